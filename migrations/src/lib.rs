@@ -1,0 +1,16 @@
+//! The schema, one file per change. A migration that has landed on main is
+//! never edited: the next change is a new file. Each runs the same on SQLite
+//! and PostgreSQL (the test suite runs both).
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261128_000001_create_users;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261128_000001_create_users::Migration)]
+    }
+}

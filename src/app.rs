@@ -1,0 +1,37 @@
+//! The state every request shares, and how it is put together from settings.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use sea_orm::DatabaseConnection;
+
+use crate::blob::{BlobStore, UrlSigner};
+use crate::config::Settings;
+use crate::http::metrics::Metrics;
+
+/// Cheap to clone; handlers get it through `Data<&AppState>`.
+#[derive(Clone)]
+pub struct AppState {
+    pub settings: Arc<Settings>,
+    pub db: DatabaseConnection,
+    pub blobs: Arc<dyn BlobStore>,
+    pub signer: UrlSigner,
+    pub metrics: Arc<Metrics>,
+    pub lifecycle: Arc<Lifecycle>,
+}
+
+/// Where the process is in its life; only shutdown matters to requests.
+#[derive(Debug, Default)]
+pub struct Lifecycle {
+    shutting_down: AtomicBool,
+}
+
+impl Lifecycle {
+    pub fn begin_shutdown(&self) {
+        self.shutting_down.store(true, Ordering::SeqCst);
+    }
+
+    pub fn is_shutting_down(&self) -> bool {
+        self.shutting_down.load(Ordering::SeqCst)
+    }
+}

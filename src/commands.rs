@@ -1,0 +1,122 @@
+//! The command-line commands, as functions. Each returns an error worded for
+//! the single line `main` prints before exiting non-zero.
+
+use std::io::Read;
+
+use anyhow::{Context, bail};
+
+use crate::auth::password;
+use crate::config::Settings;
+use crate::domain::Role;
+use crate::store::users::{self, NewStaff};
+use crate::{http, server, store, telemetry};
+
+/// `tipline serve`: runs until SIGINT or SIGTERM.
+pub async fn serve(settings: Settings) -> anyhow::Result<()> {
+    telemetry::init(settings.log_format, &settings.log_level);
+    let prepared = server::prepare(settings).await?;
+    if let Some(admin) = &prepared.first_admin {
+        // Printed, not logged: a log collector must never hold it. Shown once.
+        eprintln!(
+            "tipline: created the first administrator\n  username: {}\n  password: {}\n  (shown once; change it after logging in)",
+            admin.username, admin.password
+        );
+    }
+    prepared
+        .run(server::stop_signal())
+        .await
+        .context("the server failed")
+}
+
+/// `tipline migrate`: applies pending migrations and exits.
+pub async fn migrate(settings: Settings) -> anyhow::Result<()> {
+    telemetry::init(settings.log_format, &settings.log_level);
+    let db = connect(&settings).await?;
+    store::migrate(&db)
+        .await
+        .context("cannot apply the database migrations")?;
+    eprintln!(
+        "tipline: the database at {} is up to date",
+        settings.database_url()
+    );
+    Ok(())
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum SpecFormat {
+    Yaml,
+    Json,
+}
+
+/// `tipline openapi`: the spec, from the code alone.
+pub fn openapi(format: SpecFormat) -> String {
+    let api = http::api_service();
+    let mut spec = match format {
+        SpecFormat::Yaml => api.spec_yaml(),
+        SpecFormat::Json => api.spec(),
+    };
+    if !spec.ends_with('\n') {
+        spec.push('\n');
+    }
+    spec
+}
+
+/// `tipline admin create-user`: a staff account, with the password read from
+/// standard input so it never shows in a process list or shell history.
+pub async fn create_user(
+    settings: Settings,
+    username: &str,
+    role: Role,
+    mut stdin: impl Read,
+) -> anyhow::Result<()> {
+    telemetry::init(settings.log_format, &settings.log_level);
+    match role {
+        Role::Admin | Role::Moderator => {}
+        Role::UnitOfficer => {
+            bail!("unit officers belong to a unit; create them through the API once units exist")
+        }
+        Role::Citizen => bail!("citizens register themselves with their phone number"),
+    }
+    let username = username.trim();
+    let valid_name = (3..=64).contains(&username.len())
+        && username
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+    if !valid_name {
+        bail!("a username is 3 to 64 characters of letters, digits, `.`, `_` and `-`");
+    }
+    let mut input = String::new();
+    stdin
+        .read_to_string(&mut input)
+        .context("cannot read the password from standard input")?;
+    let password = input.trim_end_matches(['\r', '\n']);
+    password::check_policy(password)?;
+
+    let db = connect(&settings).await?;
+    if settings.migrate_on_start {
+        store::migrate(&db)
+            .await
+            .context("cannot apply the database migrations")?;
+    }
+    let password_hash = password::hash(password);
+    let user = users::create_staff(
+        &db,
+        NewStaff {
+            username,
+            password_hash,
+            role,
+        },
+    )
+    .await?;
+    eprintln!("tipline: created {role} `{username}` ({})", user.id);
+    Ok(())
+}
+
+async fn connect(settings: &Settings) -> anyhow::Result<sea_orm::DatabaseConnection> {
+    Ok(store::connect(
+        &settings.database_url(),
+        settings.database_max_connections,
+        settings.database_connect_timeout,
+    )
+    .await?)
+}

@@ -1,0 +1,591 @@
+//! Configuration: built-in defaults, then an optional TOML file, then
+//! `TIPLINE_*` environment variables, then command-line flags.
+//!
+//! Every key has one name, used as is in the file (`s3_bucket = "..."`) and
+//! upper-cased with the `TIPLINE_` prefix in the environment
+//! (`TIPLINE_S3_BUCKET`). Both sources go through the same parser, so an
+//! unknown key or a bad value is refused the same way from either, naming
+//! where it came from. Secrets are wrapped in [`Secret`] and a database URL in
+//! [`DatabaseUrl`], whose `Debug` and `Display` never show a password.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use url::Url;
+
+/// The environment variable that names the configuration file; it is a flag
+/// of the command line, not a configuration key.
+pub const CONFIG_FILE_ENV: &str = "TIPLINE_CONFIG";
+const ENV_PREFIX: &str = "TIPLINE_";
+
+/// A refused configuration: one line that says where and why.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct ConfigError(String);
+
+impl ConfigError {
+    fn new(message: impl Into<String>) -> Self {
+        Self(message.into())
+    }
+}
+
+/// A value that must never be printed: `Debug` shows `***`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    /// The secret itself, for the one place that needs it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// Which relational database to use, parsed from a URL.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DatabaseUrl(Url);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DatabaseKind {
+    Sqlite,
+    Postgres,
+}
+
+impl DatabaseUrl {
+    pub fn parse(value: &str) -> Result<Self, String> {
+        let url = Url::parse(value).map_err(|e| format!("is not a valid URL ({e})"))?;
+        match url.scheme() {
+            "sqlite" | "postgres" | "postgresql" => Ok(Self(url)),
+            other => Err(format!(
+                "has scheme `{other}`; expected sqlite://PATH or postgres://USER@HOST/DB"
+            )),
+        }
+    }
+
+    /// The embedded default: a SQLite file, created when missing.
+    pub fn sqlite_file(path: &Path) -> Self {
+        // `Url::from_file_path` would give `file://`; sqlx wants `sqlite://`.
+        let url = format!("sqlite://{}?mode=rwc", path.display());
+        Self(Url::parse(&url).expect("a path makes a valid sqlite URL"))
+    }
+
+    pub fn kind(&self) -> DatabaseKind {
+        match self.0.scheme() {
+            "sqlite" => DatabaseKind::Sqlite,
+            _ => DatabaseKind::Postgres,
+        }
+    }
+
+    /// The URL with its password, for the driver only.
+    pub fn expose(&self) -> &str {
+        self.0.as_str()
+    }
+}
+
+impl fmt::Display for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut shown = self.0.clone();
+        if shown.password().is_some() {
+            let _ = shown.set_password(Some("***"));
+        }
+        f.write_str(shown.as_str())
+    }
+}
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "DatabaseUrl({self})")
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum LogFormat {
+    /// Human-readable lines, for a terminal.
+    #[default]
+    Pretty,
+    /// One JSON object per line, for a log collector.
+    Json,
+}
+
+/// Where photos go when an S3-compatible store is configured.
+#[derive(Clone, Debug)]
+pub struct S3Settings {
+    pub endpoint: Url,
+    pub bucket: String,
+    pub region: String,
+    pub access_key: Secret,
+    pub secret_key: Secret,
+    pub path_style: bool,
+}
+
+/// Everything the service reads at start, after validation.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub bind: SocketAddr,
+    pub data_dir: PathBuf,
+    /// The address clients reach this service at, for the URLs it hands out;
+    /// defaults to `http://` + the bound address.
+    pub public_url: Option<Url>,
+    /// `None` means the embedded default, `<data_dir>/tipline.db`.
+    pub database_url: Option<DatabaseUrl>,
+    pub database_max_connections: u32,
+    pub database_connect_timeout: Duration,
+    pub migrate_on_start: bool,
+    /// Signs blob URLs (and later tokens). Generated into the data dir for the
+    /// embedded default; required with PostgreSQL, where every node must
+    /// share it.
+    pub signing_secret: Option<Secret>,
+    /// `None` means photos are files under `<data_dir>/media`.
+    pub s3: Option<S3Settings>,
+    pub blob_url_ttl: Duration,
+    pub log_format: LogFormat,
+    pub log_level: String,
+    pub readiness_timeout: Duration,
+    /// After a stop signal: how long `/readyz` answers 503 while requests are
+    /// still served, so a load balancer can take this node out first.
+    pub shutdown_drain: Duration,
+    /// After the drain: how long in-flight requests get before the process exits.
+    pub shutdown_timeout: Duration,
+}
+
+impl Settings {
+    pub fn database_url(&self) -> DatabaseUrl {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| DatabaseUrl::sqlite_file(&self.data_dir.join("tipline.db")))
+    }
+
+    pub fn media_dir(&self) -> PathBuf {
+        self.data_dir.join("media")
+    }
+}
+
+/// Command-line values, the last layer.
+#[derive(Clone, Debug, Default)]
+pub struct Overrides {
+    pub bind: Option<SocketAddr>,
+    pub data_dir: Option<PathBuf>,
+}
+
+/// Reads the layers in order and validates the result.
+pub fn load(
+    file: Option<&Path>,
+    env: impl IntoIterator<Item = (String, String)>,
+    overrides: &Overrides,
+) -> Result<Settings, ConfigError> {
+    let mut raw = Raw::default();
+    if let Some(path) = file {
+        raw.apply_file(path)?;
+    }
+    raw.apply_env(env)?;
+    if let Some(bind) = overrides.bind {
+        raw.bind = bind;
+    }
+    if let Some(dir) = &overrides.data_dir {
+        raw.data_dir = dir.clone();
+    }
+    raw.validate()
+}
+
+/// Settings as they are being layered, before the checks that need all of
+/// them at once.
+#[derive(Debug)]
+struct Raw {
+    bind: SocketAddr,
+    data_dir: PathBuf,
+    public_url: Option<Url>,
+    database_url: Option<DatabaseUrl>,
+    database_max_connections: u32,
+    database_connect_timeout_ms: u64,
+    migrate_on_start: bool,
+    signing_secret: Option<Secret>,
+    s3_endpoint: Option<Url>,
+    s3_bucket: Option<String>,
+    s3_region: String,
+    s3_access_key: Option<Secret>,
+    s3_secret_key: Option<Secret>,
+    s3_path_style: bool,
+    blob_url_ttl_secs: u64,
+    log_format: LogFormat,
+    log_level: String,
+    readiness_timeout_ms: u64,
+    shutdown_drain_ms: u64,
+    shutdown_timeout_ms: u64,
+}
+
+impl Default for Raw {
+    fn default() -> Self {
+        Self {
+            bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir: PathBuf::from("./data"),
+            public_url: None,
+            database_url: None,
+            database_max_connections: 10,
+            database_connect_timeout_ms: 5_000,
+            migrate_on_start: true,
+            signing_secret: None,
+            s3_endpoint: None,
+            s3_bucket: None,
+            s3_region: "us-east-1".into(),
+            s3_access_key: None,
+            s3_secret_key: None,
+            s3_path_style: true,
+            blob_url_ttl_secs: 300,
+            log_format: LogFormat::Pretty,
+            log_level: "info".into(),
+            readiness_timeout_ms: 2_000,
+            shutdown_drain_ms: 1_000,
+            shutdown_timeout_ms: 20_000,
+        }
+    }
+}
+
+impl Raw {
+    /// Sets one key from its text form; the error says what is wrong with the
+    /// value, the caller adds where it came from.
+    fn set(&mut self, key: &str, value: &str) -> Result<(), KeyError> {
+        match key {
+            "bind" => self.bind = parse_with(value, "a socket address like 127.0.0.1:8080")?,
+            "data_dir" => self.data_dir = PathBuf::from(non_empty(value)?),
+            "public_url" => self.public_url = Some(http_url(value)?),
+            "database_url" => self.database_url = Some(DatabaseUrl::parse(value)?),
+            "database_max_connections" => {
+                self.database_max_connections = positive(value)?;
+            }
+            "database_connect_timeout_ms" => self.database_connect_timeout_ms = positive(value)?,
+            "migrate_on_start" => self.migrate_on_start = boolean(value)?,
+            "signing_secret" => {
+                if value.len() < 32 {
+                    return Err(KeyError::Bad("must be at least 32 characters".into()));
+                }
+                self.signing_secret = Some(Secret::new(value));
+            }
+            "s3_endpoint" => self.s3_endpoint = Some(http_url(value)?),
+            "s3_bucket" => self.s3_bucket = Some(non_empty(value)?.to_owned()),
+            "s3_region" => self.s3_region = non_empty(value)?.to_owned(),
+            "s3_access_key" => self.s3_access_key = Some(Secret::new(non_empty(value)?)),
+            "s3_secret_key" => self.s3_secret_key = Some(Secret::new(non_empty(value)?)),
+            "s3_path_style" => self.s3_path_style = boolean(value)?,
+            "blob_url_ttl_secs" => self.blob_url_ttl_secs = positive(value)?,
+            "log_format" => {
+                self.log_format = match value {
+                    "pretty" => LogFormat::Pretty,
+                    "json" => LogFormat::Json,
+                    _ => return Err(KeyError::Bad("must be `pretty` or `json`".into())),
+                }
+            }
+            "log_level" => {
+                tracing_subscriber::EnvFilter::try_new(value)
+                    .map_err(|e| format!("is not a log filter ({e})"))?;
+                self.log_level = value.to_owned();
+            }
+            "readiness_timeout_ms" => self.readiness_timeout_ms = positive(value)?,
+            "shutdown_drain_ms" => self.shutdown_drain_ms = parse_with(value, "a number")?,
+            "shutdown_timeout_ms" => self.shutdown_timeout_ms = positive(value)?,
+            _ => return Err(KeyError::Unknown),
+        }
+        Ok(())
+    }
+
+    fn apply_file(&mut self, path: &Path) -> Result<(), ConfigError> {
+        let place = path.display();
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| ConfigError::new(format!("cannot read config file {place}: {e}")))?;
+        let table: BTreeMap<String, toml::Value> = toml::from_str(&text).map_err(|e| {
+            let why = e.message().trim().to_owned();
+            ConfigError::new(format!("config file {place} is not valid TOML: {why}"))
+        })?;
+        for (key, value) in table {
+            let text = match value {
+                toml::Value::String(s) => s,
+                toml::Value::Integer(i) => i.to_string(),
+                toml::Value::Boolean(b) => b.to_string(),
+                _ => {
+                    return Err(ConfigError::new(format!(
+                        "config file {place}: `{key}` must be a string, number or boolean"
+                    )));
+                }
+            };
+            self.set(&key, &text).map_err(|e| {
+                ConfigError::new(match e {
+                    KeyError::Unknown => format!("config file {place}: unknown key `{key}`"),
+                    KeyError::Bad(why) => format!("config file {place}: `{key}` {why}"),
+                })
+            })?;
+        }
+        Ok(())
+    }
+
+    fn apply_env(
+        &mut self,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<(), ConfigError> {
+        // Sorted, so that of several bad variables the same one is named each time.
+        let vars: BTreeMap<String, String> = env
+            .into_iter()
+            .filter(|(name, _)| name.starts_with(ENV_PREFIX) && name != CONFIG_FILE_ENV)
+            .collect();
+        for (name, value) in vars {
+            let key = name[ENV_PREFIX.len()..].to_ascii_lowercase();
+            self.set(&key, &value).map_err(|e| {
+                ConfigError::new(match e {
+                    KeyError::Unknown => format!(
+                        "unknown environment variable {name} (the known ones are in README.md, Configuration)"
+                    ),
+                    KeyError::Bad(why) => format!("{name} {why}"),
+                })
+            })?;
+        }
+        Ok(())
+    }
+
+    fn validate(self) -> Result<Settings, ConfigError> {
+        let s3 = self.s3_settings()?;
+        let database_url = self.database_url;
+        if database_url.as_ref().map(DatabaseUrl::kind) == Some(DatabaseKind::Postgres)
+            && self.signing_secret.is_none()
+        {
+            return Err(ConfigError::new(
+                "TIPLINE_SIGNING_SECRET is required with PostgreSQL: every node must sign with the same key",
+            ));
+        }
+        Ok(Settings {
+            bind: self.bind,
+            data_dir: self.data_dir,
+            public_url: self.public_url,
+            database_url,
+            database_max_connections: self.database_max_connections,
+            database_connect_timeout: Duration::from_millis(self.database_connect_timeout_ms),
+            migrate_on_start: self.migrate_on_start,
+            signing_secret: self.signing_secret,
+            s3,
+            blob_url_ttl: Duration::from_secs(self.blob_url_ttl_secs),
+            log_format: self.log_format,
+            log_level: self.log_level,
+            readiness_timeout: Duration::from_millis(self.readiness_timeout_ms),
+            shutdown_drain: Duration::from_millis(self.shutdown_drain_ms),
+            shutdown_timeout: Duration::from_millis(self.shutdown_timeout_ms),
+        })
+    }
+
+    /// S3 is chosen by naming a bucket; then the endpoint and both keys must
+    /// be there too, and without a bucket none of them may be.
+    fn s3_settings(&self) -> Result<Option<S3Settings>, ConfigError> {
+        let Some(bucket) = self.s3_bucket.clone() else {
+            let stray = [
+                ("TIPLINE_S3_ENDPOINT", self.s3_endpoint.is_some()),
+                ("TIPLINE_S3_ACCESS_KEY", self.s3_access_key.is_some()),
+                ("TIPLINE_S3_SECRET_KEY", self.s3_secret_key.is_some()),
+            ];
+            if let Some((name, _)) = stray.iter().find(|(_, set)| *set) {
+                return Err(ConfigError::new(format!(
+                    "{name} is set but TIPLINE_S3_BUCKET is not; set the bucket to use S3, or unset {name}"
+                )));
+            }
+            return Ok(None);
+        };
+        let missing = |name: &str| {
+            ConfigError::new(format!("{name} is required when TIPLINE_S3_BUCKET is set"))
+        };
+        Ok(Some(S3Settings {
+            endpoint: self
+                .s3_endpoint
+                .clone()
+                .ok_or_else(|| missing("TIPLINE_S3_ENDPOINT"))?,
+            bucket,
+            region: self.s3_region.clone(),
+            access_key: self
+                .s3_access_key
+                .clone()
+                .ok_or_else(|| missing("TIPLINE_S3_ACCESS_KEY"))?,
+            secret_key: self
+                .s3_secret_key
+                .clone()
+                .ok_or_else(|| missing("TIPLINE_S3_SECRET_KEY"))?,
+            path_style: self.s3_path_style,
+        }))
+    }
+}
+
+/// Why one key could not be set.
+enum KeyError {
+    Unknown,
+    Bad(String),
+}
+
+impl From<String> for KeyError {
+    fn from(why: String) -> Self {
+        Self::Bad(why)
+    }
+}
+
+fn parse_with<T: std::str::FromStr>(value: &str, expected: &str) -> Result<T, String> {
+    value
+        .trim()
+        .parse()
+        .map_err(|_| format!("is `{value}`, expected {expected}"))
+}
+
+fn positive<T: std::str::FromStr + PartialOrd + Default>(value: &str) -> Result<T, String> {
+    let n: T = parse_with(value, "a positive number")?;
+    if n > T::default() {
+        Ok(n)
+    } else {
+        Err(format!("is `{value}`, expected a positive number"))
+    }
+}
+
+fn boolean(value: &str) -> Result<bool, String> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" => Ok(true),
+        "false" | "0" | "no" => Ok(false),
+        _ => Err(format!("is `{value}`, expected true or false")),
+    }
+}
+
+fn non_empty(value: &str) -> Result<&str, String> {
+    let trimmed = value.trim();
+    if trimmed.is_empty() {
+        Err("must not be empty".into())
+    } else {
+        Ok(trimmed)
+    }
+}
+
+fn http_url(value: &str) -> Result<Url, String> {
+    let url = Url::parse(value.trim()).map_err(|e| format!("is not a valid URL ({e})"))?;
+    match url.scheme() {
+        "http" | "https" if url.host().is_some() => Ok(url),
+        _ => Err(format!("is `{value}`, expected an http:// or https:// URL")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    fn load_env(pairs: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        load(None, env(pairs), &Overrides::default())
+    }
+
+    #[test]
+    fn defaults_are_the_embedded_service() {
+        let s = load_env(&[]).unwrap();
+        assert_eq!(s.bind.to_string(), "127.0.0.1:8080");
+        assert!(s.s3.is_none());
+        assert_eq!(s.database_url().kind(), DatabaseKind::Sqlite);
+        assert!(
+            s.database_url()
+                .expose()
+                .ends_with("data/tipline.db?mode=rwc")
+        );
+    }
+
+    #[test]
+    fn file_then_env_then_flags() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("tipline.toml");
+        std::fs::write(
+            &file,
+            "bind = \"0.0.0.0:9000\"\nlog_format = \"json\"\nreadiness_timeout_ms = 500\n",
+        )
+        .unwrap();
+        let s = load(
+            Some(&file),
+            env(&[("TIPLINE_LOG_FORMAT", "pretty"), ("HOME", "/root")]),
+            &Overrides {
+                data_dir: Some("/srv/t".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(s.bind.to_string(), "0.0.0.0:9000");
+        assert_eq!(s.log_format, LogFormat::Pretty);
+        assert_eq!(s.readiness_timeout, Duration::from_millis(500));
+        assert_eq!(s.data_dir, PathBuf::from("/srv/t"));
+    }
+
+    #[test]
+    fn unknown_keys_are_refused_from_both_sources() {
+        let err = load_env(&[("TIPLINE_DATABSE_URL", "x")]).unwrap_err();
+        assert!(err.to_string().contains("TIPLINE_DATABSE_URL"), "{err}");
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("t.toml");
+        std::fs::write(&file, "colour = \"blue\"\n").unwrap();
+        let err = load(Some(&file), env(&[]), &Overrides::default()).unwrap_err();
+        assert!(err.to_string().contains("unknown key `colour`"), "{err}");
+    }
+
+    #[test]
+    fn malformed_urls_are_refused() {
+        let err = load_env(&[("TIPLINE_DATABASE_URL", "mysql://x/y")]).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("TIPLINE_DATABASE_URL has scheme"),
+            "{err}"
+        );
+        let err = load_env(&[("TIPLINE_S3_ENDPOINT", "not a url")]).unwrap_err();
+        assert!(err.to_string().contains("not a valid URL"), "{err}");
+    }
+
+    #[test]
+    fn production_needs_its_secrets() {
+        let err = load_env(&[("TIPLINE_DATABASE_URL", "postgres://db/tipline")]).unwrap_err();
+        assert!(err.to_string().contains("TIPLINE_SIGNING_SECRET"), "{err}");
+        let err = load_env(&[
+            ("TIPLINE_S3_BUCKET", "photos"),
+            ("TIPLINE_S3_ENDPOINT", "http://127.0.0.1:9000"),
+            ("TIPLINE_S3_ACCESS_KEY", "k"),
+        ])
+        .unwrap_err();
+        assert!(err.to_string().contains("TIPLINE_S3_SECRET_KEY"), "{err}");
+    }
+
+    #[test]
+    fn secrets_never_show_in_debug() {
+        let s = load_env(&[
+            (
+                "TIPLINE_DATABASE_URL",
+                "postgres://app:hunter2-db@db/tipline",
+            ),
+            (
+                "TIPLINE_SIGNING_SECRET",
+                "sign-sign-sign-sign-sign-sign-sign-sign",
+            ),
+            ("TIPLINE_S3_BUCKET", "photos"),
+            ("TIPLINE_S3_ENDPOINT", "http://127.0.0.1:9000"),
+            ("TIPLINE_S3_ACCESS_KEY", "access-key-id"),
+            ("TIPLINE_S3_SECRET_KEY", "very-secret-key"),
+        ])
+        .unwrap();
+        let shown = format!("{s:?}");
+        for secret in [
+            "hunter2-db",
+            "sign-sign",
+            "access-key-id",
+            "very-secret-key",
+        ] {
+            assert!(!shown.contains(secret), "{secret} leaked in {shown}");
+        }
+        assert!(shown.contains("postgres://app:***@db/tipline"), "{shown}");
+    }
+}

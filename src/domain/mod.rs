@@ -1,0 +1,5 @@
+//! Pure rules of the domain: no I/O, no HTTP, no database.
+
+mod role;
+
+pub use role::Role;

@@ -1,0 +1,61 @@
+//! The HTTP surface: one `#[OpenApi]` struct per resource, combined into one
+//! spec, plus the routes that are not API operations (the spec itself, the
+//! docs page, signed blob URLs), all behind one middleware.
+//!
+//! API structs hold no state (handlers take `Data<&AppState>`), so the spec
+//! is produced by [`api_service`] with no database or network.
+
+pub mod blobs;
+pub mod error;
+pub mod metrics;
+pub mod observe;
+pub mod ops;
+pub mod request_id;
+
+use poem::middleware::CatchPanic;
+use poem::{Endpoint, EndpointExt, Route, get};
+use poem_openapi::{ExtraHeader, OpenApiService, Tags};
+
+use crate::app::AppState;
+
+#[derive(Tags)]
+pub enum ApiTags {
+    /// Liveness, readiness and metrics, for load balancers and monitoring.
+    Operations,
+}
+
+/// One struct per resource; a tuple once there are several.
+pub type Apis = ops::OpsApi;
+
+/// The API and its spec. `server_url` goes in the spec's `servers` list.
+pub fn api_service() -> OpenApiService<Apis, ()> {
+    OpenApiService::new(ops::OpsApi, "tipline", env!("CARGO_PKG_VERSION"))
+        .description(
+            "Citizens photograph illegal advertising cards, fraud, drugs or gambling and report \
+             it with a location, signed in or anonymously; moderators verify tips and group \
+             them into leads; leads go to the unit responsible, whose outcome flows back to \
+             every reporter.\n\nEvery error answers with one JSON body, \
+             `{\"code\", \"message\", \"request_id\"}`: `code` is stable and meant for \
+             programs. Every response carries `X-Request-Id`.",
+        )
+        .extra_response_header::<String, _>(ExtraHeader::new("X-Request-Id").description(
+            "The request's id: the caller's, when it sent a sane one, else a new one.",
+        ))
+}
+
+/// Every route the service answers, wrapped in the request middleware.
+pub fn endpoint(state: AppState) -> impl Endpoint {
+    let api = api_service();
+    let docs = api.swagger_ui();
+    let spec_json = api.spec_endpoint();
+    let spec_yaml = api.spec_endpoint_yaml();
+    Route::new()
+        .at("/openapi.json", spec_json)
+        .at("/openapi.yaml", spec_yaml)
+        .nest("/docs", docs)
+        .at(format!("{}*key", blobs::PREFIX), get(blobs::get_blob))
+        .nest("/", api)
+        .with(CatchPanic::new().with_handler(error::from_panic))
+        .with(observe::Observe::new(state.metrics.clone()))
+        .data(state)
+}

@@ -1,0 +1,154 @@
+//! Operations endpoints, for load balancers, orchestrators and Prometheus.
+
+use std::future::Future;
+use std::time::Duration;
+
+use poem::web::Data;
+use poem_openapi::payload::{Json, PlainText};
+use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
+
+use super::ApiTags;
+use super::error::ErrorBody;
+use crate::app::AppState;
+use crate::store;
+
+pub struct OpsApi;
+
+/// The state of one dependency.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum CheckStatus {
+    Ok,
+    Failed,
+    /// Not checked: the node is shutting down.
+    Skipped,
+}
+
+/// Each dependency a request may need.
+#[derive(Debug, Clone, Object)]
+pub struct Checks {
+    /// The relational database (`SELECT 1`).
+    pub database: CheckStatus,
+    /// Where photos are kept.
+    pub blob_store: CheckStatus,
+}
+
+/// The node can take traffic.
+#[derive(Debug, Clone, Object)]
+pub struct Ready {
+    /// Always `ready`.
+    pub status: String,
+    pub checks: Checks,
+}
+
+/// The node should get no traffic now: the error body, with `code`
+/// `service.not_ready` (`message` names what failed) or
+/// `service.shutting_down`, and the state of each dependency.
+#[derive(Debug, Clone, Object)]
+pub struct NotReady {
+    #[oai(flatten)]
+    pub error: ErrorBody,
+    pub checks: Checks,
+}
+
+#[derive(ApiResponse)]
+pub enum ReadyResponse {
+    /// Every dependency answered within the readiness timeout.
+    #[oai(status = 200)]
+    Ready(Json<Ready>),
+    /// A dependency did not answer in time, or the node is shutting down.
+    #[oai(status = 503)]
+    NotReady(Json<NotReady>),
+}
+
+/// The process is up.
+#[derive(Debug, Clone, Object)]
+pub struct Alive {
+    /// Always `alive`.
+    pub status: String,
+}
+
+#[OpenApi(tag = "ApiTags::Operations")]
+impl OpsApi {
+    /// Liveness: the process answers. Touches no dependency, so a slow
+    /// database never gets a healthy node restarted.
+    #[oai(path = "/healthz", method = "get", operation_id = "healthz")]
+    async fn healthz(&self) -> Json<Alive> {
+        Json(Alive {
+            status: "alive".into(),
+        })
+    }
+
+    /// Readiness: the database and the blob store both answer, each within the
+    /// readiness timeout. Turns 503 as soon as a stop signal arrives.
+    #[oai(path = "/readyz", method = "get", operation_id = "readyz")]
+    async fn readyz(&self, state: Data<&AppState>) -> ReadyResponse {
+        if state.lifecycle.is_shutting_down() {
+            let skipped = Checks {
+                database: CheckStatus::Skipped,
+                blob_store: CheckStatus::Skipped,
+            };
+            return not_ready(
+                "service.shutting_down",
+                "the node is shutting down".into(),
+                skipped,
+            );
+        }
+        let limit = state.settings.readiness_timeout;
+        let (database, blob_store) = tokio::join!(
+            check(limit, store::ping(&state.db)),
+            check(limit, state.blobs.check()),
+        );
+        let checks = Checks {
+            database: status_of(&database),
+            blob_store: status_of(&blob_store),
+        };
+        let failures: Vec<String> = [("database", database), ("blob_store", blob_store)]
+            .into_iter()
+            .filter_map(|(name, result)| result.err().map(|why| format!("{name}: {why}")))
+            .collect();
+        if failures.is_empty() {
+            ReadyResponse::Ready(Json(Ready {
+                status: "ready".into(),
+                checks,
+            }))
+        } else {
+            tracing::warn!(failures = %failures.join("; "), "not ready");
+            not_ready("service.not_ready", failures.join("; "), checks)
+        }
+    }
+
+    /// Request counts and latencies in the Prometheus text format.
+    #[oai(path = "/metrics", method = "get", operation_id = "metrics")]
+    async fn metrics(&self, state: Data<&AppState>) -> PlainText<String> {
+        PlainText(state.metrics.render())
+    }
+}
+
+fn not_ready(code: &str, message: String, checks: Checks) -> ReadyResponse {
+    ReadyResponse::NotReady(Json(NotReady {
+        error: ErrorBody::new(code, message),
+        checks,
+    }))
+}
+
+/// Runs one check with a deadline; the error says what happened, for the
+/// operator reading `/readyz`.
+async fn check<E: std::fmt::Display>(
+    limit: Duration,
+    probe: impl Future<Output = Result<(), E>>,
+) -> Result<(), String> {
+    match tokio::time::timeout(limit, probe).await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(_) => Err(format!("no answer within {} ms", limit.as_millis())),
+    }
+}
+
+fn status_of(result: &Result<(), String>) -> CheckStatus {
+    if result.is_ok() {
+        CheckStatus::Ok
+    } else {
+        CheckStatus::Failed
+    }
+}

@@ -1,0 +1,16 @@
+//! tipline: citizen tip reporting. `main.rs` parses the command line; every
+//! command is a function here, so tests and tools reuse them.
+
+#![forbid(unsafe_code)]
+
+pub mod app;
+pub mod auth;
+pub mod blob;
+pub mod bootstrap;
+pub mod commands;
+pub mod config;
+pub mod domain;
+pub mod http;
+pub mod server;
+pub mod store;
+pub mod telemetry;

@@ -1,0 +1,118 @@
+//! The `tipline` command: parses the command line, loads the configuration
+//! and calls into the library. Every failure ends with one line on stderr and
+//! exit status 1.
+
+#![forbid(unsafe_code)]
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use tipline::commands::{self, SpecFormat};
+use tipline::config::{self, Overrides, Settings};
+use tipline::domain::Role;
+
+/// Citizen tip reporting: photos, places and contacts in; verified leads out
+/// to the unit responsible.
+///
+/// With no command, serves. With no configuration, keeps everything under
+/// ./data (SQLite and local files). Configuration: defaults, then --config
+/// FILE (TOML), then TIPLINE_* environment variables, then flags.
+#[derive(Parser)]
+#[command(name = "tipline", version)]
+struct Cli {
+    /// A TOML file of settings (keys as in README.md, Configuration).
+    #[arg(long, global = true, env = config::CONFIG_FILE_ENV, value_name = "FILE")]
+    config: Option<PathBuf>,
+
+    /// Where the embedded database, photos and signing key live.
+    #[arg(long, global = true, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API until SIGINT or SIGTERM (the default command).
+    Serve(ServeArgs),
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Print the OpenAPI spec; needs no database or network.
+    Openapi {
+        #[arg(long, value_enum, default_value = "yaml")]
+        format: SpecFormat,
+    },
+    /// Administration tasks.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+#[derive(Args, Default)]
+struct ServeArgs {
+    /// Address and port to listen on [default: 127.0.0.1:8080].
+    #[arg(long, value_name = "ADDR")]
+    bind: Option<SocketAddr>,
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create a staff account (admin or moderator).
+    CreateUser {
+        #[arg(long)]
+        username: String,
+        /// admin or moderator.
+        #[arg(long)]
+        role: Role,
+        /// Read the password from standard input (the only way: a password
+        /// on the command line would show in process lists).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            // One line, the causes joined by ": ".
+            let line = format!("{e:#}").replace('\n', " ");
+            let _ = writeln!(std::io::stderr(), "tipline: error: {line}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    let command = cli.command.unwrap_or(Command::Serve(ServeArgs::default()));
+    if let Command::Openapi { format } = command {
+        print!("{}", commands::openapi(format));
+        return Ok(());
+    }
+    let bind = match &command {
+        Command::Serve(args) => args.bind,
+        _ => None,
+    };
+    let overrides = Overrides {
+        bind,
+        data_dir: cli.data_dir,
+    };
+    let settings: Settings = config::load(cli.config.as_deref(), std::env::vars(), &overrides)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        match command {
+            Command::Serve(_) => commands::serve(settings).await,
+            Command::Migrate => commands::migrate(settings).await,
+            Command::Admin(AdminCommand::CreateUser { username, role, .. }) => {
+                commands::create_user(settings, &username, role, std::io::stdin()).await
+            }
+            Command::Openapi { .. } => unreachable!("handled before the runtime starts"),
+        }
+    })
+}

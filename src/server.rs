@@ -1,0 +1,146 @@
+//! Starting and stopping the service: connect the stores, bind the socket,
+//! serve until a stop signal, then drain.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context;
+use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
+use url::Url;
+
+use crate::app::{AppState, Lifecycle};
+use crate::blob::{BlobStore, FsBlobStore, S3BlobStore, UrlSigner};
+use crate::bootstrap::{self, FirstAdmin};
+use crate::config::Settings;
+use crate::http;
+use crate::store;
+
+/// A service whose stores are open and whose socket is bound, ready to run.
+pub struct Prepared {
+    state: AppState,
+    acceptor: TcpAcceptor,
+    local_addr: SocketAddr,
+    /// Set when this start created the first administrator.
+    pub first_admin: Option<FirstAdmin>,
+}
+
+/// Opens the database (migrating it when configured to), makes sure there is
+/// an administrator, opens the blob store and binds the socket. Any failure is
+/// an error worded for the one line a failed start prints.
+pub async fn prepare(settings: Settings) -> anyhow::Result<Prepared> {
+    let database_url = settings.database_url();
+    let db = store::connect(
+        &database_url,
+        settings.database_max_connections,
+        settings.database_connect_timeout,
+    )
+    .await?;
+    if settings.migrate_on_start {
+        store::migrate(&db)
+            .await
+            .context("cannot apply the database migrations")?;
+    }
+    let first_admin = bootstrap::ensure_admin(&db).await?;
+    let signer = UrlSigner::new(&bootstrap::signing_secret(&settings)?);
+
+    let acceptor = TcpListener::bind(settings.bind.to_string())
+        .into_acceptor()
+        .await
+        .with_context(|| format!("cannot listen on {}", settings.bind))?;
+    let local_addr = acceptor
+        .local_addr()
+        .into_iter()
+        .find_map(|a| a.as_socket_addr().copied())
+        .context("the listener has no socket address")?;
+    let public_url = match &settings.public_url {
+        Some(url) => url.clone(),
+        None => Url::parse(&format!("http://{local_addr}")).expect("a socket address makes a URL"),
+    };
+
+    let blobs: Arc<dyn BlobStore> = match &settings.s3 {
+        Some(s3) => Arc::new(S3BlobStore::new(s3)?),
+        None => Arc::new(
+            FsBlobStore::open(&settings.media_dir(), signer.clone(), &public_url)
+                .await
+                .with_context(|| {
+                    format!(
+                        "cannot open the media directory {}",
+                        settings.media_dir().display()
+                    )
+                })?,
+        ),
+    };
+    tracing::info!(
+        database = %database_url,
+        blob_store = blobs.kind(),
+        addr = %local_addr,
+        "tipline ready to serve"
+    );
+
+    let state = AppState {
+        settings: Arc::new(settings),
+        db,
+        blobs,
+        signer,
+        metrics: Default::default(),
+        lifecycle: Arc::new(Lifecycle::default()),
+    };
+    Ok(Prepared {
+        state,
+        acceptor,
+        local_addr,
+        first_admin,
+    })
+}
+
+impl Prepared {
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until `stop` resolves. Then `/readyz` turns 503 while requests
+    /// are still served for the drain period (so a load balancer takes the
+    /// node out), then the listener closes and in-flight requests get up to
+    /// the shutdown timeout to finish.
+    pub async fn run(self, stop: impl Future<Output = ()>) -> std::io::Result<()> {
+        let settings = self.state.settings.clone();
+        let lifecycle = self.state.lifecycle.clone();
+        let signal = async move {
+            stop.await;
+            lifecycle.begin_shutdown();
+            tracing::info!(
+                drain_ms = settings.shutdown_drain.as_millis() as u64,
+                "stopping: draining"
+            );
+            tokio::time::sleep(settings.shutdown_drain).await;
+        };
+        let timeout = self.state.settings.shutdown_timeout;
+        poem::Server::new_with_acceptor(self.acceptor)
+            .run_with_graceful_shutdown(http::endpoint(self.state), signal, Some(timeout))
+            .await?;
+        tracing::info!("stopped");
+        Ok(())
+    }
+}
+
+/// Resolves on SIGINT (Ctrl-C) or SIGTERM.
+pub async fn stop_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut terminate =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                .expect("installing a SIGTERM handler");
+        tokio::select! {
+            _ = interrupt => {},
+            _ = terminate.recv() => {},
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = interrupt.await;
+}

@@ -1,0 +1,94 @@
+//! The relational store: connecting, migrating, and the queries of each
+//! aggregate in a module of its own. Functions take a connection or a
+//! transaction (`&impl ConnectionTrait`), never HTTP types.
+
+pub mod users;
+
+use std::time::Duration;
+
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr};
+use tipline_migrations::{Migrator, MigratorTrait};
+
+use crate::config::{DatabaseKind, DatabaseUrl};
+
+/// Why the database could not be opened, worded for the one line a failed
+/// start prints.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    #[error("cannot reach the database at {url}: {source}")]
+    Unreachable {
+        /// Shown without its password.
+        url: DatabaseUrl,
+        source: Box<DbErr>,
+    },
+    #[error("cannot create the directory for the SQLite file {path}: {source}")]
+    Directory {
+        path: String,
+        source: std::io::Error,
+    },
+}
+
+pub async fn connect(
+    url: &DatabaseUrl,
+    max_connections: u32,
+    connect_timeout: Duration,
+) -> Result<DatabaseConnection, ConnectError> {
+    if url.kind() == DatabaseKind::Sqlite {
+        create_sqlite_dir(url)?;
+    }
+    let mut options = ConnectOptions::new(url.expose());
+    options
+        .max_connections(max_connections)
+        .connect_timeout(connect_timeout)
+        .acquire_timeout(connect_timeout)
+        // Statements are traced by our own spans; sqlx's logging would only
+        // duplicate them at a level we do not control.
+        .sqlx_logging(false)
+        // WAL lets readers proceed while one writer commits; the busy timeout
+        // makes a second writer wait instead of failing at once.
+        .map_sqlx_sqlite_opts(|o| {
+            o.journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(5))
+                .foreign_keys(true)
+        });
+    let db = Database::connect(options)
+        .await
+        .map_err(|source| ConnectError::Unreachable {
+            url: url.clone(),
+            source: Box::new(source),
+        })?;
+    Ok(db)
+}
+
+fn create_sqlite_dir(url: &DatabaseUrl) -> Result<(), ConnectError> {
+    let path = url
+        .expose()
+        .trim_start_matches("sqlite://")
+        .split('?')
+        .next()
+        .unwrap_or_default();
+    if path.is_empty() || path == ":memory:" {
+        return Ok(());
+    }
+    match std::path::Path::new(path).parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => {
+            std::fs::create_dir_all(dir).map_err(|source| ConnectError::Directory {
+                path: path.to_owned(),
+                source,
+            })
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Applies the migrations that have not run yet.
+pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
+    Migrator::up(db, None).await
+}
+
+/// `SELECT 1`, for `/readyz`.
+pub async fn ping(db: &impl ConnectionTrait) -> Result<(), DbErr> {
+    db.execute_unprepared("SELECT 1").await.map(|_| ())
+}

@@ -1,0 +1,439 @@
+//! The `tipline` binary as an operator runs it: bad configuration ends in one
+//! line, a first start creates the administrator once, a stop signal drains
+//! and exits 0, and logs hold no secrets.
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use crate::helpers::{TestEnv, eventually};
+
+fn tipline(env: &[(String, String)]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tipline"));
+    // Only what the test gives: a developer's own TIPLINE_* must not leak in.
+    cmd.env_clear();
+    if let Some(path) = std::env::var_os("PATH") {
+        cmd.env("PATH", path);
+    }
+    cmd.envs(env.iter().cloned());
+    cmd
+}
+
+fn vars(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+/// Runs a command that must fail at start, and returns its one stderr line.
+fn fails_with_one_line(mut cmd: Command) -> String {
+    let Output { status, stderr, .. } = cmd.stdin(Stdio::null()).output().unwrap();
+    let stderr = String::from_utf8(stderr).unwrap();
+    assert_eq!(status.code(), Some(1), "exit status; stderr: {stderr}");
+    assert!(!stderr.contains("panicked"), "a panic: {stderr}");
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "one line, got: {stderr}");
+    assert!(lines[0].starts_with("tipline: error: "), "{stderr}");
+    lines[0].to_owned()
+}
+
+#[test]
+fn bad_configuration_stops_start_with_one_clear_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().display().to_string();
+    let base = [("TIPLINE_DATA_DIR", data.as_str())];
+
+    let mut env = vars(&base);
+    env.extend(vars(&[("TIPLINE_DATABSE_URL", "sqlite://x.db")]));
+    let line = fails_with_one_line(tipline(&env));
+    assert!(
+        line.contains("unknown environment variable TIPLINE_DATABSE_URL"),
+        "{line}"
+    );
+
+    let mut env = vars(&base);
+    env.extend(vars(&[("TIPLINE_DATABASE_URL", "postgres//nohost")]));
+    let line = fails_with_one_line(tipline(&env));
+    assert!(
+        line.contains("TIPLINE_DATABASE_URL is not a valid URL"),
+        "{line}"
+    );
+
+    let mut env = vars(&base);
+    env.extend(vars(&[("TIPLINE_S3_ENDPOINT", "ftp://files.example")]));
+    let line = fails_with_one_line(tipline(&env));
+    assert!(line.contains("TIPLINE_S3_ENDPOINT"), "{line}");
+
+    let file = dir.path().join("tipline.toml");
+    std::fs::write(&file, "bind = \"127.0.0.1:0\"\nlisten_port = 80\n").unwrap();
+    let mut cmd = tipline(&vars(&base));
+    cmd.arg("--config").arg(&file);
+    let line = fails_with_one_line(cmd);
+    assert!(line.contains("unknown key `listen_port`"), "{line}");
+
+    // Production without its shared secret.
+    let mut env = vars(&base);
+    env.extend(vars(&[(
+        "TIPLINE_DATABASE_URL",
+        "postgres://postgres@127.0.0.1:5432/x",
+    )]));
+    let line = fails_with_one_line(tipline(&env));
+    assert!(
+        line.contains("TIPLINE_SIGNING_SECRET is required"),
+        "{line}"
+    );
+}
+
+#[test]
+fn an_unreachable_database_stops_start_with_one_line_and_no_password() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = crate::helpers::free_port();
+    let env = vars(&[
+        ("TIPLINE_DATA_DIR", &dir.path().display().to_string()),
+        (
+            "TIPLINE_DATABASE_URL",
+            &format!("postgres://app:db-password-xyz@127.0.0.1:{port}/tipline"),
+        ),
+        ("TIPLINE_SIGNING_SECRET", crate::helpers::SIGNING_SECRET),
+        ("TIPLINE_DATABASE_CONNECT_TIMEOUT_MS", "2000"),
+    ]);
+    let line = fails_with_one_line(tipline(&env));
+    assert!(
+        line.contains("cannot reach the database at postgres://app:***@127.0.0.1"),
+        "{line}"
+    );
+    assert!(!line.contains("db-password-xyz"), "{line}");
+}
+
+/// A running `tipline serve`, its stderr collected line by line.
+struct Running {
+    child: Child,
+    lines: mpsc::Receiver<String>,
+    seen: Vec<String>,
+}
+
+impl Running {
+    fn start(env: &[(String, String)]) -> Self {
+        let mut child = tipline(env)
+            .args(["serve"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let (send, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if send.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Self {
+            child,
+            lines,
+            seen: Vec::new(),
+        }
+    }
+
+    /// Reads stderr until a line satisfies `find`, for at most `limit`.
+    fn wait_for(&mut self, limit: Duration, find: impl Fn(&str) -> bool) -> Option<String> {
+        let deadline = std::time::Instant::now() + limit;
+        while let Some(left) = deadline.checked_duration_since(std::time::Instant::now()) {
+            match self.lines.recv_timeout(left) {
+                Ok(line) => {
+                    self.seen.push(line.clone());
+                    if find(&line) {
+                        return Some(line);
+                    }
+                }
+                Err(_) => return None,
+            }
+        }
+        None
+    }
+
+    /// The address from the JSON "ready to serve" log line.
+    fn address(&mut self) -> String {
+        let line = self
+            .wait_for(Duration::from_secs(60), |l| {
+                l.contains("tipline ready to serve")
+            })
+            .unwrap_or_else(|| panic!("never ready; stderr so far: {:?}", self.seen));
+        let event: serde_json::Value = serde_json::from_str(&line).expect("a JSON log line");
+        event["fields"]["addr"].as_str().unwrap().to_owned()
+    }
+
+    fn terminate(&self) {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
+    /// Waits for the exit, at most `limit`, and returns the rest of stderr.
+    fn exit_status(&mut self, limit: Duration) -> (Option<i32>, Vec<String>) {
+        let deadline = std::time::Instant::now() + limit;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                self.seen.extend(self.lines.try_iter());
+                while let Ok(line) = self.lines.recv_timeout(Duration::from_millis(200)) {
+                    self.seen.push(line);
+                }
+                return (status.code(), self.seen.clone());
+            }
+            if std::time::Instant::now() > deadline {
+                let _ = self.child.kill();
+                panic!("did not exit within {limit:?}; stderr: {:?}", self.seen);
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[tokio::test]
+async fn first_start_creates_one_admin_and_a_restart_keeps_the_data() {
+    let mut env = TestEnv::new().await;
+    env.set("TIPLINE_LOG_FORMAT", "json");
+    env.set("TIPLINE_LOG_LEVEL", "info");
+    let client = reqwest::Client::new();
+
+    let mut first = Running::start(&env.vars);
+    let addr = first.address();
+    let password_line = first
+        .wait_for(Duration::from_secs(10), |l| {
+            l.trim_start().starts_with("password: ")
+        })
+        .expect("the first start prints the admin password");
+    let password = password_line
+        .trim()
+        .trim_start_matches("password: ")
+        .to_owned();
+    assert_eq!(password.len(), 24);
+    assert!(
+        first.seen.iter().any(|l| l.trim() == "username: admin"),
+        "{:?}",
+        first.seen
+    );
+
+    let ready = client
+        .get(format!("http://{addr}/readyz"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ready.status(), 200);
+    for path in ["/healthz", "/docs", "/openapi.json"] {
+        let r = client
+            .get(format!("http://{addr}{path}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{path}");
+    }
+    first.terminate();
+    let (code, logs) = first.exit_status(Duration::from_secs(30));
+    assert_eq!(code, Some(0), "{logs:?}");
+    let password_in_logs = logs
+        .iter()
+        .filter(|l| l.starts_with('{'))
+        .any(|l| l.contains(&password));
+    assert!(!password_in_logs, "the password reached a log event");
+
+    let mut second = Running::start(&env.vars);
+    let addr = second.address();
+    let ready = client
+        .get(format!("http://{addr}/readyz"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ready.status(), 200);
+    second.terminate();
+    let (code, logs) = second.exit_status(Duration::from_secs(30));
+    assert_eq!(code, Some(0), "{logs:?}");
+    assert!(
+        !logs.iter().any(|l| l.contains("password")),
+        "a second start printed a password: {logs:?}"
+    );
+
+    // The data is still there: the admin of the first start, and only one.
+    let settings = env.settings();
+    let db = tipline::store::connect(&settings.database_url(), 1, Duration::from_secs(5))
+        .await
+        .unwrap();
+    let admins = tipline::store::users::find_by_username(&db, "admin")
+        .await
+        .unwrap();
+    let admin = admins.expect("the first admin survived the restart");
+    assert!(tipline::auth::password::verify(
+        &password,
+        &admin.password_hash
+    ));
+    use sea_orm::{EntityTrait, PaginatorTrait};
+    assert_eq!(
+        tipline::store::users::Entity::find()
+            .count(&db)
+            .await
+            .unwrap(),
+        1
+    );
+}
+
+#[tokio::test]
+async fn a_stop_signal_turns_readiness_off_then_exits_zero() {
+    let mut env = TestEnv::new().await;
+    env.set("TIPLINE_LOG_FORMAT", "json");
+    env.set("TIPLINE_LOG_LEVEL", "info");
+    env.set("TIPLINE_SHUTDOWN_DRAIN_MS", "3000");
+    let mut server = Running::start(&env.vars);
+    let addr = server.address();
+    let client = reqwest::Client::new();
+    let readyz = format!("http://{addr}/readyz");
+    assert_eq!(client.get(&readyz).send().await.unwrap().status(), 200);
+
+    server.terminate();
+    let off = eventually(Duration::from_secs(3), || async {
+        match client.get(&readyz).send().await {
+            Ok(r) if r.status() == 503 => {
+                let body: serde_json::Value = r.json().await.unwrap();
+                body["code"] == "service.shutting_down"
+            }
+            _ => false,
+        }
+    })
+    .await;
+    assert!(off, "readiness stayed on after SIGTERM");
+    // Still serving other requests while draining.
+    let health = client
+        .get(format!("http://{addr}/healthz"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(health.status(), 200);
+
+    let (code, logs) = server.exit_status(Duration::from_secs(30));
+    assert_eq!(code, Some(0), "{logs:?}");
+}
+
+#[tokio::test]
+async fn logs_hold_no_authorization_or_signature() {
+    let mut env = TestEnv::new().await;
+    env.set("TIPLINE_LOG_FORMAT", "json");
+    env.set("TIPLINE_LOG_LEVEL", "debug");
+    let mut server = Running::start(&env.vars);
+    let addr = server.address();
+    let client = reqwest::Client::new();
+    client
+        .get(format!("http://{addr}/healthz?token=query-secret-123"))
+        .header("Authorization", "Bearer header-secret-456")
+        .send()
+        .await
+        .unwrap();
+    client
+        .get(format!(
+            "http://{addr}/v1/blobs/media/x.jpg?expires=1&signature=abcdef0123456789"
+        ))
+        .send()
+        .await
+        .unwrap();
+    server.terminate();
+    let (_, logs) = server.exit_status(Duration::from_secs(30));
+    let all = logs.join("\n");
+    assert!(
+        all.contains("\"route\":\"/healthz\""),
+        "requests are logged: {all}"
+    );
+    for secret in ["query-secret-123", "header-secret-456", "abcdef0123456789"] {
+        assert!(!all.contains(secret), "{secret} reached the logs");
+    }
+}
+
+#[tokio::test]
+async fn admin_create_user_reads_the_password_from_stdin() {
+    let env = TestEnv::new().await;
+    let create = |username: &str, role: &str, password: &str| {
+        let mut child = tipline(&env.vars)
+            .args([
+                "admin",
+                "create-user",
+                "--username",
+                username,
+                "--role",
+                role,
+                "--password-stdin",
+            ])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(password.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        (out.status.code(), String::from_utf8(out.stderr).unwrap())
+    };
+
+    let (code, stderr) = create("mod.li", "moderator", "a long passphrase\n");
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stderr.contains("created moderator `mod.li`"), "{stderr}");
+    assert!(!stderr.contains("a long passphrase"), "{stderr}");
+
+    let (code, stderr) = create("mod.li", "admin", "another passphrase\n");
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains("the username `mod.li` is taken"),
+        "{stderr}"
+    );
+
+    let (code, stderr) = create("mod.wu", "moderator", "short\n");
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("8 to 128 characters"), "{stderr}");
+
+    let settings = env.settings();
+    let db = tipline::store::connect(&settings.database_url(), 1, Duration::from_secs(5))
+        .await
+        .unwrap();
+    let user = tipline::store::users::find_by_username(&db, "mod.li")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(user.role, "moderator");
+    assert!(tipline::auth::password::verify(
+        "a long passphrase",
+        &user.password_hash
+    ));
+}
+
+#[test]
+fn openapi_needs_no_database() {
+    // A data dir that cannot exist and a database that is not there.
+    let env = vars(&[
+        ("TIPLINE_DATA_DIR", "/proc/no-such-dir"),
+        ("TIPLINE_DATABASE_URL", "postgres://nobody@127.0.0.1:1/none"),
+    ]);
+    let out = tipline(&env)
+        .args(["openapi", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let spec: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(spec["openapi"].as_str().unwrap().starts_with("3."));
+}

@@ -1,0 +1,348 @@
+//! The harness: every test gets a fresh data dir, a fresh database (a new
+//! SQLite file, or a new PostgreSQL database) and a fresh blob store (files
+//! in its data dir, or a new S3 bucket), so tests run in parallel.
+//!
+//! The backend is chosen by the environment the test script sets:
+//! `TEST_DATABASE_URL` (a PostgreSQL URL allowed to create databases) and
+//! `TEST_S3_ENDPOINT`, `TEST_S3_ACCESS_KEY`, `TEST_S3_SECRET_KEY` (an
+//! S3-compatible server). Unset, the embedded default is tested.
+
+use std::net::{SocketAddr, TcpListener as StdListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use s3::creds::Credentials;
+use s3::{Bucket, BucketConfiguration, Region};
+use sea_orm::{ConnectionTrait, Database};
+use tempfile::TempDir;
+use tipline::app::AppState;
+use tipline::config::{self, Overrides, Settings};
+use tipline::server;
+use tokio::sync::oneshot;
+
+pub const SIGNING_SECRET: &str = "test-signing-secret-0123456789abcdef";
+
+pub struct S3Env {
+    pub endpoint: String,
+    pub access_key: String,
+    pub secret_key: String,
+}
+
+pub fn pg_admin_url() -> Option<String> {
+    std::env::var("TEST_DATABASE_URL")
+        .ok()
+        .filter(|v| !v.is_empty())
+}
+
+pub fn s3_env() -> Option<S3Env> {
+    let endpoint = std::env::var("TEST_S3_ENDPOINT")
+        .ok()
+        .filter(|v| !v.is_empty())?;
+    Some(S3Env {
+        endpoint,
+        access_key: std::env::var("TEST_S3_ACCESS_KEY")
+            .expect("TEST_S3_ACCESS_KEY with TEST_S3_ENDPOINT"),
+        secret_key: std::env::var("TEST_S3_SECRET_KEY")
+            .expect("TEST_S3_SECRET_KEY with TEST_S3_ENDPOINT"),
+    })
+}
+
+/// The configuration of one test, as the `TIPLINE_*` variables a real
+/// deployment would set; the same list configures an in-process app or a
+/// spawned `tipline` binary.
+pub struct TestEnv {
+    pub vars: Vec<(String, String)>,
+    pub dir: TempDir,
+    /// The PostgreSQL database made for this test, if any.
+    pub pg_database: Option<String>,
+}
+
+impl TestEnv {
+    /// A fresh environment on the backend the test run was started for.
+    pub async fn new() -> Self {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let mut env = Self {
+            vars: Vec::new(),
+            dir,
+            pg_database: None,
+        };
+        env.set(
+            "TIPLINE_DATA_DIR",
+            env.dir.path().join("data").display().to_string(),
+        );
+        env.set("TIPLINE_BIND", "127.0.0.1:0");
+        env.set("TIPLINE_SHUTDOWN_DRAIN_MS", "0");
+        env.set("TIPLINE_LOG_LEVEL", "warn");
+        if let Some(admin_url) = pg_admin_url() {
+            let (url, name) = create_pg_database(&admin_url).await;
+            env.set("TIPLINE_DATABASE_URL", url);
+            env.set("TIPLINE_SIGNING_SECRET", SIGNING_SECRET);
+            env.pg_database = Some(name);
+        }
+        if let Some(s3) = s3_env() {
+            let bucket = create_bucket(&s3).await;
+            env.use_s3(&s3.endpoint, &bucket, &s3.access_key, &s3.secret_key);
+        }
+        env
+    }
+
+    pub fn set(&mut self, key: &str, value: impl Into<String>) {
+        self.vars.retain(|(k, _)| k != key);
+        self.vars.push((key.to_owned(), value.into()));
+    }
+
+    pub fn use_s3(&mut self, endpoint: &str, bucket: &str, access_key: &str, secret_key: &str) {
+        self.set("TIPLINE_S3_ENDPOINT", endpoint);
+        self.set("TIPLINE_S3_BUCKET", bucket);
+        self.set("TIPLINE_S3_ACCESS_KEY", access_key);
+        self.set("TIPLINE_S3_SECRET_KEY", secret_key);
+        self.set("TIPLINE_S3_PATH_STYLE", "true");
+    }
+
+    pub fn data_dir(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    pub fn settings(&self) -> Settings {
+        config::load(None, self.vars.clone(), &Overrides::default()).expect("test settings load")
+    }
+
+    pub fn uses_s3(&self) -> bool {
+        self.vars.iter().any(|(k, _)| k == "TIPLINE_S3_BUCKET")
+    }
+}
+
+async fn create_pg_database(admin_url: &str) -> (String, String) {
+    let name = format!("tipline_test_{}", uuid::Uuid::new_v4().simple());
+    let admin = Database::connect(admin_url)
+        .await
+        .expect("connect to TEST_DATABASE_URL");
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+        .await
+        .expect("create the test database");
+    admin.close().await.ok();
+    let mut url = url::Url::parse(admin_url).expect("TEST_DATABASE_URL is a URL");
+    url.set_path(&format!("/{name}"));
+    (url.to_string(), name)
+}
+
+/// Drops a test database at once, closing its connections: a database outage.
+pub async fn drop_pg_database(name: &str) {
+    let admin = Database::connect(pg_admin_url().unwrap()).await.unwrap();
+    admin
+        .execute_unprepared(&format!("DROP DATABASE \"{name}\" WITH (FORCE)"))
+        .await
+        .expect("drop the test database");
+}
+
+pub fn s3_region(endpoint: &str) -> Region {
+    Region::Custom {
+        region: "us-east-1".into(),
+        endpoint: endpoint.trim_end_matches('/').to_owned(),
+    }
+}
+
+pub async fn create_bucket(s3: &S3Env) -> String {
+    let name = format!("t-{}", &uuid::Uuid::new_v4().simple().to_string()[..24]);
+    let credentials =
+        Credentials::new(Some(&s3.access_key), Some(&s3.secret_key), None, None, None).unwrap();
+    let created = Bucket::create_with_path_style(
+        &name,
+        s3_region(&s3.endpoint),
+        credentials,
+        BucketConfiguration::default(),
+    )
+    .await
+    .expect("create a test bucket");
+    assert!(
+        created.success(),
+        "creating bucket {name}: HTTP {} {}",
+        created.response_code,
+        created.response_text
+    );
+    name
+}
+
+/// The service, running in this test's runtime on a free port.
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub client: reqwest::Client,
+    pub state: AppState,
+    pub env: TestEnv,
+    _stop: oneshot::Sender<()>,
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        Self::spawn_in(TestEnv::new().await).await
+    }
+
+    pub async fn spawn_in(env: TestEnv) -> Self {
+        let prepared = server::prepare(env.settings())
+            .await
+            .expect("the app starts");
+        let addr = prepared.local_addr();
+        let state = prepared.state().clone();
+        let (stop, stopped) = oneshot::channel::<()>();
+        tokio::spawn(prepared.run(async move {
+            let _ = stopped.await;
+        }));
+        Self {
+            addr,
+            client: reqwest::Client::new(),
+            state,
+            env,
+            _stop: stop,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request sent")
+    }
+}
+
+/// Asserts the uniform error body and returns its code; the request id in the
+/// body must be the one in the header.
+pub async fn error_code(response: reqwest::Response, status: u16) -> String {
+    assert_eq!(response.status().as_u16(), status, "status");
+    let header = response
+        .headers()
+        .get("x-request-id")
+        .expect("X-Request-Id on every response")
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let body: serde_json::Value = response.json().await.expect("a JSON error body");
+    let keys: Vec<&str> = body
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(keys, ["code", "message", "request_id"], "error body {body}");
+    assert_eq!(body["request_id"], header.as_str(), "error body {body}");
+    assert!(!body["message"].as_str().unwrap().is_empty());
+    body["code"].as_str().unwrap().to_owned()
+}
+
+/// Polls `probe` until it is true or `limit` passes.
+pub async fn eventually<F, Fut>(limit: Duration, mut probe: F) -> bool
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = bool>,
+{
+    let deadline = Instant::now() + limit;
+    loop {
+        if probe().await {
+            return true;
+        }
+        if Instant::now() >= deadline {
+            return false;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+pub fn free_port() -> u16 {
+    StdListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// An s3s-fs server of a test's own, which the test may stop and start.
+pub struct S3Server {
+    binary: PathBuf,
+    root: PathBuf,
+    pub port: u16,
+    pub access_key: String,
+    pub secret_key: String,
+    child: Option<Child>,
+}
+
+impl S3Server {
+    /// The s3s-fs binary: `TEST_S3S_FS`, else on `PATH`.
+    pub fn binary() -> Option<PathBuf> {
+        if let Ok(path) = std::env::var("TEST_S3S_FS") {
+            return Some(PathBuf::from(path));
+        }
+        std::env::var_os("PATH").and_then(|paths| {
+            std::env::split_paths(&paths)
+                .map(|dir| dir.join("s3s-fs"))
+                .find(|p| p.is_file())
+        })
+    }
+
+    pub fn start(binary: PathBuf, root: &Path) -> Self {
+        std::fs::create_dir_all(root).unwrap();
+        let mut server = Self {
+            binary,
+            root: root.to_path_buf(),
+            port: free_port(),
+            access_key: "test-access".into(),
+            secret_key: "test-secret-key-for-s3s".into(),
+            child: None,
+        };
+        server.resume();
+        server
+    }
+
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    pub fn env(&self) -> S3Env {
+        S3Env {
+            endpoint: self.endpoint(),
+            access_key: self.access_key.clone(),
+            secret_key: self.secret_key.clone(),
+        }
+    }
+
+    /// (Re)starts the server on the same port and directory.
+    pub fn resume(&mut self) {
+        let child = Command::new(&self.binary)
+            .args(["--host", "127.0.0.1", "--port", &self.port.to_string()])
+            .args([
+                "--access-key",
+                &self.access_key,
+                "--secret-key",
+                &self.secret_key,
+            ])
+            .arg(&self.root)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start s3s-fs");
+        self.child = Some(child);
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+            assert!(Instant::now() < deadline, "s3s-fs did not start listening");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+impl Drop for S3Server {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}

@@ -1,0 +1,12 @@
+//! The integration tests: one binary (one link on a slow machine), a module
+//! per area. Each test talks HTTP to a real app on 127.0.0.1, on the backend
+//! the run was started for (see `helpers`).
+
+mod helpers;
+
+mod blobs;
+mod cli;
+mod errors;
+mod ops;
+mod readiness;
+mod spec;

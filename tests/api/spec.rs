@@ -1,0 +1,40 @@
+//! The committed spec is what the code generates.
+
+use tipline::commands::{SpecFormat, openapi};
+
+const COMMITTED: &str = "openapi/tipline.yaml";
+const REFRESH: &str = "cargo run -- openapi --format yaml > openapi/tipline.yaml";
+
+#[test]
+fn committed_spec_matches_the_code() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(COMMITTED);
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    let generated = openapi(SpecFormat::Yaml);
+    if committed != generated {
+        let line = committed
+            .lines()
+            .zip(generated.lines())
+            .position(|(a, b)| a != b)
+            .unwrap_or_else(|| committed.lines().count().min(generated.lines().count()))
+            + 1;
+        panic!(
+            "{COMMITTED} is not what the code generates (first difference at line {line}).\n\
+             Refresh it with:\n\n    {REFRESH}\n"
+        );
+    }
+}
+
+#[test]
+fn the_spec_documents_the_error_fields_of_a_503() {
+    let spec: serde_json::Value = serde_json::from_str(&openapi(SpecFormat::Json)).unwrap();
+    let schema = &spec["paths"]["/readyz"]["get"]["responses"]["503"]["content"]["application/json; charset=utf-8"]
+        ["schema"]["$ref"];
+    assert_eq!(schema, "#/components/schemas/NotReady");
+    let not_ready = &spec["components"]["schemas"]["NotReady"];
+    for field in ["code", "message", "request_id", "checks"] {
+        assert!(
+            not_ready["properties"][field].is_object(),
+            "NotReady.{field}"
+        );
+    }
+}
