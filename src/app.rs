@@ -5,6 +5,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use sea_orm::DatabaseConnection;
 
+use crate::auth::tokens::TokenKeys;
 use crate::blob::{BlobStore, UrlSigner};
 use crate::config::Settings;
 use crate::http::metrics::Metrics;
@@ -16,6 +17,7 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub blobs: Arc<dyn BlobStore>,
     pub signer: UrlSigner,
+    pub tokens: Arc<TokenKeys>,
     pub metrics: Arc<Metrics>,
     pub lifecycle: Arc<Lifecycle>,
 }

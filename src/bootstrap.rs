@@ -83,6 +83,7 @@ pub async fn ensure_admin(db: &DatabaseConnection) -> anyhow::Result<Option<Firs
             username: &username,
             password_hash: hash.clone(),
             role: Role::Admin,
+            unit_id: None,
         };
         match users::create_staff(db, new).await {
             Ok(_) => return Ok(Some(FirstAdmin { username, password })),
@@ -92,7 +93,7 @@ pub async fn ensure_admin(db: &DatabaseConnection) -> anyhow::Result<Option<Firs
                     return Ok(None);
                 }
             }
-            Err(CreateUserError::Db(e)) => return Err(e.into()),
+            Err(e @ (CreateUserError::Db(_) | CreateUserError::PhoneTaken)) => return Err(e.into()),
         }
     }
     anyhow::bail!("could not create the first administrator: the names are taken")

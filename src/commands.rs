@@ -105,6 +105,7 @@ pub async fn create_user(
             username,
             password_hash,
             role,
+            unit_id: None,
         },
     )
     .await?;

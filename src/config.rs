@@ -14,6 +14,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use url::Url;
 
 /// The environment variable that names the configuration file; it is a flag
@@ -158,6 +159,95 @@ pub struct Settings {
     pub shutdown_drain: Duration,
     /// After the drain: how long in-flight requests get before the process exits.
     pub shutdown_timeout: Duration,
+    pub auth: AuthSettings,
+}
+
+/// Tokens, sessions and login throttling.
+#[derive(Clone, Debug)]
+pub struct AuthSettings {
+    /// `iss` of every token, checked on every request.
+    pub issuer: String,
+    /// Signs new access tokens. `None`: a key derived from the signing
+    /// secret, with kid `s1`.
+    pub signing_key: Option<JwtKey>,
+    /// Keys that signed tokens until they were retired; each still verifies
+    /// for one token lifetime after its retirement, then not at all.
+    pub retired_keys: Vec<RetiredJwtKey>,
+    pub access_token_ttl: Duration,
+    pub anonymous_token_ttl: Duration,
+    pub refresh_token_ttl: Duration,
+    /// Clock skew tolerated on `exp`.
+    pub leeway: Duration,
+    pub max_failures_per_account: u32,
+    pub max_failures_per_address: u32,
+    pub failure_window: Duration,
+    /// The header a trusted reverse proxy puts the client address in (its
+    /// rightmost entry is used); `None`: the socket's peer address.
+    pub client_ip_header: Option<String>,
+}
+
+/// A key for HS256 access tokens, named by its `kid`.
+#[derive(Clone, Debug)]
+pub struct JwtKey {
+    pub kid: String,
+    pub secret: Secret,
+}
+
+#[derive(Clone, Debug)]
+pub struct RetiredJwtKey {
+    pub key: JwtKey,
+    pub retired_at: DateTime<Utc>,
+}
+
+impl JwtKey {
+    /// `KID SECRET`: a kid of 1–64 `[A-Za-z0-9._-]` and a secret of at least
+    /// 32 characters without spaces or commas.
+    fn parse(text: &str) -> Result<Self, String> {
+        let mut fields = text.split_whitespace();
+        let (Some(kid), Some(secret), None) = (fields.next(), fields.next(), fields.next()) else {
+            return Err("must be `KID SECRET`".into());
+        };
+        Self::new(kid, secret)
+    }
+
+    fn new(kid: &str, secret: &str) -> Result<Self, String> {
+        let kid_ok = (1..=64).contains(&kid.len())
+            && kid
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+        if !kid_ok {
+            return Err("has a kid that is not 1-64 characters of [A-Za-z0-9._-]".into());
+        }
+        if secret.len() < 32 || secret.contains(',') {
+            return Err("has a secret shorter than 32 characters (or with a comma)".into());
+        }
+        Ok(Self {
+            kid: kid.to_owned(),
+            secret: Secret::new(secret),
+        })
+    }
+}
+
+impl RetiredJwtKey {
+    /// `KID RETIRED_AT SECRET, ...` with `RETIRED_AT` in RFC 3339.
+    fn parse_list(text: &str) -> Result<Vec<Self>, String> {
+        text.split(',')
+            .filter(|entry| !entry.trim().is_empty())
+            .map(|entry| {
+                let fields: Vec<&str> = entry.split_whitespace().collect();
+                let [kid, retired_at, secret] = fields[..] else {
+                    return Err("must be `KID RETIRED_AT SECRET, ...`".to_owned());
+                };
+                let retired_at = DateTime::parse_from_rfc3339(retired_at)
+                    .map_err(|_| format!("has `{retired_at}`, not an RFC 3339 time"))?
+                    .with_timezone(&Utc);
+                Ok(Self {
+                    key: JwtKey::new(kid, secret)?,
+                    retired_at,
+                })
+            })
+            .collect()
+    }
 }
 
 impl Settings {
@@ -223,6 +313,17 @@ struct Raw {
     readiness_timeout_ms: u64,
     shutdown_drain_ms: u64,
     shutdown_timeout_ms: u64,
+    jwt_issuer: String,
+    jwt_key: Option<JwtKey>,
+    jwt_retired_keys: Vec<RetiredJwtKey>,
+    access_token_ttl_secs: u64,
+    anonymous_token_ttl_secs: u64,
+    refresh_token_ttl_secs: u64,
+    jwt_leeway_secs: u64,
+    login_max_failures_per_account: u32,
+    login_max_failures_per_address: u32,
+    login_failure_window_secs: u64,
+    client_ip_header: Option<String>,
 }
 
 impl Default for Raw {
@@ -248,6 +349,17 @@ impl Default for Raw {
             readiness_timeout_ms: 2_000,
             shutdown_drain_ms: 1_000,
             shutdown_timeout_ms: 20_000,
+            jwt_issuer: "tipline".into(),
+            jwt_key: None,
+            jwt_retired_keys: Vec::new(),
+            access_token_ttl_secs: 15 * 60,
+            anonymous_token_ttl_secs: 60 * 60,
+            refresh_token_ttl_secs: 30 * 24 * 60 * 60,
+            jwt_leeway_secs: 30,
+            login_max_failures_per_account: 5,
+            login_max_failures_per_address: 20,
+            login_failure_window_secs: 15 * 60,
+            client_ip_header: None,
         }
     }
 }
@@ -294,6 +406,26 @@ impl Raw {
             "readiness_timeout_ms" => self.readiness_timeout_ms = positive(value)?,
             "shutdown_drain_ms" => self.shutdown_drain_ms = parse_with(value, "a number")?,
             "shutdown_timeout_ms" => self.shutdown_timeout_ms = positive(value)?,
+            "jwt_issuer" => self.jwt_issuer = non_empty(value)?.to_owned(),
+            "jwt_key" => self.jwt_key = Some(JwtKey::parse(value)?),
+            "jwt_retired_keys" => self.jwt_retired_keys = RetiredJwtKey::parse_list(value)?,
+            "access_token_ttl_secs" => self.access_token_ttl_secs = positive(value)?,
+            "anonymous_token_ttl_secs" => self.anonymous_token_ttl_secs = positive(value)?,
+            "refresh_token_ttl_secs" => self.refresh_token_ttl_secs = positive(value)?,
+            "jwt_leeway_secs" => self.jwt_leeway_secs = parse_with(value, "a number")?,
+            "login_max_failures_per_account" => {
+                self.login_max_failures_per_account = positive(value)?;
+            }
+            "login_max_failures_per_address" => {
+                self.login_max_failures_per_address = positive(value)?;
+            }
+            "login_failure_window_secs" => self.login_failure_window_secs = positive(value)?,
+            "client_ip_header" => {
+                let name = non_empty(value)?;
+                poem::http::HeaderName::try_from(name)
+                    .map_err(|_| format!("is `{value}`, not a header name"))?;
+                self.client_ip_header = Some(name.to_owned());
+            }
             _ => return Err(KeyError::Unknown),
         }
         Ok(())
@@ -377,6 +509,19 @@ impl Raw {
             readiness_timeout: Duration::from_millis(self.readiness_timeout_ms),
             shutdown_drain: Duration::from_millis(self.shutdown_drain_ms),
             shutdown_timeout: Duration::from_millis(self.shutdown_timeout_ms),
+            auth: AuthSettings {
+                issuer: self.jwt_issuer,
+                signing_key: self.jwt_key,
+                retired_keys: self.jwt_retired_keys,
+                access_token_ttl: Duration::from_secs(self.access_token_ttl_secs),
+                anonymous_token_ttl: Duration::from_secs(self.anonymous_token_ttl_secs),
+                refresh_token_ttl: Duration::from_secs(self.refresh_token_ttl_secs),
+                leeway: Duration::from_secs(self.jwt_leeway_secs),
+                max_failures_per_account: self.login_max_failures_per_account,
+                max_failures_per_address: self.login_max_failures_per_address,
+                failure_window: Duration::from_secs(self.login_failure_window_secs),
+                client_ip_header: self.client_ip_header,
+            },
         })
     }
 
@@ -558,6 +703,32 @@ mod tests {
         ])
         .unwrap_err();
         assert!(err.to_string().contains("TIPLINE_S3_SECRET_KEY"), "{err}");
+    }
+
+    #[test]
+    fn jwt_keys_parse_and_hide_their_secrets() {
+        let s = load_env(&[
+            (
+                "TIPLINE_JWT_KEY",
+                "2026-11 0123456789abcdef0123456789abcdef-new",
+            ),
+            (
+                "TIPLINE_JWT_RETIRED_KEYS",
+                "2026-10 2026-11-01T00:00:00Z 0123456789abcdef0123456789abcdef-old",
+            ),
+        ])
+        .unwrap();
+        assert_eq!(s.auth.signing_key.as_ref().unwrap().kid, "2026-11");
+        assert_eq!(s.auth.retired_keys[0].key.kid, "2026-10");
+        assert!(!format!("{s:?}").contains("0123456789abcdef"));
+        let err = load_env(&[("TIPLINE_JWT_KEY", "k1 short")]).unwrap_err();
+        assert!(err.to_string().contains("shorter than 32"), "{err}");
+        let err = load_env(&[(
+            "TIPLINE_JWT_RETIRED_KEYS",
+            "k0 yesterday 0123456789abcdef0123456789abcdef",
+        )])
+        .unwrap_err();
+        assert!(err.to_string().contains("RFC 3339"), "{err}");
     }
 
     #[test]

@@ -3,10 +3,12 @@
 
 #![forbid(unsafe_code)]
 
+pub mod accounts;
 pub mod app;
 pub mod auth;
 pub mod blob;
 pub mod bootstrap;
+pub mod clock;
 pub mod commands;
 pub mod config;
 pub mod domain;

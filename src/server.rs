@@ -10,6 +10,7 @@ use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
 use url::Url;
 
 use crate::app::{AppState, Lifecycle};
+use crate::auth::tokens::TokenKeys;
 use crate::blob::{BlobStore, FsBlobStore, S3BlobStore, UrlSigner};
 use crate::bootstrap::{self, FirstAdmin};
 use crate::config::Settings;
@@ -42,7 +43,9 @@ pub async fn prepare(settings: Settings) -> anyhow::Result<Prepared> {
             .context("cannot apply the database migrations")?;
     }
     let first_admin = bootstrap::ensure_admin(&db).await?;
-    let signer = UrlSigner::new(&bootstrap::signing_secret(&settings)?);
+    let signing_secret = bootstrap::signing_secret(&settings)?;
+    let signer = UrlSigner::new(&signing_secret);
+    let tokens = Arc::new(TokenKeys::new(&settings.auth, &signing_secret));
 
     let acceptor = TcpListener::bind(settings.bind.to_string())
         .into_acceptor()
@@ -83,6 +86,7 @@ pub async fn prepare(settings: Settings) -> anyhow::Result<Prepared> {
         db,
         blobs,
         signer,
+        tokens,
         metrics: Default::default(),
         lifecycle: Arc::new(Lifecycle::default()),
     };

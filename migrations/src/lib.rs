@@ -4,13 +4,17 @@
 
 pub use sea_orm_migration::prelude::*;
 
-mod m20261128_000001_create_users;
+mod m20261128_000001_create_accounts;
+mod m20261128_000002_create_sessions;
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261128_000001_create_users::Migration)]
+        vec![
+            Box::new(m20261128_000001_create_accounts::Migration),
+            Box::new(m20261128_000002_create_sessions::Migration),
+        ]
     }
 }

@@ -1,4 +1,7 @@
-//! Who is calling: passwords now; tokens, receipts and roles' permissions
-//! come with the accounts work.
+//! Who is calling: passwords, access tokens (JWT), refresh tokens.
+//! Pure mechanisms; the flows that use them (login, refresh, sign-out) are in
+//! `crate::accounts`, the HTTP extractor in `crate::http::auth`.
 
 pub mod password;
+pub mod refresh;
+pub mod tokens;

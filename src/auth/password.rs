@@ -1,6 +1,8 @@
 //! Password hashing: argon2id with the OWASP-recommended parameters
 //! (19 MiB of memory, 2 passes, 1 lane).
 
+use std::sync::LazyLock;
+
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use rand::distr::{Alphanumeric, SampleString};
@@ -14,8 +16,12 @@ pub enum PasswordError {
     Length,
 }
 
+const MEMORY_KIB: u32 = 19 * 1024;
+const PASSES: u32 = 2;
+const LANES: u32 = 1;
+
 fn hasher() -> Argon2<'static> {
-    let params = Params::new(19 * 1024, 2, 1, None).expect("OWASP parameters are valid");
+    let params = Params::new(MEMORY_KIB, PASSES, LANES, None).expect("OWASP parameters are valid");
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
 
@@ -50,6 +56,34 @@ pub fn verify(password: &str, phc: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// Verifies against the account's hash, or — for an unknown account —
+/// against a hash of a random password, so both cost the same time and
+/// nothing tells an attacker which accounts exist.
+pub fn verify_or_waste(password: &str, phc: Option<&str>) -> bool {
+    static DUMMY: LazyLock<String> = LazyLock::new(|| hash(&generate()));
+    match phc {
+        Some(phc) => verify(password, phc),
+        None => {
+            verify(password, &DUMMY);
+            false
+        }
+    }
+}
+
+/// Whether a hash was made with other parameters than today's, and should
+/// be replaced at the next successful login.
+pub fn needs_rehash(phc: &str) -> bool {
+    let Ok(parsed) = PasswordHash::new(phc) else {
+        return true;
+    };
+    let current = Params::try_from(&parsed)
+        .ok()
+        .map(|p| (p.m_cost(), p.t_cost(), p.p_cost()));
+    parsed.algorithm.as_str() != "argon2id"
+        || parsed.version != Some(Version::V0x13 as u32)
+        || current != Some((MEMORY_KIB, PASSES, LANES))
+}
+
 /// A password for an account made by the service itself (the first admin):
 /// 24 letters and digits, about 142 bits.
 pub fn generate() -> String {
@@ -69,6 +103,25 @@ mod tests {
         assert!(verify("correct horse", &a));
         assert!(!verify("wrong horse", &a));
         assert!(!verify("correct horse", "not a hash"));
+    }
+
+    #[test]
+    fn weaker_hashes_ask_to_be_redone() {
+        assert!(!needs_rehash(&hash("a passphrase")));
+        let weak = Argon2::new(
+            Algorithm::Argon2id,
+            Version::V0x13,
+            Params::new(4096, 1, 1, None).unwrap(),
+        )
+        .hash_password(
+            b"a passphrase",
+            &SaltString::generate(&mut argon2::password_hash::rand_core::OsRng),
+        )
+        .unwrap()
+        .to_string();
+        assert!(verify("a passphrase", &weak), "old hashes still verify");
+        assert!(needs_rehash(&weak));
+        assert!(!verify_or_waste("a passphrase", None));
     }
 
     #[test]

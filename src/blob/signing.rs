@@ -1,9 +1,10 @@
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 use super::BlobKey;
+use crate::clock::unix_now;
 
 type HmacSha256 = Hmac<Sha256>;
 
@@ -72,13 +73,6 @@ impl UrlSigner {
 
 fn message(key: &BlobKey, expires: u64) -> Vec<u8> {
     format!("GET\n{key}\n{expires}").into_bytes()
-}
-
-fn unix_now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
 }
 
 #[cfg(test)]

@@ -8,20 +8,23 @@
 
 use poem::http::StatusCode;
 use poem::{IntoResponse, Response};
-use poem_openapi::Object;
 use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Object};
 
 use super::request_id::RequestId;
 
 /// An error, as every endpoint reports it.
 ///
 /// `code` is stable and meant for programs; `message` is for people and may
-/// change. Codes that any operation can return:
-/// `request.invalid` (400: the request could not be parsed or failed
-/// validation), `not_found` (404), `method_not_allowed` (405),
-/// `request.too_large` (413), `request.unsupported_media_type` (415),
-/// `internal` (500), `service.unavailable` (503: a store did not answer;
-/// nothing was lost, retry later).
+/// change. Codes any operation can return: `request.invalid` (400: the
+/// request could not be parsed or failed validation), `not_found` (404),
+/// `method_not_allowed` (405), `request.too_large` (413),
+/// `request.unsupported_media_type` (415), `internal` (500),
+/// `service.unavailable` (503: a store did not answer; nothing was lost,
+/// retry later). Operations that need a token add `auth.unauthorized` (401:
+/// no token, or one that is invalid, expired or revoked) and
+/// `auth.forbidden` (403: the caller's role may not do this). Each
+/// operation's description names the codes of its own.
 #[derive(Debug, Clone, Object)]
 pub struct ErrorBody {
     /// Stable, machine-readable, dotted: `area.reason`.
@@ -46,6 +49,91 @@ impl ErrorBody {
 
     pub fn json(code: &str, message: impl Into<String>) -> Json<Self> {
         Json(Self::new(code, message))
+    }
+}
+
+/// The errors an operation answers itself, each with the uniform body. One
+/// type for every operation, so each documents the statuses in the spec.
+#[derive(Debug, ApiResponse)]
+pub enum ApiError {
+    /// The request could not be parsed or failed validation.
+    #[oai(status = 400)]
+    BadRequest(Json<ErrorBody>),
+    /// No valid access token: missing, malformed, expired or revoked.
+    #[oai(status = 401)]
+    Unauthorized(Json<ErrorBody>, #[oai(header = "WWW-Authenticate")] String),
+    /// The caller's role may not do this.
+    #[oai(status = 403)]
+    Forbidden(Json<ErrorBody>),
+    /// No such object, or none the caller may see.
+    #[oai(status = 404)]
+    NotFound(Json<ErrorBody>),
+    /// The state does not allow it (already exists, stale version, ...).
+    #[oai(status = 409)]
+    Conflict(Json<ErrorBody>),
+    /// Well-formed, but the values break a rule; `code` names which.
+    #[oai(status = 422)]
+    Unprocessable(Json<ErrorBody>),
+    /// Too many attempts; `Retry-After` says when to try again.
+    #[oai(status = 429)]
+    TooManyRequests(Json<ErrorBody>, #[oai(header = "Retry-After")] u64),
+    /// A store did not answer; nothing was changed. Retry later.
+    #[oai(status = 503)]
+    Unavailable(Json<ErrorBody>),
+}
+
+impl ApiError {
+    pub fn bad_request(code: &str, message: impl Into<String>) -> Self {
+        Self::BadRequest(ErrorBody::json(code, message))
+    }
+
+    pub fn unauthorized(message: impl Into<String>) -> Self {
+        Self::Unauthorized(
+            ErrorBody::json("auth.unauthorized", message),
+            "Bearer realm=\"tipline\"".to_owned(),
+        )
+    }
+
+    pub fn unauthorized_with(code: &str, message: impl Into<String>) -> Self {
+        Self::Unauthorized(
+            ErrorBody::json(code, message),
+            "Bearer realm=\"tipline\"".to_owned(),
+        )
+    }
+
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::Forbidden(ErrorBody::json("auth.forbidden", message))
+    }
+
+    pub fn not_found(code: &str, message: impl Into<String>) -> Self {
+        Self::NotFound(ErrorBody::json(code, message))
+    }
+
+    pub fn conflict(code: &str, message: impl Into<String>) -> Self {
+        Self::Conflict(ErrorBody::json(code, message))
+    }
+
+    pub fn unprocessable(code: &str, message: impl Into<String>) -> Self {
+        Self::Unprocessable(ErrorBody::json(code, message))
+    }
+
+    pub fn too_many_requests(code: &str, message: impl Into<String>, retry_after: u64) -> Self {
+        Self::TooManyRequests(ErrorBody::json(code, message), retry_after)
+    }
+
+    /// A store failed: logged here with the request id, answered generically.
+    pub fn unavailable(cause: &dyn std::fmt::Display) -> Self {
+        tracing::error!(error = %cause, "a store failed");
+        Self::Unavailable(ErrorBody::json(
+            "service.unavailable",
+            "the service cannot complete this now; nothing was changed, retry later",
+        ))
+    }
+}
+
+impl From<sea_orm::DbErr> for ApiError {
+    fn from(e: sea_orm::DbErr) -> Self {
+        Self::unavailable(&e)
     }
 }
 

@@ -5,11 +5,15 @@
 //! API structs hold no state (handlers take `Data<&AppState>`), so the spec
 //! is produced by [`api_service`] with no database or network.
 
+pub mod accounts;
+pub mod admin;
+pub mod auth;
 pub mod blobs;
 pub mod error;
 pub mod metrics;
 pub mod observe;
 pub mod ops;
+pub mod pagination;
 pub mod request_id;
 
 use poem::middleware::CatchPanic;
@@ -20,27 +24,49 @@ use crate::app::AppState;
 
 #[derive(Tags)]
 pub enum ApiTags {
+    /// Signing in and out: citizens, staff, anonymous reporters.
+    Auth,
+    /// The caller's own account.
+    Me,
+    /// Staff accounts and units, for administrators.
+    Admin,
     /// Liveness, readiness and metrics, for load balancers and monitoring.
     Operations,
 }
 
-/// One struct per resource; a tuple once there are several.
-pub type Apis = ops::OpsApi;
+/// One struct per resource.
+pub type Apis = (
+    accounts::AuthApi,
+    accounts::MeApi,
+    admin::AdminApi,
+    ops::OpsApi,
+);
 
 /// The API and its spec. `server_url` goes in the spec's `servers` list.
 pub fn api_service() -> OpenApiService<Apis, ()> {
-    OpenApiService::new(ops::OpsApi, "tipline", env!("CARGO_PKG_VERSION"))
-        .description(
-            "Citizens photograph illegal advertising cards, fraud, drugs or gambling and report \
+    OpenApiService::new(
+        (
+            accounts::AuthApi,
+            accounts::MeApi,
+            admin::AdminApi,
+            ops::OpsApi,
+        ),
+        "tipline",
+        env!("CARGO_PKG_VERSION"),
+    )
+    .description(
+        "Citizens photograph illegal advertising cards, fraud, drugs or gambling and report \
              it with a location, signed in or anonymously; moderators verify tips and group \
              them into leads; leads go to the unit responsible, whose outcome flows back to \
              every reporter.\n\nEvery error answers with one JSON body, \
              `{\"code\", \"message\", \"request_id\"}`: `code` is stable and meant for \
              programs. Every response carries `X-Request-Id`.",
-        )
-        .extra_response_header::<String, _>(ExtraHeader::new("X-Request-Id").description(
+    )
+    .extra_response_header::<String, _>(
+        ExtraHeader::new("X-Request-Id").description(
             "The request's id: the caller's, when it sent a sane one, else a new one.",
-        ))
+        ),
+    )
 }
 
 /// Every route the service answers, wrapped in the request middleware.

@@ -75,10 +75,15 @@ impl<E: Endpoint> Endpoint for ObserveEndpoint<E> {
             }
             Err(err) => {
                 let route = route_of(err.data::<PathPattern>());
-                let response = id
-                    .clone()
-                    .scope(async { span.in_scope(|| from_poem_error(&err)) })
-                    .await;
+                // An `ApiError` raised by an extractor already is the uniform
+                // response; anything else is made into one.
+                let response = if err.is_from_response() {
+                    err.into_response()
+                } else {
+                    id.clone()
+                        .scope(async { span.in_scope(|| from_poem_error(&err)) })
+                        .await
+                };
                 (response, route)
             }
         };

@@ -2,6 +2,9 @@
 //! aggregate in a module of its own. Functions take a connection or a
 //! transaction (`&impl ConnectionTrait`), never HTTP types.
 
+pub mod login_failures;
+pub mod refresh_tokens;
+pub mod units;
 pub mod users;
 
 use std::time::Duration;
@@ -86,6 +89,22 @@ fn create_sqlite_dir(url: &DatabaseUrl) -> Result<(), ConnectError> {
 /// Applies the migrations that have not run yet.
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
     Migrator::up(db, None).await
+}
+
+/// Splits a page fetched with one row more than `limit`: the rows to show,
+/// and the id to continue after when there is more.
+pub fn split_page<T>(
+    mut rows: Vec<T>,
+    limit: u64,
+    id_of: impl Fn(&T) -> uuid::Uuid,
+) -> (Vec<T>, Option<uuid::Uuid>) {
+    if rows.len() as u64 > limit {
+        rows.truncate(limit as usize);
+        let next = rows.last().map(id_of);
+        (rows, next)
+    } else {
+        (rows, None)
+    }
 }
 
 /// `SELECT 1`, for `/readyz`.

@@ -2,9 +2,9 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::entity::prelude::*;
-use sea_orm::{ActiveValue::Set, SqlErr};
+use sea_orm::{ActiveValue::Set, QueryOrder, QuerySelect, SqlErr};
 
-use crate::domain::Role;
+use crate::domain::{MobileNumber, Role};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "users")]
@@ -15,7 +15,9 @@ pub struct Model {
     pub phone: Option<String>,
     pub password_hash: String,
     pub role: String,
+    pub unit_id: Option<Uuid>,
     pub disabled: bool,
+    /// Part of every access token; bumping it invalidates them all at once.
     pub token_version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -26,10 +28,20 @@ pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
 
+impl Model {
+    /// The role as the domain knows it; a row with an unknown role (written by
+    /// a newer version) is treated as having none, so it can do nothing.
+    pub fn role(&self) -> Option<Role> {
+        self.role.parse().ok()
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum CreateUserError {
     #[error("the username `{0}` is taken")]
     UsernameTaken(String),
+    #[error("the phone number is already registered")]
+    PhoneTaken,
     #[error(transparent)]
     Db(#[from] DbErr),
 }
@@ -39,24 +51,31 @@ pub struct NewStaff<'a> {
     pub username: &'a str,
     pub password_hash: String,
     pub role: Role,
+    pub unit_id: Option<Uuid>,
+}
+
+fn new_row(now: DateTime<Utc>, password_hash: String, role: Role) -> ActiveModel {
+    ActiveModel {
+        id: Set(Uuid::now_v7()),
+        username: Set(None),
+        phone: Set(None),
+        password_hash: Set(password_hash),
+        role: Set(role.as_str().to_owned()),
+        unit_id: Set(None),
+        disabled: Set(false),
+        token_version: Set(0),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
 }
 
 pub async fn create_staff(
     db: &impl ConnectionTrait,
     new: NewStaff<'_>,
 ) -> Result<Model, CreateUserError> {
-    let now = Utc::now();
-    let row = ActiveModel {
-        id: Set(Uuid::now_v7()),
-        username: Set(Some(new.username.to_owned())),
-        phone: Set(None),
-        password_hash: Set(new.password_hash),
-        role: Set(new.role.as_str().to_owned()),
-        disabled: Set(false),
-        token_version: Set(0),
-        created_at: Set(now),
-        updated_at: Set(now),
-    };
+    let mut row = new_row(Utc::now(), new.password_hash, new.role);
+    row.username = Set(Some(new.username.to_owned()));
+    row.unit_id = Set(new.unit_id);
     row.insert(db).await.map_err(|e| match e.sql_err() {
         Some(SqlErr::UniqueConstraintViolation(_)) => {
             CreateUserError::UsernameTaken(new.username.to_owned())
@@ -65,13 +84,21 @@ pub async fn create_staff(
     })
 }
 
-pub async fn any_active_with_role(db: &impl ConnectionTrait, role: Role) -> Result<bool, DbErr> {
-    let found = Entity::find()
-        .filter(Column::Role.eq(role.as_str()))
-        .filter(Column::Disabled.eq(false))
-        .one(db)
-        .await?;
-    Ok(found.is_some())
+pub async fn create_citizen(
+    db: &impl ConnectionTrait,
+    phone: &MobileNumber,
+    password_hash: String,
+) -> Result<Model, CreateUserError> {
+    let mut row = new_row(Utc::now(), password_hash, Role::Citizen);
+    row.phone = Set(Some(phone.e164().to_owned()));
+    row.insert(db).await.map_err(|e| match e.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(_)) => CreateUserError::PhoneTaken,
+        _ => CreateUserError::Db(e),
+    })
+}
+
+pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<Model>, DbErr> {
+    Entity::find_by_id(id).one(db).await
 }
 
 pub async fn find_by_username(
@@ -82,4 +109,111 @@ pub async fn find_by_username(
         .filter(Column::Username.eq(username))
         .one(db)
         .await
+}
+
+pub async fn find_by_phone(
+    db: &impl ConnectionTrait,
+    phone: &MobileNumber,
+) -> Result<Option<Model>, DbErr> {
+    Entity::find()
+        .filter(Column::Phone.eq(phone.e164()))
+        .one(db)
+        .await
+}
+
+pub async fn any_active_with_role(db: &impl ConnectionTrait, role: Role) -> Result<bool, DbErr> {
+    Ok(count_active_with_role(db, role).await? > 0)
+}
+
+pub async fn count_active_with_role(db: &impl ConnectionTrait, role: Role) -> Result<u64, DbErr> {
+    Entity::find()
+        .filter(Column::Role.eq(role.as_str()))
+        .filter(Column::Disabled.eq(false))
+        .count(db)
+        .await
+}
+
+/// Stores a new hash; with `sign_out`, every token issued so far stops
+/// working too (a password change), without it not (a rehash at login).
+pub async fn set_password_hash(
+    db: &impl ConnectionTrait,
+    user: &Model,
+    password_hash: String,
+    sign_out: bool,
+) -> Result<Model, DbErr> {
+    let mut row: ActiveModel = user.clone().into();
+    row.password_hash = Set(password_hash);
+    if sign_out {
+        row.token_version = Set(user.token_version + 1);
+    }
+    row.updated_at = Set(Utc::now());
+    row.update(db).await
+}
+
+/// Invalidates every access token of the user.
+pub async fn bump_token_version(db: &impl ConnectionTrait, user: &Model) -> Result<Model, DbErr> {
+    let mut row: ActiveModel = user.clone().into();
+    row.token_version = Set(user.token_version + 1);
+    row.updated_at = Set(Utc::now());
+    row.update(db).await
+}
+
+/// What an admin may change on an account; `None` leaves a field as it is.
+#[derive(Debug, Default)]
+pub struct StaffChanges {
+    pub role: Option<Role>,
+    /// `Some(None)` removes the unit.
+    pub unit_id: Option<Option<Uuid>>,
+    pub disabled: Option<bool>,
+}
+
+/// Applies the changes; any change of role, unit or status signs the user
+/// out everywhere, so it takes effect at once.
+pub async fn update_staff(
+    db: &impl ConnectionTrait,
+    user: &Model,
+    changes: StaffChanges,
+) -> Result<Model, DbErr> {
+    let mut row: ActiveModel = user.clone().into();
+    if let Some(role) = changes.role {
+        row.role = Set(role.as_str().to_owned());
+    }
+    if let Some(unit_id) = changes.unit_id {
+        row.unit_id = Set(unit_id);
+    }
+    if let Some(disabled) = changes.disabled {
+        row.disabled = Set(disabled);
+    }
+    if !row.is_changed() {
+        return Ok(user.clone());
+    }
+    row.token_version = Set(user.token_version + 1);
+    row.updated_at = Set(Utc::now());
+    row.update(db).await
+}
+
+#[derive(Debug, Default)]
+pub struct ListFilter {
+    pub role: Option<Role>,
+    pub unit_id: Option<Uuid>,
+}
+
+/// One page in creation order (ids are UUID v7), after the id `after`.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    filter: &ListFilter,
+    after: Option<Uuid>,
+    limit: u64,
+) -> Result<Vec<Model>, DbErr> {
+    let mut query = Entity::find().order_by_asc(Column::Id).limit(limit);
+    if let Some(role) = filter.role {
+        query = query.filter(Column::Role.eq(role.as_str()));
+    }
+    if let Some(unit_id) = filter.unit_id {
+        query = query.filter(Column::UnitId.eq(unit_id));
+    }
+    if let Some(after) = after {
+        query = query.filter(Column::Id.gt(after));
+    }
+    query.all(db).await
 }

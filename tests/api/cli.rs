@@ -2,23 +2,11 @@
 //! line, a first start creates the administrator once, a stop signal drains
 //! and exits 0, and logs hold no secrets.
 
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Child, Command, Output, Stdio};
-use std::sync::mpsc;
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
-use crate::helpers::{TestEnv, eventually};
-
-fn tipline(env: &[(String, String)]) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tipline"));
-    // Only what the test gives: a developer's own TIPLINE_* must not leak in.
-    cmd.env_clear();
-    if let Some(path) = std::env::var_os("PATH") {
-        cmd.env("PATH", path);
-    }
-    cmd.envs(env.iter().cloned());
-    cmd
-}
+use crate::helpers::{Running, TestEnv, eventually, tipline};
 
 fn vars(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
     pairs
@@ -105,101 +93,6 @@ fn an_unreachable_database_stops_start_with_one_line_and_no_password() {
         "{line}"
     );
     assert!(!line.contains("db-password-xyz"), "{line}");
-}
-
-/// A running `tipline serve`, its stderr collected line by line.
-struct Running {
-    child: Child,
-    lines: mpsc::Receiver<String>,
-    seen: Vec<String>,
-}
-
-impl Running {
-    fn start(env: &[(String, String)]) -> Self {
-        let mut child = tipline(env)
-            .args(["serve"])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let stderr = child.stderr.take().unwrap();
-        let (send, lines) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if send.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        Self {
-            child,
-            lines,
-            seen: Vec::new(),
-        }
-    }
-
-    /// Reads stderr until a line satisfies `find`, for at most `limit`.
-    fn wait_for(&mut self, limit: Duration, find: impl Fn(&str) -> bool) -> Option<String> {
-        let deadline = std::time::Instant::now() + limit;
-        while let Some(left) = deadline.checked_duration_since(std::time::Instant::now()) {
-            match self.lines.recv_timeout(left) {
-                Ok(line) => {
-                    self.seen.push(line.clone());
-                    if find(&line) {
-                        return Some(line);
-                    }
-                }
-                Err(_) => return None,
-            }
-        }
-        None
-    }
-
-    /// The address from the JSON "ready to serve" log line.
-    fn address(&mut self) -> String {
-        let line = self
-            .wait_for(Duration::from_secs(60), |l| {
-                l.contains("tipline ready to serve")
-            })
-            .unwrap_or_else(|| panic!("never ready; stderr so far: {:?}", self.seen));
-        let event: serde_json::Value = serde_json::from_str(&line).expect("a JSON log line");
-        event["fields"]["addr"].as_str().unwrap().to_owned()
-    }
-
-    fn terminate(&self) {
-        let status = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(status.success());
-    }
-
-    /// Waits for the exit, at most `limit`, and returns the rest of stderr.
-    fn exit_status(&mut self, limit: Duration) -> (Option<i32>, Vec<String>) {
-        let deadline = std::time::Instant::now() + limit;
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                self.seen.extend(self.lines.try_iter());
-                while let Ok(line) = self.lines.recv_timeout(Duration::from_millis(200)) {
-                    self.seen.push(line);
-                }
-                return (status.code(), self.seen.clone());
-            }
-            if std::time::Instant::now() > deadline {
-                let _ = self.child.kill();
-                panic!("did not exit within {limit:?}; stderr: {:?}", self.seen);
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 #[tokio::test]
@@ -436,4 +329,86 @@ fn openapi_needs_no_database() {
     );
     let spec: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(spec["openapi"].as_str().unwrap().starts_with("3."));
+}
+
+#[tokio::test]
+async fn sign_in_traffic_leaves_no_secret_in_the_logs() {
+    let mut env = TestEnv::new().await;
+    env.set("TIPLINE_LOG_FORMAT", "json");
+    env.set("TIPLINE_LOG_LEVEL", "debug");
+    let mut server = Running::start(&env.vars);
+    let base = format!("http://{}", server.address());
+    let client = reqwest::Client::new();
+    let post = |path: &str, body: serde_json::Value| {
+        client.post(format!("{base}{path}")).json(&body).send()
+    };
+
+    let password = "s3cret-passphrase-in-logs?";
+    let pair: serde_json::Value = post(
+        "/v1/auth/register",
+        serde_json::json!({"phone": "+86 138 0013 8005", "password": password}),
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    let failed = post(
+        "/v1/auth/login",
+        serde_json::json!({"login": "13800138005", "password": "wrong-guess-in-logs"}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(failed.status(), 401);
+    let login: serde_json::Value = post(
+        "/v1/auth/login",
+        serde_json::json!({"login": "13800138005", "password": password}),
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    let access = login["access_token"].as_str().unwrap().to_owned();
+    let refresh = login["refresh_token"].as_str().unwrap().to_owned();
+    let me = client
+        .get(format!("{base}/v1/me"))
+        .bearer_auth(&access)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.status(), 200);
+    let rotated = post(
+        "/v1/auth/refresh",
+        serde_json::json!({"refresh_token": refresh}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(rotated.status(), 200);
+    let replay = post(
+        "/v1/auth/refresh",
+        serde_json::json!({"refresh_token": refresh}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(replay.status(), 401);
+
+    server.terminate();
+    let (code, logs) = server.exit_status(Duration::from_secs(30));
+    assert_eq!(code, Some(0));
+    let all = logs.join("\n");
+    assert!(all.contains("/v1/auth/login"), "requests are logged: {all}");
+    let secrets = [
+        password,
+        "wrong-guess-in-logs",
+        "13800138005",
+        "138 0013 8005",
+        &access,
+        &refresh,
+        pair["refresh_token"].as_str().unwrap(),
+        access.split('.').nth(1).unwrap(),
+    ];
+    for secret in secrets {
+        assert!(!all.contains(secret), "`{secret}` reached the logs");
+    }
 }

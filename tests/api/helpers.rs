@@ -7,9 +7,11 @@
 //! `TEST_S3_ENDPOINT`, `TEST_S3_ACCESS_KEY`, `TEST_S3_SECRET_KEY` (an
 //! S3-compatible server). Unset, the embedded default is tested.
 
+use std::io::{BufRead, BufReader};
 use std::net::{SocketAddr, TcpListener as StdListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use s3::creds::Credentials;
@@ -18,10 +20,14 @@ use sea_orm::{ConnectionTrait, Database};
 use tempfile::TempDir;
 use tipline::app::AppState;
 use tipline::config::{self, Overrides, Settings};
+use tipline::domain::Role;
 use tipline::server;
 use tokio::sync::oneshot;
 
 pub const SIGNING_SECRET: &str = "test-signing-secret-0123456789abcdef";
+/// The access-token key of every test app, so tests can forge tokens.
+pub const JWT_KID: &str = "test-k1";
+pub const JWT_SECRET: &str = "test-jwt-secret-0123456789abcdef-0123";
 
 pub struct S3Env {
     pub endpoint: String,
@@ -74,6 +80,7 @@ impl TestEnv {
         env.set("TIPLINE_BIND", "127.0.0.1:0");
         env.set("TIPLINE_SHUTDOWN_DRAIN_MS", "0");
         env.set("TIPLINE_LOG_LEVEL", "warn");
+        env.set("TIPLINE_JWT_KEY", format!("{JWT_KID} {JWT_SECRET}"));
         if let Some(admin_url) = pg_admin_url() {
             let (url, name) = create_pg_database(&admin_url).await;
             env.set("TIPLINE_DATABASE_URL", url);
@@ -208,6 +215,126 @@ impl TestApp {
             .send()
             .await
             .expect("request sent")
+    }
+
+    pub async fn get_as(&self, path: &str, token: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    pub async fn post(&self, path: &str, body: serde_json::Value) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .json(&body)
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    pub async fn post_as(
+        &self,
+        path: &str,
+        token: &str,
+        body: serde_json::Value,
+    ) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    pub async fn patch_as(
+        &self,
+        path: &str,
+        token: &str,
+        body: serde_json::Value,
+    ) -> reqwest::Response {
+        self.client
+            .patch(self.url(path))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    /// Registers a citizen and returns the token pair.
+    pub async fn register(&self, phone: &str, password: &str) -> serde_json::Value {
+        let response = self
+            .post(
+                "/v1/auth/register",
+                serde_json::json!({"phone": phone, "password": password}),
+            )
+            .await;
+        assert_eq!(
+            response.status(),
+            201,
+            "register {}",
+            response.text().await.unwrap()
+        );
+        response.json().await.unwrap()
+    }
+
+    /// Logs in and returns the token pair.
+    pub async fn login(&self, login: &str, password: &str) -> serde_json::Value {
+        let response = self
+            .post(
+                "/v1/auth/login",
+                serde_json::json!({"login": login, "password": password}),
+            )
+            .await;
+        assert_eq!(
+            response.status(),
+            200,
+            "login {}",
+            response.text().await.unwrap()
+        );
+        response.json().await.unwrap()
+    }
+
+    /// A staff account made the way an admin would, and its access token.
+    pub async fn staff(
+        &self,
+        username: &str,
+        role: Role,
+        unit_id: Option<uuid::Uuid>,
+    ) -> (uuid::Uuid, String) {
+        let password = "staff password 123";
+        let user = tipline::accounts::create_staff(
+            &self.state,
+            tipline::accounts::StaffRequest {
+                username,
+                password,
+                role,
+                unit_id,
+            },
+        )
+        .await
+        .expect("staff account created");
+        let pair = self.login(username, password).await;
+        (user.id, pair["access_token"].as_str().unwrap().to_owned())
+    }
+
+    /// A unit, for unit officers.
+    pub async fn unit(&self) -> uuid::Uuid {
+        tipline::store::units::create(
+            &self.state.db,
+            tipline::store::units::NewUnit {
+                name_zh: "测试派出所",
+                name_en: "Test station",
+                kind: "police_station",
+            },
+        )
+        .await
+        .unwrap()
+        .id
     }
 }
 
@@ -344,5 +471,112 @@ impl S3Server {
 impl Drop for S3Server {
     fn drop(&mut self) {
         self.stop();
+    }
+}
+
+/// The `tipline` binary with only the given environment.
+pub fn tipline(env: &[(String, String)]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tipline"));
+    // Only what the test gives: a developer's own TIPLINE_* must not leak in.
+    cmd.env_clear();
+    if let Some(path) = std::env::var_os("PATH") {
+        cmd.env("PATH", path);
+    }
+    cmd.envs(env.iter().cloned());
+    cmd
+}
+
+/// A running `tipline serve`, its stderr collected line by line.
+pub struct Running {
+    child: Child,
+    lines: mpsc::Receiver<String>,
+    pub seen: Vec<String>,
+}
+
+impl Running {
+    pub fn start(env: &[(String, String)]) -> Self {
+        let mut child = tipline(env)
+            .args(["serve"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let (send, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if send.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Self {
+            child,
+            lines,
+            seen: Vec::new(),
+        }
+    }
+
+    /// Reads stderr until a line satisfies `find`, for at most `limit`.
+    pub fn wait_for(&mut self, limit: Duration, find: impl Fn(&str) -> bool) -> Option<String> {
+        let deadline = std::time::Instant::now() + limit;
+        while let Some(left) = deadline.checked_duration_since(std::time::Instant::now()) {
+            match self.lines.recv_timeout(left) {
+                Ok(line) => {
+                    self.seen.push(line.clone());
+                    if find(&line) {
+                        return Some(line);
+                    }
+                }
+                Err(_) => return None,
+            }
+        }
+        None
+    }
+
+    /// The address from the JSON "ready to serve" log line.
+    pub fn address(&mut self) -> String {
+        let line = self
+            .wait_for(Duration::from_secs(60), |l| {
+                l.contains("tipline ready to serve")
+            })
+            .unwrap_or_else(|| panic!("never ready; stderr so far: {:?}", self.seen));
+        let event: serde_json::Value = serde_json::from_str(&line).expect("a JSON log line");
+        event["fields"]["addr"].as_str().unwrap().to_owned()
+    }
+
+    pub fn terminate(&self) {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
+    /// Waits for the exit, at most `limit`, and returns the rest of stderr.
+    pub fn exit_status(&mut self, limit: Duration) -> (Option<i32>, Vec<String>) {
+        let deadline = std::time::Instant::now() + limit;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                self.seen.extend(self.lines.try_iter());
+                while let Ok(line) = self.lines.recv_timeout(Duration::from_millis(200)) {
+                    self.seen.push(line);
+                }
+                return (status.code(), self.seen.clone());
+            }
+            if std::time::Instant::now() > deadline {
+                let _ = self.child.kill();
+                panic!("did not exit within {limit:?}; stderr: {:?}", self.seen);
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }

@@ -4,9 +4,12 @@
 
 mod helpers;
 
+mod accounts;
+mod authz;
 mod blobs;
 mod cli;
 mod errors;
 mod ops;
 mod readiness;
 mod spec;
+mod throttle;

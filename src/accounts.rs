@@ -1,0 +1,490 @@
+//! The flows of accounts and sessions: register, log in (throttled), rotate
+//! refresh tokens, sign out, change passwords, and the admin's management of
+//! staff accounts and units. HTTP-free: handlers translate requests into
+//! these calls and [`AccountError`] into responses.
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use chrono::Utc;
+use sea_orm::{DbErr, TransactionTrait};
+use uuid::Uuid;
+
+use crate::app::AppState;
+use crate::auth::tokens::IssuedToken;
+use crate::auth::{password, refresh};
+use crate::domain::{MobileNumber, Role};
+use crate::store::users::{self, CreateUserError, ListFilter, NewStaff, StaffChanges};
+use crate::store::{login_failures, refresh_tokens, units};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    #[error("wrong login or password")]
+    InvalidCredentials,
+    #[error("too many failed logins; retry in {retry_after} s")]
+    Throttled { retry_after: u64 },
+    #[error("this refresh token is not valid; log in again")]
+    RefreshInvalid,
+    #[error("{0}")]
+    InvalidPhone(String),
+    #[error("{0}")]
+    WeakPassword(String),
+    #[error("{0}")]
+    InvalidUsername(String),
+    #[error("the current password is wrong")]
+    WrongPassword,
+    #[error("this phone number is already registered")]
+    PhoneTaken,
+    #[error("the username `{0}` is taken")]
+    UsernameTaken(String),
+    #[error("no such account")]
+    UserNotFound,
+    #[error("{0}")]
+    InvalidRole(String),
+    #[error("{0}")]
+    InvalidUnit(String),
+    #[error("this is the last active administrator")]
+    LastAdmin,
+    #[error("the database failed: {0}")]
+    Db(#[from] DbErr),
+}
+
+impl From<CreateUserError> for AccountError {
+    fn from(e: CreateUserError) -> Self {
+        match e {
+            CreateUserError::UsernameTaken(name) => AccountError::UsernameTaken(name),
+            CreateUserError::PhoneTaken => AccountError::PhoneTaken,
+            CreateUserError::Db(e) => AccountError::Db(e),
+        }
+    }
+}
+
+/// A signed-in device: an access token and the refresh token that renews it.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub access: IssuedToken,
+    pub refresh_token: String,
+    pub refresh_expires_in: Duration,
+    pub user: users::Model,
+}
+
+/// A username: 3–64 characters, a letter first, then letters, digits, `.`,
+/// `_`, `-`; kept in lower case so `Li.Wei` and `li.wei` are one account.
+/// It can never look like a phone number, so one login field serves both.
+pub fn normalize_username(input: &str) -> Result<String, AccountError> {
+    let name = input.trim().to_ascii_lowercase();
+    let valid = (3..=64).contains(&name.len())
+        && name.starts_with(|c: char| c.is_ascii_lowercase())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'));
+    if valid {
+        Ok(name)
+    } else {
+        Err(AccountError::InvalidUsername(
+            "a username is 3 to 64 characters: a letter, then letters, digits, `.`, `_` or `-`"
+                .into(),
+        ))
+    }
+}
+
+fn check_password(password: &str, phone: Option<&MobileNumber>) -> Result<(), AccountError> {
+    password::check_policy(password).map_err(|e| AccountError::WeakPassword(e.to_string()))?;
+    if let Some(phone) = phone {
+        let digits: String = password.chars().filter(char::is_ascii_digit).collect();
+        let national = &phone.e164()[3..];
+        if digits == national || MobileNumber::parse(password).as_ref() == Ok(phone) {
+            return Err(AccountError::WeakPassword(
+                "the password must not be the phone number".into(),
+            ));
+        }
+    }
+    Ok(())
+}
+
+async fn hash_password(password: &str) -> String {
+    let password = password.to_owned();
+    tokio::task::spawn_blocking(move || password::hash(&password))
+        .await
+        .expect("hashing does not panic")
+}
+
+/// Opens a new session (a new refresh-token family) for the user.
+async fn open_session(
+    state: &AppState,
+    db: &impl sea_orm::ConnectionTrait,
+    user: users::Model,
+) -> Result<Session, AccountError> {
+    let role = user.role().ok_or(AccountError::InvalidCredentials)?;
+    let ttl = state.settings.auth.refresh_token_ttl;
+    let refresh_token = refresh::generate();
+    refresh_tokens::insert(
+        db,
+        user.id,
+        Uuid::now_v7(),
+        refresh::hash(&refresh_token),
+        Utc::now() + ttl,
+    )
+    .await?;
+    Ok(Session {
+        access: state
+            .tokens
+            .issue_account(user.id, role, user.token_version),
+        refresh_token,
+        refresh_expires_in: ttl,
+        user,
+    })
+}
+
+/// `POST /v1/auth/register`: a citizen account, signed in at once.
+pub async fn register(
+    state: &AppState,
+    phone: &str,
+    password: &str,
+) -> Result<Session, AccountError> {
+    let phone =
+        MobileNumber::parse(phone).map_err(|e| AccountError::InvalidPhone(e.to_string()))?;
+    check_password(password, Some(&phone))?;
+    let hash = hash_password(password).await;
+    let user = users::create_citizen(&state.db, &phone, hash).await?;
+    tracing::info!(user_id = %user.id, "citizen registered");
+    open_session(state, &state.db, user).await
+}
+
+/// The failed-login counters one attempt is held to.
+struct ThrottleKeys {
+    account: String,
+    address: String,
+}
+
+enum Login {
+    Phone(MobileNumber),
+    Username(String),
+}
+
+impl Login {
+    /// Phone numbers in any spelling, usernames in any case: one key each, so
+    /// spelling variants share one counter.
+    fn parse(input: &str) -> Self {
+        match MobileNumber::parse(input) {
+            Ok(phone) => Login::Phone(phone),
+            Err(_) => Login::Username(input.trim().to_ascii_lowercase()),
+        }
+    }
+
+    fn throttle_key(&self) -> String {
+        match self {
+            Login::Phone(phone) => format!("account:{}", phone.e164()),
+            Login::Username(name) => format!("account:{}", truncate(name, 150)),
+        }
+    }
+}
+
+fn truncate(s: &str, max: usize) -> &str {
+    match s.char_indices().nth(max) {
+        Some((at, _)) => &s[..at],
+        None => s,
+    }
+}
+
+/// `POST /v1/auth/login`. Unknown accounts, wrong passwords and disabled
+/// accounts look the same from outside, in body and in time. Failures are
+/// counted per account and per address; a success resets neither count (an
+/// attacker's own successful logins must not buy more guesses).
+pub async fn login(
+    state: &AppState,
+    login: &str,
+    password: &str,
+    client: IpAddr,
+) -> Result<Session, AccountError> {
+    let login = Login::parse(login);
+    let keys = ThrottleKeys {
+        account: login.throttle_key(),
+        address: format!("address:{client}"),
+    };
+    check_throttle(state, &keys).await?;
+
+    let user = match &login {
+        Login::Phone(phone) => users::find_by_phone(&state.db, phone).await?,
+        Login::Username(name) => users::find_by_username(&state.db, name).await?,
+    };
+    let ok = {
+        let password = password.to_owned();
+        let hash = user.as_ref().map(|u| u.password_hash.clone());
+        tokio::task::spawn_blocking(move || password::verify_or_waste(&password, hash.as_deref()))
+            .await
+            .expect("verifying does not panic")
+    };
+    let user = match user {
+        Some(user) if ok && !user.disabled => user,
+        _ => {
+            record_failure(state, &keys).await?;
+            return Err(AccountError::InvalidCredentials);
+        }
+    };
+    let user = if password::needs_rehash(&user.password_hash) {
+        let hash = hash_password(password).await;
+        users::set_password_hash(&state.db, &user, hash, false).await?
+    } else {
+        user
+    };
+    open_session(state, &state.db, user).await
+}
+
+async fn check_throttle(state: &AppState, keys: &ThrottleKeys) -> Result<(), AccountError> {
+    let auth = &state.settings.auth;
+    let window = auth.failure_window.as_secs() as i64;
+    let now = crate::clock::unix_now() as i64;
+    let rows =
+        login_failures::current(&state.db, &[&keys.account, &keys.address], now - window).await?;
+    let over = rows.iter().filter(|row| {
+        let limit = if row.key == keys.account {
+            auth.max_failures_per_account
+        } else {
+            auth.max_failures_per_address
+        };
+        row.failures >= limit as i32
+    });
+    let retry_after = over.map(|row| row.window_start + window - now).max();
+    match retry_after {
+        Some(seconds) => Err(AccountError::Throttled {
+            retry_after: seconds.max(1) as u64,
+        }),
+        None => Ok(()),
+    }
+}
+
+async fn record_failure(state: &AppState, keys: &ThrottleKeys) -> Result<(), DbErr> {
+    let window = state.settings.auth.failure_window.as_secs() as i64;
+    let now = crate::clock::unix_now() as i64;
+    login_failures::record(&state.db, &keys.account, now, window).await?;
+    login_failures::record(&state.db, &keys.address, now, window).await
+}
+
+/// `POST /v1/auth/refresh`: trades a refresh token for a new pair. A token
+/// that was already traded is a sign of theft: its whole family is revoked,
+/// the thief's copy and the owner's alike.
+pub async fn refresh(state: &AppState, token: &str) -> Result<Session, AccountError> {
+    let Some(row) = refresh_tokens::find_by_hash(&state.db, &refresh::hash(token)).await? else {
+        return Err(AccountError::RefreshInvalid);
+    };
+    if row.revoked_at.is_some() {
+        return Err(AccountError::RefreshInvalid);
+    }
+    if row.replaced_at.is_some() {
+        tracing::warn!(user_id = %row.user_id, "refresh token replayed; revoking its family");
+        refresh_tokens::revoke_family(&state.db, row.family_id).await?;
+        return Err(AccountError::RefreshInvalid);
+    }
+    if row.expires_at <= Utc::now() {
+        return Err(AccountError::RefreshInvalid);
+    }
+    let user = match users::find(&state.db, row.user_id).await? {
+        Some(user) if !user.disabled => user,
+        _ => {
+            refresh_tokens::revoke_family(&state.db, row.family_id).await?;
+            return Err(AccountError::RefreshInvalid);
+        }
+    };
+    let role = user.role().ok_or(AccountError::RefreshInvalid)?;
+
+    let ttl = state.settings.auth.refresh_token_ttl;
+    let next = refresh::generate();
+    let txn = state.db.begin().await?;
+    if !refresh_tokens::mark_replaced(&txn, row.id).await? {
+        // Another request traded it a moment ago: a replay all the same.
+        txn.rollback().await?;
+        refresh_tokens::revoke_family(&state.db, row.family_id).await?;
+        return Err(AccountError::RefreshInvalid);
+    }
+    refresh_tokens::insert(
+        &txn,
+        user.id,
+        row.family_id,
+        refresh::hash(&next),
+        Utc::now() + ttl,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(Session {
+        access: state
+            .tokens
+            .issue_account(user.id, role, user.token_version),
+        refresh_token: next,
+        refresh_expires_in: ttl,
+        user,
+    })
+}
+
+/// `POST /v1/auth/logout`: ends this device's session. Unknown tokens are
+/// fine: signing out twice is not an error.
+pub async fn logout(state: &AppState, token: &str) -> Result<(), AccountError> {
+    if let Some(row) = refresh_tokens::find_by_hash(&state.db, &refresh::hash(token)).await? {
+        refresh_tokens::revoke_family(&state.db, row.family_id).await?;
+    }
+    Ok(())
+}
+
+/// `POST /v1/auth/logout-all`: every session and every access token of the
+/// account stop working now.
+pub async fn logout_everywhere(state: &AppState, user: &users::Model) -> Result<(), AccountError> {
+    let txn = state.db.begin().await?;
+    users::bump_token_version(&txn, user).await?;
+    refresh_tokens::revoke_all_of_user(&txn, user.id).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// `POST /v1/me/password`: every other session ends; this device gets a
+/// fresh one.
+pub async fn change_password(
+    state: &AppState,
+    user: &users::Model,
+    current: &str,
+    new: &str,
+) -> Result<Session, AccountError> {
+    let ok = {
+        let (current, hash) = (current.to_owned(), user.password_hash.clone());
+        tokio::task::spawn_blocking(move || password::verify(&current, &hash))
+            .await
+            .expect("verifying does not panic")
+    };
+    if !ok {
+        return Err(AccountError::WrongPassword);
+    }
+    let phone = user
+        .phone
+        .as_deref()
+        .and_then(|p| MobileNumber::parse(p).ok());
+    check_password(new, phone.as_ref())?;
+    let hash = hash_password(new).await;
+    let txn = state.db.begin().await?;
+    let user = users::set_password_hash(&txn, user, hash, true).await?;
+    refresh_tokens::revoke_all_of_user(&txn, user.id).await?;
+    let session = open_session(state, &txn, user).await?;
+    txn.commit().await?;
+    Ok(session)
+}
+
+/// What an admin asks for when creating a staff account.
+pub struct StaffRequest<'a> {
+    pub username: &'a str,
+    pub password: &'a str,
+    pub role: Role,
+    pub unit_id: Option<Uuid>,
+}
+
+/// A unit officer needs an existing unit; nobody else has one.
+async fn check_unit(
+    state: &AppState,
+    role: Role,
+    unit_id: Option<Uuid>,
+) -> Result<(), AccountError> {
+    match (role, unit_id) {
+        (Role::UnitOfficer, None) => Err(AccountError::InvalidUnit(
+            "a unit officer needs a unit_id".into(),
+        )),
+        (Role::UnitOfficer, Some(id)) => match units::find(&state.db, id).await? {
+            Some(unit) if !unit.disabled => Ok(()),
+            _ => Err(AccountError::InvalidUnit(format!(
+                "there is no active unit {id}"
+            ))),
+        },
+        (_, Some(_)) => Err(AccountError::InvalidUnit(
+            "only unit officers belong to a unit".into(),
+        )),
+        (_, None) => Ok(()),
+    }
+}
+
+/// `POST /v1/admin/users`.
+pub async fn create_staff(
+    state: &AppState,
+    request: StaffRequest<'_>,
+) -> Result<users::Model, AccountError> {
+    if !request.role.is_staff() {
+        return Err(AccountError::InvalidRole(
+            "citizens register themselves; staff roles are moderator, unit_officer, admin".into(),
+        ));
+    }
+    let username = normalize_username(request.username)?;
+    check_password(request.password, None)?;
+    check_unit(state, request.role, request.unit_id).await?;
+    let password_hash = hash_password(request.password).await;
+    let user = users::create_staff(
+        &state.db,
+        NewStaff {
+            username: &username,
+            password_hash,
+            role: request.role,
+            unit_id: request.unit_id,
+        },
+    )
+    .await?;
+    tracing::info!(user_id = %user.id, role = %request.role, "staff account created");
+    Ok(user)
+}
+
+/// `PATCH /v1/admin/users/{id}`: role, unit, disabled. Any change signs the
+/// account out everywhere; disabling also ends its sessions. The last active
+/// admin can be neither demoted nor disabled.
+pub async fn update_user(
+    state: &AppState,
+    id: Uuid,
+    mut changes: StaffChanges,
+) -> Result<users::Model, AccountError> {
+    let user = users::find(&state.db, id)
+        .await?
+        .ok_or(AccountError::UserNotFound)?;
+    let current_role = user.role().ok_or(AccountError::UserNotFound)?;
+    if current_role == Role::Citizen && (changes.role.is_some() || changes.unit_id.is_some()) {
+        return Err(AccountError::InvalidRole(
+            "a citizen account can be disabled or enabled, not given a role or unit".into(),
+        ));
+    }
+    if changes.role == Some(Role::Citizen) {
+        return Err(AccountError::InvalidRole(
+            "staff cannot become citizens".into(),
+        ));
+    }
+    let role = changes.role.unwrap_or(current_role);
+    if role != Role::UnitOfficer && changes.unit_id.is_none() && user.unit_id.is_some() {
+        // Leaving the officer role leaves the unit.
+        changes.unit_id = Some(None);
+    }
+    let unit_id = changes.unit_id.unwrap_or(user.unit_id);
+    if changes.role.is_some() || changes.unit_id.is_some() {
+        check_unit(state, role, unit_id).await?;
+    }
+    let stays_admin = role == Role::Admin && !changes.disabled.unwrap_or(user.disabled);
+    let is_active_admin = current_role == Role::Admin && !user.disabled;
+    if is_active_admin
+        && !stays_admin
+        && users::count_active_with_role(&state.db, Role::Admin).await? <= 1
+    {
+        return Err(AccountError::LastAdmin);
+    }
+    let disabling = changes.disabled == Some(true) && !user.disabled;
+    let txn = state.db.begin().await?;
+    let updated = users::update_staff(&txn, &user, changes).await?;
+    if disabling {
+        refresh_tokens::revoke_all_of_user(&txn, user.id).await?;
+    }
+    txn.commit().await?;
+    if updated != user {
+        tracing::info!(user_id = %user.id, role = %updated.role, disabled = updated.disabled, "account changed by an admin");
+    }
+    Ok(updated)
+}
+
+/// `GET /v1/admin/users`: a page and the id to continue after.
+pub async fn list_users(
+    state: &AppState,
+    filter: &ListFilter,
+    after: Option<Uuid>,
+    limit: u64,
+) -> Result<(Vec<users::Model>, Option<Uuid>), AccountError> {
+    // One more than asked tells whether there is a next page.
+    let rows = users::list(&state.db, filter, after, limit + 1).await?;
+    Ok(crate::store::split_page(rows, limit, |u| u.id))
+}

@@ -1,0 +1,298 @@
+//! Administration: staff accounts and units (`/v1/admin/*`), admins only.
+
+use chrono::{DateTime, Utc};
+use poem::web::Data;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::types::MaybeUndefined;
+use poem_openapi::{Enum, Object, OpenApi};
+use uuid::Uuid;
+
+use super::ApiTags;
+use super::accounts::{Created, RoleName};
+use super::auth::{Admins, Auth};
+use super::error::ApiError;
+use super::pagination::{Cursor, page_limit};
+use crate::accounts::{self, StaffRequest};
+use crate::app::AppState;
+use crate::store::units::{self, NewUnit};
+use crate::store::users::{self, ListFilter, StaffChanges};
+
+pub struct AdminApi;
+
+/// An account, as administrators see it. A citizen's phone number is shown
+/// masked: managing an account does not need it.
+#[derive(Debug, Object)]
+pub struct UserView {
+    pub id: Uuid,
+    pub role: RoleName,
+    pub username: Option<String>,
+    /// `+86*******8000`.
+    pub phone_masked: Option<String>,
+    pub unit_id: Option<Uuid>,
+    pub disabled: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl UserView {
+    fn of(user: &users::Model) -> Self {
+        Self {
+            id: user.id,
+            role: user.role().map_or(RoleName::Citizen, RoleName::from),
+            username: user.username.clone(),
+            phone_masked: user.phone.as_deref().map(mask_phone),
+            unit_id: user.unit_id,
+            disabled: user.disabled,
+            created_at: user.created_at,
+            updated_at: user.updated_at,
+        }
+    }
+}
+
+fn mask_phone(e164: &str) -> String {
+    let keep = e164.len().saturating_sub(4);
+    let country = e164.len().min(3);
+    format!(
+        "{}{}{}",
+        &e164[..country],
+        "*".repeat(keep - country.min(keep)),
+        &e164[keep..]
+    )
+}
+
+#[derive(Debug, Object)]
+pub struct UserPage {
+    pub items: Vec<UserView>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Object)]
+pub struct NewStaff {
+    /// 3–64 characters: a letter, then letters, digits, `.`, `_`, `-`.
+    /// Case does not matter.
+    #[oai(validator(max_length = 64))]
+    pub username: String,
+    /// 8 to 128 characters.
+    #[oai(validator(max_length = 1024))]
+    pub password: String,
+    /// `moderator`, `unit_officer` or `admin`.
+    pub role: RoleName,
+    /// Required for a unit officer, absent for anyone else.
+    pub unit_id: Option<Uuid>,
+}
+
+/// Changes to an account; absent fields stay as they are. Any change signs
+/// the account out everywhere, so it takes effect at once.
+#[derive(Debug, Object)]
+pub struct UserChanges {
+    pub role: Option<RoleName>,
+    /// A unit id, or `null` to remove the unit.
+    pub unit_id: MaybeUndefined<Uuid>,
+    pub disabled: Option<bool>,
+}
+
+/// What a unit is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum UnitKind {
+    PoliceStation,
+    CommandCenter,
+    /// A non-police body: market supervision, labour inspection, ...
+    Department,
+}
+
+impl UnitKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            UnitKind::PoliceStation => "police_station",
+            UnitKind::CommandCenter => "command_center",
+            UnitKind::Department => "department",
+        }
+    }
+
+    fn parse(s: &str) -> Self {
+        match s {
+            "police_station" => UnitKind::PoliceStation,
+            "command_center" => UnitKind::CommandCenter,
+            _ => UnitKind::Department,
+        }
+    }
+}
+
+#[derive(Debug, Object)]
+pub struct NewUnitRequest {
+    #[oai(validator(min_length = 1, max_length = 200))]
+    pub name_zh: String,
+    #[oai(validator(min_length = 1, max_length = 200))]
+    pub name_en: String,
+    pub kind: UnitKind,
+}
+
+#[derive(Debug, Object)]
+pub struct UnitView {
+    pub id: Uuid,
+    pub name_zh: String,
+    pub name_en: String,
+    pub kind: UnitKind,
+    pub disabled: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+impl UnitView {
+    fn of(unit: units::Model) -> Self {
+        Self {
+            id: unit.id,
+            kind: UnitKind::parse(&unit.kind),
+            name_zh: unit.name_zh,
+            name_en: unit.name_en,
+            disabled: unit.disabled,
+            created_at: unit.created_at,
+        }
+    }
+}
+
+#[derive(Debug, Object)]
+pub struct UnitPage {
+    pub items: Vec<UnitView>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+#[OpenApi(prefix_path = "/v1/admin", tag = "ApiTags::Admin")]
+impl AdminApi {
+    /// Create a staff account (moderator, unit officer or admin).
+    ///
+    /// Errors: `user.invalid_username`, `user.weak_password`,
+    /// `user.invalid_role`, `user.invalid_unit` (422),
+    /// `user.username_taken` (409).
+    #[oai(path = "/users", method = "post", operation_id = "admin_create_user")]
+    async fn create_user(
+        &self,
+        _auth: Auth<Admins>,
+        state: Data<&AppState>,
+        body: Json<NewStaff>,
+    ) -> Result<Created<UserView>, ApiError> {
+        let user = accounts::create_staff(
+            &state,
+            StaffRequest {
+                username: &body.username,
+                password: &body.password,
+                role: body.role.into(),
+                unit_id: body.unit_id,
+            },
+        )
+        .await?;
+        Ok(Created::Created(Json(UserView::of(&user))))
+    }
+
+    /// List accounts in creation order, optionally of one role or unit.
+    #[oai(path = "/users", method = "get", operation_id = "admin_list_users")]
+    async fn list_users(
+        &self,
+        _auth: Auth<Admins>,
+        state: Data<&AppState>,
+        role: Query<Option<RoleName>>,
+        unit_id: Query<Option<Uuid>>,
+        /// Page size, 1–100 (default 50).
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
+        limit: Query<Option<u32>>,
+        /// From the previous page's `next_cursor`.
+        cursor: Query<Option<String>>,
+    ) -> Result<Json<UserPage>, ApiError> {
+        let after = Cursor::decode(cursor.0.as_deref())?;
+        let filter = ListFilter {
+            role: role.0.map(Into::into),
+            unit_id: unit_id.0,
+        };
+        let (users, next) =
+            accounts::list_users(&state, &filter, after, page_limit(limit.0)).await?;
+        Ok(Json(UserPage {
+            items: users.iter().map(UserView::of).collect(),
+            next_cursor: next.map(Cursor::encode),
+        }))
+    }
+
+    /// Change an account's role, unit or disabled state.
+    ///
+    /// Errors: `user.not_found` (404), `user.invalid_role`,
+    /// `user.invalid_unit` (422), `user.last_admin` (409: the last active
+    /// admin cannot be demoted or disabled).
+    #[oai(
+        path = "/users/:id",
+        method = "patch",
+        operation_id = "admin_update_user"
+    )]
+    async fn update_user(
+        &self,
+        _auth: Auth<Admins>,
+        state: Data<&AppState>,
+        id: Path<Uuid>,
+        body: Json<UserChanges>,
+    ) -> Result<Json<UserView>, ApiError> {
+        let body = body.0;
+        let changes = StaffChanges {
+            role: body.role.map(Into::into),
+            unit_id: match body.unit_id {
+                MaybeUndefined::Undefined => None,
+                MaybeUndefined::Null => Some(None),
+                MaybeUndefined::Value(id) => Some(Some(id)),
+            },
+            disabled: body.disabled,
+        };
+        let user = accounts::update_user(&state, id.0, changes).await?;
+        Ok(Json(UserView::of(&user)))
+    }
+
+    /// Create a unit. Its jurisdiction and the categories it takes come with
+    /// routing.
+    #[oai(path = "/units", method = "post", operation_id = "admin_create_unit")]
+    async fn create_unit(
+        &self,
+        _auth: Auth<Admins>,
+        state: Data<&AppState>,
+        body: Json<NewUnitRequest>,
+    ) -> Result<Created<UnitView>, ApiError> {
+        let unit = units::create(
+            &state.db,
+            NewUnit {
+                name_zh: body.name_zh.trim(),
+                name_en: body.name_en.trim(),
+                kind: body.kind.as_str(),
+            },
+        )
+        .await?;
+        Ok(Created::Created(Json(UnitView::of(unit))))
+    }
+
+    /// List units in creation order.
+    #[oai(path = "/units", method = "get", operation_id = "admin_list_units")]
+    async fn list_units(
+        &self,
+        _auth: Auth<Admins>,
+        state: Data<&AppState>,
+        /// Page size, 1–100 (default 50).
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
+        limit: Query<Option<u32>>,
+        /// From the previous page's `next_cursor`.
+        cursor: Query<Option<String>>,
+    ) -> Result<Json<UnitPage>, ApiError> {
+        let after = Cursor::decode(cursor.0.as_deref())?;
+        let limit = page_limit(limit.0);
+        let rows = units::list(&state.db, after, limit + 1).await?;
+        let (rows, next) = crate::store::split_page(rows, limit, |u| u.id);
+        Ok(Json(UnitPage {
+            items: rows.into_iter().map(UnitView::of).collect(),
+            next_cursor: next.map(Cursor::encode),
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn phones_are_masked_but_for_the_last_four() {
+        assert_eq!(super::mask_phone("+8613800138000"), "+86*******8000");
+    }
+}

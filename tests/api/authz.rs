@@ -1,0 +1,184 @@
+//! The authorization harness. It reads the generated spec and, for every
+//! operation that declares security schemes (roles), checks that
+//!
+//! - with no token the answer is 401 `auth.unauthorized`;
+//! - with the token of a role the operation does not list, it is 403 (or
+//!   404, for objects that must stay hidden), and 401 for an anonymous
+//!   reporter's token, which is no credential there;
+//! - with the token of each listed role, it is neither 401 nor 403.
+//!
+//! Operations without security are public: the harness checks that they do
+//! not ask for a token. New operations are covered by being in the spec;
+//! nothing here lists them.
+
+use serde_json::Value;
+use tipline::commands::{SpecFormat, openapi};
+use tipline::domain::Role;
+
+use crate::helpers::TestApp;
+
+const ROLES: [&str; 5] = ["citizen", "moderator", "unit_officer", "admin", "anonymous"];
+
+struct Operation {
+    method: reqwest::Method,
+    path: String,
+    id: String,
+    accepts: Vec<String>,
+    has_body: bool,
+}
+
+fn operations() -> Vec<Operation> {
+    let spec: Value = serde_json::from_str(&openapi(SpecFormat::Json)).unwrap();
+    let mut found = Vec::new();
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let accepts = op["security"]
+                .as_array()
+                .map(|alternatives| {
+                    alternatives
+                        .iter()
+                        .flat_map(|req| req.as_object().unwrap().keys().cloned())
+                        .collect()
+                })
+                .unwrap_or_default();
+            // Every path parameter gets a fresh id: objects that exist are
+            // not needed to test who may ask.
+            let concrete = path
+                .split('/')
+                .map(|segment| {
+                    if segment.starts_with('{') {
+                        uuid::Uuid::now_v7().to_string()
+                    } else {
+                        segment.to_owned()
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("/");
+            found.push(Operation {
+                method: method.to_uppercase().parse().unwrap(),
+                path: concrete,
+                id: op["operationId"].as_str().unwrap_or(path).to_owned(),
+                accepts,
+                has_body: op.get("requestBody").is_some(),
+            });
+        }
+    }
+    found
+}
+
+/// A token of each role, minted fresh for each call: some operations
+/// (signing out everywhere) end the caller's other tokens.
+struct Callers {
+    users: Vec<(&'static str, uuid::Uuid)>,
+}
+
+impl Callers {
+    async fn new(app: &TestApp) -> Self {
+        let unit = app.unit().await;
+        let citizen = app.register("13800138099", "citizen password").await;
+        let citizen_id = citizen["user"]["id"].as_str().unwrap().parse().unwrap();
+        let (moderator, _) = app.staff("harness.mod", Role::Moderator, None).await;
+        let (officer, _) = app
+            .staff("harness.officer", Role::UnitOfficer, Some(unit))
+            .await;
+        let (admin, _) = app.staff("harness.admin", Role::Admin, None).await;
+        Self {
+            users: vec![
+                ("citizen", citizen_id),
+                ("moderator", moderator),
+                ("unit_officer", officer),
+                ("admin", admin),
+            ],
+        }
+    }
+
+    async fn token(&self, app: &TestApp, role: &str) -> String {
+        if role == "anonymous" {
+            let r: Value = app
+                .post("/v1/auth/anonymous", serde_json::json!({}))
+                .await
+                .json()
+                .await
+                .unwrap();
+            return r["access_token"].as_str().unwrap().to_owned();
+        }
+        let (_, id) = self.users.iter().find(|(r, _)| *r == role).unwrap();
+        let user = tipline::store::users::find(&app.state.db, *id)
+            .await
+            .unwrap()
+            .unwrap();
+        let role: Role = user.role.parse().unwrap();
+        app.state
+            .tokens
+            .issue_account(user.id, role, user.token_version)
+            .token
+    }
+}
+
+async fn call(app: &TestApp, op: &Operation, token: Option<&str>) -> (u16, Value) {
+    let mut request = app.client.request(op.method.clone(), app.url(&op.path));
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    if op.has_body {
+        request = request.json(&serde_json::json!({}));
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    let body = response.json().await.unwrap_or(Value::Null);
+    (status, body)
+}
+
+#[tokio::test]
+async fn every_operation_admits_exactly_its_roles() {
+    let app = TestApp::spawn().await;
+    let callers = Callers::new(&app).await;
+    let operations = operations();
+    assert!(
+        operations.len() >= 15,
+        "the spec lists {} operations",
+        operations.len()
+    );
+    let mut secured = 0;
+
+    for op in &operations {
+        let label = format!("{} {} ({})", op.method, op.path, op.id);
+        let (status, body) = call(&app, op, None).await;
+        if op.accepts.is_empty() {
+            assert_ne!(
+                status, 401,
+                "{label} is public in the spec but asked for a token: {body}"
+            );
+            assert_ne!(status, 403, "{label} is public in the spec: {body}");
+            continue;
+        }
+        secured += 1;
+        assert_eq!(status, 401, "{label} without a token: {body}");
+        assert_eq!(body["code"], "auth.unauthorized", "{label}");
+        for unknown in &op.accepts {
+            assert!(
+                ROLES.contains(&unknown.as_str()),
+                "{label} names an unknown scheme {unknown}"
+            );
+        }
+
+        for role in ROLES {
+            let token = callers.token(&app, role).await;
+            let (status, body) = call(&app, op, Some(&token)).await;
+            if op.accepts.iter().any(|r| r == role) {
+                assert!(
+                    status != 401 && status != 403,
+                    "{label} accepts {role} but answered {status}: {body}"
+                );
+            } else if role == "anonymous" {
+                assert_eq!(status, 401, "{label} as {role}: {body}");
+            } else {
+                assert!(
+                    status == 403 || status == 404,
+                    "{label} does not accept {role} but answered {status}: {body}"
+                );
+            }
+        }
+    }
+    assert!(secured >= 8, "only {secured} operations need a token");
+}
