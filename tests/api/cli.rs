@@ -412,3 +412,36 @@ async fn sign_in_traffic_leaves_no_secret_in_the_logs() {
         assert!(!all.contains(secret), "`{secret}` reached the logs");
     }
 }
+
+#[tokio::test]
+async fn a_request_in_flight_at_the_stop_signal_is_answered() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let mut env = TestEnv::new().await;
+    env.set("TIPLINE_LOG_FORMAT", "json");
+    env.set("TIPLINE_LOG_LEVEL", "info");
+    let mut server = Running::start(&env.vars);
+    let addr = server.address();
+
+    // A login whose body is still on its way when the signal arrives.
+    let body = r#"{"login":"nobody.here","password":"not the password"}"#;
+    let mut stream = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let head = format!(
+        "POST /v1/auth/login HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.write_all(&body.as_bytes()[..10]).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    server.terminate();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    stream.write_all(&body.as_bytes()[10..]).await.unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.unwrap();
+    assert!(response.starts_with("HTTP/1.1 401 "), "{response}");
+    assert!(response.contains("auth.invalid_credentials"), "{response}");
+
+    let (code, logs) = server.exit_status(Duration::from_secs(30));
+    assert_eq!(code, Some(0), "{logs:?}");
+}
