@@ -14,15 +14,19 @@ use crate::app::AppState;
 use crate::auth::tokens::IssuedToken;
 use crate::auth::{password, refresh};
 use crate::domain::{MobileNumber, Role};
+use crate::limits::{self, Limit};
 use crate::store::users::{self, CreateUserError, ListFilter, NewStaff, StaffChanges};
-use crate::store::{login_failures, refresh_tokens, units};
+use crate::store::{refresh_tokens, units};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AccountError {
     #[error("wrong login or password")]
     InvalidCredentials,
-    #[error("too many failed logins; retry in {retry_after} s")]
+    #[error("too many attempts; retry in {retry_after} s")]
     Throttled { retry_after: u64 },
+    /// Every password-hashing slot stayed busy: answer 503, retry later.
+    #[error("the service is busy; retry shortly")]
+    Busy,
     #[error("this refresh token is not valid; log in again")]
     RefreshInvalid,
     #[error("{0}")]
@@ -60,7 +64,8 @@ impl From<CreateUserError> for AccountError {
 }
 
 /// A signed-in device: an access token and the refresh token that renews it.
-#[derive(Debug, Clone)]
+/// (No `Debug`: it holds both tokens.)
+#[derive(Clone)]
 pub struct Session {
     pub access: IssuedToken,
     pub refresh_token: String,
@@ -102,11 +107,44 @@ fn check_password(password: &str, phone: Option<&MobileNumber>) -> Result<(), Ac
     Ok(())
 }
 
-async fn hash_password(password: &str) -> String {
+/// Runs password hashing or verification (19 MiB and tens of milliseconds
+/// each) on the blocking pool, at most as many at once as the service has
+/// slots for, so a flood of logins cannot exhaust memory.
+async fn with_hasher<T: Send + 'static>(
+    state: &AppState,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, AccountError> {
+    let permit = tokio::time::timeout(
+        Duration::from_secs(10),
+        state.password_slots.clone().acquire_owned(),
+    )
+    .await
+    .map_err(|_| AccountError::Busy)?
+    .expect("the semaphore is never closed");
+    let result = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        work()
+    })
+    .await
+    .expect("hashing does not panic");
+    Ok(result)
+}
+
+async fn hash_password(state: &AppState, password: &str) -> Result<String, AccountError> {
     let password = password.to_owned();
-    tokio::task::spawn_blocking(move || password::hash(&password))
-        .await
-        .expect("hashing does not panic")
+    with_hasher(state, move || password::hash(&password)).await
+}
+
+async fn verify_password(
+    state: &AppState,
+    password: &str,
+    hash: Option<String>,
+) -> Result<bool, AccountError> {
+    let password = password.to_owned();
+    with_hasher(state, move || {
+        password::verify_or_waste(&password, hash.as_deref())
+    })
+    .await
 }
 
 /// Opens a new session (a new refresh-token family) for the user.
@@ -136,25 +174,52 @@ async fn open_session(
     })
 }
 
-/// `POST /v1/auth/register`: a citizen account, signed in at once.
+/// How many accounts one client address may register per hour.
+const REGISTRATIONS_PER_ADDRESS_PER_HOUR: u32 = 10;
+
+/// `POST /v1/auth/register`: a citizen account, signed in at once. The
+/// account and its first session commit together.
 pub async fn register(
     state: &AppState,
     phone: &str,
     password: &str,
+    client: IpAddr,
 ) -> Result<Session, AccountError> {
     let phone =
         MobileNumber::parse(phone).map_err(|e| AccountError::InvalidPhone(e.to_string()))?;
     check_password(password, Some(&phone))?;
-    let hash = hash_password(password).await;
-    let user = users::create_citizen(&state.db, &phone, hash).await?;
-    tracing::info!(user_id = %user.id, "citizen registered");
-    open_session(state, &state.db, user).await
+    let limit = [Limit::new(
+        format!("register:address:{}", limits::address_key(client)),
+        REGISTRATIONS_PER_ADDRESS_PER_HOUR,
+    )];
+    if let Err(exceeded) = limits::hit(&state.db, &limit, Duration::from_secs(3600)).await? {
+        return Err(AccountError::Throttled {
+            retry_after: exceeded.retry_after,
+        });
+    }
+    // Cheap before costly: a taken number needs no hash.
+    if users::find_by_phone(&state.db, &phone).await?.is_some() {
+        return Err(AccountError::PhoneTaken);
+    }
+    let hash = hash_password(state, password).await?;
+    let txn = state.db.begin().await?;
+    let user = users::create_citizen(&txn, &phone, hash).await?;
+    let session = open_session(state, &txn, user).await?;
+    txn.commit().await?;
+    tracing::info!(user_id = %session.user.id, "citizen registered");
+    Ok(session)
 }
 
-/// The failed-login counters one attempt is held to.
-struct ThrottleKeys {
-    account: String,
-    address: String,
+/// The counters one login attempt is held to.
+fn login_limits(state: &AppState, login: &Login, client: IpAddr) -> [Limit; 2] {
+    let auth = &state.settings.auth;
+    [
+        Limit::new(login.throttle_key(), auth.max_failures_per_account),
+        Limit::new(
+            format!("login:address:{}", limits::address_key(client)),
+            auth.max_failures_per_address,
+        ),
+    ]
 }
 
 enum Login {
@@ -174,8 +239,8 @@ impl Login {
 
     fn throttle_key(&self) -> String {
         match self {
-            Login::Phone(phone) => format!("account:{}", phone.e164()),
-            Login::Username(name) => format!("account:{}", truncate(name, 150)),
+            Login::Phone(phone) => format!("login:account:{}", phone.e164()),
+            Login::Username(name) => format!("login:account:{}", truncate(name, 150)),
         }
     }
 }
@@ -188,9 +253,11 @@ fn truncate(s: &str, max: usize) -> &str {
 }
 
 /// `POST /v1/auth/login`. Unknown accounts, wrong passwords and disabled
-/// accounts look the same from outside, in body and in time. Failures are
-/// counted per account and per address; a success resets neither count (an
-/// attacker's own successful logins must not buy more guesses).
+/// accounts look the same from outside, in body and in time. Every attempt
+/// is counted against the account and the client address before the
+/// password is checked (so parallel guesses cannot outrun the count), and a
+/// success takes its own count back: it resets nothing else, so an
+/// attacker's own successful logins buy no extra guesses.
 pub async fn login(
     state: &AppState,
     login: &str,
@@ -198,67 +265,37 @@ pub async fn login(
     client: IpAddr,
 ) -> Result<Session, AccountError> {
     let login = Login::parse(login);
-    let keys = ThrottleKeys {
-        account: login.throttle_key(),
-        address: format!("address:{client}"),
-    };
-    check_throttle(state, &keys).await?;
+    let limits = login_limits(state, &login, client);
+    let window = state.settings.auth.failure_window;
+    if let Err(exceeded) = limits::hit(&state.db, &limits, window).await? {
+        return Err(AccountError::Throttled {
+            retry_after: exceeded.retry_after,
+        });
+    }
 
     let user = match &login {
         Login::Phone(phone) => users::find_by_phone(&state.db, phone).await?,
         Login::Username(name) => users::find_by_username(&state.db, name).await?,
     };
-    let ok = {
-        let password = password.to_owned();
-        let hash = user.as_ref().map(|u| u.password_hash.clone());
-        tokio::task::spawn_blocking(move || password::verify_or_waste(&password, hash.as_deref()))
-            .await
-            .expect("verifying does not panic")
-    };
+    let hash = user.as_ref().map(|u| u.password_hash.clone());
+    let ok = verify_password(state, password, hash).await?;
     let user = match user {
         Some(user) if ok && !user.disabled => user,
-        _ => {
-            record_failure(state, &keys).await?;
-            return Err(AccountError::InvalidCredentials);
-        }
+        _ => return Err(AccountError::InvalidCredentials),
     };
+    limits::unhit(&state.db, &limits).await?;
     let user = if password::needs_rehash(&user.password_hash) {
-        let hash = hash_password(password).await;
-        users::set_password_hash(&state.db, &user, hash, false).await?
+        let hash = hash_password(state, password).await?;
+        // Only over the hash just verified: a password change that landed
+        // meanwhile wins, and then this login's session is refused below.
+        users::replace_password_hash(&state.db, &user, hash).await?;
+        users::find(&state.db, user.id)
+            .await?
+            .ok_or(AccountError::InvalidCredentials)?
     } else {
         user
     };
     open_session(state, &state.db, user).await
-}
-
-async fn check_throttle(state: &AppState, keys: &ThrottleKeys) -> Result<(), AccountError> {
-    let auth = &state.settings.auth;
-    let window = auth.failure_window.as_secs() as i64;
-    let now = crate::clock::unix_now() as i64;
-    let rows =
-        login_failures::current(&state.db, &[&keys.account, &keys.address], now - window).await?;
-    let over = rows.iter().filter(|row| {
-        let limit = if row.key == keys.account {
-            auth.max_failures_per_account
-        } else {
-            auth.max_failures_per_address
-        };
-        row.failures >= limit as i32
-    });
-    let retry_after = over.map(|row| row.window_start + window - now).max();
-    match retry_after {
-        Some(seconds) => Err(AccountError::Throttled {
-            retry_after: seconds.max(1) as u64,
-        }),
-        None => Ok(()),
-    }
-}
-
-async fn record_failure(state: &AppState, keys: &ThrottleKeys) -> Result<(), DbErr> {
-    let window = state.settings.auth.failure_window.as_secs() as i64;
-    let now = crate::clock::unix_now() as i64;
-    login_failures::record(&state.db, &keys.account, now, window).await?;
-    login_failures::record(&state.db, &keys.address, now, window).await
 }
 
 /// `POST /v1/auth/refresh`: trades a refresh token for a new pair. A token
@@ -286,11 +323,20 @@ pub async fn refresh(state: &AppState, token: &str) -> Result<Session, AccountEr
             return Err(AccountError::RefreshInvalid);
         }
     };
-    let role = user.role().ok_or(AccountError::RefreshInvalid)?;
-
     let ttl = state.settings.auth.refresh_token_ttl;
     let next = refresh::generate();
     let txn = state.db.begin().await?;
+    // The account row is the lock every sign-out takes first: a rotation
+    // and a revocation never interleave, so a sign-out cannot miss the
+    // token this rotation adds.
+    let user = match users::find_for_update(&txn, user.id).await? {
+        Some(user) if !user.disabled => user,
+        _ => {
+            txn.rollback().await?;
+            return Err(AccountError::RefreshInvalid);
+        }
+    };
+    let role = user.role().ok_or(AccountError::RefreshInvalid)?;
     if !refresh_tokens::mark_replaced(&txn, row.id).await? {
         // Another request traded it a moment ago: a replay all the same.
         txn.rollback().await?;
@@ -320,7 +366,10 @@ pub async fn refresh(state: &AppState, token: &str) -> Result<Session, AccountEr
 /// fine: signing out twice is not an error.
 pub async fn logout(state: &AppState, token: &str) -> Result<(), AccountError> {
     if let Some(row) = refresh_tokens::find_by_hash(&state.db, &refresh::hash(token)).await? {
-        refresh_tokens::revoke_family(&state.db, row.family_id).await?;
+        let txn = state.db.begin().await?;
+        users::find_for_update(&txn, row.user_id).await?;
+        refresh_tokens::revoke_family(&txn, row.family_id).await?;
+        txn.commit().await?;
     }
     Ok(())
 }
@@ -329,7 +378,7 @@ pub async fn logout(state: &AppState, token: &str) -> Result<(), AccountError> {
 /// account stop working now.
 pub async fn logout_everywhere(state: &AppState, user: &users::Model) -> Result<(), AccountError> {
     let txn = state.db.begin().await?;
-    users::bump_token_version(&txn, user).await?;
+    users::bump_token_version(&txn, user.id).await?;
     refresh_tokens::revoke_all_of_user(&txn, user.id).await?;
     txn.commit().await?;
     Ok(())
@@ -343,23 +392,30 @@ pub async fn change_password(
     current: &str,
     new: &str,
 ) -> Result<Session, AccountError> {
-    let ok = {
-        let (current, hash) = (current.to_owned(), user.password_hash.clone());
-        tokio::task::spawn_blocking(move || password::verify(&current, &hash))
-            .await
-            .expect("verifying does not panic")
-    };
-    if !ok {
+    // A stolen access token must not buy unlimited guesses at the password.
+    let limit = [Limit::new(
+        format!("password:user:{}", user.id),
+        state.settings.auth.max_failures_per_account,
+    )];
+    if let Err(exceeded) =
+        limits::hit(&state.db, &limit, state.settings.auth.failure_window).await?
+    {
+        return Err(AccountError::Throttled {
+            retry_after: exceeded.retry_after,
+        });
+    }
+    if !verify_password(state, current, Some(user.password_hash.clone())).await? {
         return Err(AccountError::WrongPassword);
     }
+    limits::unhit(&state.db, &limit).await?;
     let phone = user
         .phone
         .as_deref()
         .and_then(|p| MobileNumber::parse(p).ok());
     check_password(new, phone.as_ref())?;
-    let hash = hash_password(new).await;
+    let hash = hash_password(state, new).await?;
     let txn = state.db.begin().await?;
-    let user = users::set_password_hash(&txn, user, hash, true).await?;
+    let user = users::set_password_hash(&txn, user.id, hash).await?;
     refresh_tokens::revoke_all_of_user(&txn, user.id).await?;
     let session = open_session(state, &txn, user).await?;
     txn.commit().await?;
@@ -410,7 +466,7 @@ pub async fn create_staff(
     let username = normalize_username(request.username)?;
     check_password(request.password, None)?;
     check_unit(state, request.role, request.unit_id).await?;
-    let password_hash = hash_password(request.password).await;
+    let password_hash = hash_password(state, request.password).await?;
     let user = users::create_staff(
         &state.db,
         NewStaff {
@@ -426,8 +482,8 @@ pub async fn create_staff(
 }
 
 /// `PATCH /v1/admin/users/{id}`: role, unit, disabled. Any change signs the
-/// account out everywhere; disabling also ends its sessions. The last active
-/// admin can be neither demoted nor disabled.
+/// account out everywhere (tokens and sessions). The last active admin can
+/// be neither demoted nor disabled.
 pub async fn update_user(
     state: &AppState,
     id: Uuid,
@@ -458,16 +514,17 @@ pub async fn update_user(
     }
     let stays_admin = role == Role::Admin && !changes.disabled.unwrap_or(user.disabled);
     let is_active_admin = current_role == Role::Admin && !user.disabled;
-    if is_active_admin
-        && !stays_admin
-        && users::count_active_with_role(&state.db, Role::Admin).await? <= 1
-    {
+    let txn = state.db.begin().await?;
+    // Counted under lock, so two admins demoting each other at once cannot
+    // leave none.
+    if is_active_admin && !stays_admin && users::lock_active_admins(&txn).await? <= 1 {
+        txn.rollback().await?;
         return Err(AccountError::LastAdmin);
     }
-    let disabling = changes.disabled == Some(true) && !user.disabled;
-    let txn = state.db.begin().await?;
     let updated = users::update_staff(&txn, &user, changes).await?;
-    if disabling {
+    if updated != user {
+        // The change takes effect at once: no token or session of the old
+        // role, unit or status lives on.
         refresh_tokens::revoke_all_of_user(&txn, user.id).await?;
     }
     txn.commit().await?;

@@ -18,6 +18,8 @@ pub struct AppState {
     pub blobs: Arc<dyn BlobStore>,
     pub signer: UrlSigner,
     pub tokens: Arc<TokenKeys>,
+    /// Password hashing slots: one per core, so hashing cannot eat memory.
+    pub password_slots: Arc<tokio::sync::Semaphore>,
     pub metrics: Arc<Metrics>,
     pub lifecycle: Arc<Lifecycle>,
 }

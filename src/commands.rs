@@ -9,7 +9,7 @@ use crate::auth::password;
 use crate::config::Settings;
 use crate::domain::Role;
 use crate::store::users::{self, NewStaff};
-use crate::{http, server, store, telemetry};
+use crate::{accounts, http, server, store, telemetry};
 
 /// `tipline serve`: runs until SIGINT or SIGTERM.
 pub async fn serve(settings: Settings) -> anyhow::Result<()> {
@@ -77,14 +77,8 @@ pub async fn create_user(
         }
         Role::Citizen => bail!("citizens register themselves with their phone number"),
     }
-    let username = username.trim();
-    let valid_name = (3..=64).contains(&username.len())
-        && username
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
-    if !valid_name {
-        bail!("a username is 3 to 64 characters of letters, digits, `.`, `_` and `-`");
-    }
+    // The same rules as the API: lower case, a letter first.
+    let username = accounts::normalize_username(username)?;
     let mut input = String::new();
     stdin
         .read_to_string(&mut input)
@@ -102,7 +96,7 @@ pub async fn create_user(
     let user = users::create_staff(
         &db,
         NewStaff {
-            username,
+            username: &username,
             password_hash,
             role,
             unit_id: None,

@@ -68,6 +68,12 @@ impl DatabaseUrl {
     pub fn parse(value: &str) -> Result<Self, String> {
         let url = Url::parse(value).map_err(|e| format!("is not a valid URL ({e})"))?;
         match url.scheme() {
+            // Without `mode`, sqlx would not create a missing file.
+            "sqlite" if !url.query_pairs().any(|(k, _)| k == "mode") => {
+                let mut url = url;
+                url.query_pairs_mut().append_pair("mode", "rwc");
+                Ok(Self(url))
+            }
             "sqlite" | "postgres" | "postgresql" => Ok(Self(url)),
             other => Err(format!(
                 "has scheme `{other}`; expected sqlite://PATH or postgres://USER@HOST/DB"
@@ -151,6 +157,8 @@ pub struct Settings {
     /// `None` means photos are files under `<data_dir>/media`.
     pub s3: Option<S3Settings>,
     pub blob_url_ttl: Duration,
+    /// The largest request body of any route but photo uploads.
+    pub max_json_body_bytes: usize,
     pub log_format: LogFormat,
     pub log_level: String,
     pub readiness_timeout: Duration,
@@ -238,8 +246,10 @@ impl RetiredJwtKey {
                 let [kid, retired_at, secret] = fields[..] else {
                     return Err("must be `KID RETIRED_AT SECRET, ...`".to_owned());
                 };
+                // The value is not echoed: fields in the wrong order would
+                // put a secret in the error.
                 let retired_at = DateTime::parse_from_rfc3339(retired_at)
-                    .map_err(|_| format!("has `{retired_at}`, not an RFC 3339 time"))?
+                    .map_err(|_| "has a RETIRED_AT that is not an RFC 3339 time".to_owned())?
                     .with_timezone(&Utc);
                 Ok(Self {
                     key: JwtKey::new(kid, secret)?,
@@ -308,6 +318,7 @@ struct Raw {
     s3_secret_key: Option<Secret>,
     s3_path_style: bool,
     blob_url_ttl_secs: u64,
+    max_json_body_bytes: usize,
     log_format: LogFormat,
     log_level: String,
     readiness_timeout_ms: u64,
@@ -344,6 +355,7 @@ impl Default for Raw {
             s3_secret_key: None,
             s3_path_style: true,
             blob_url_ttl_secs: 300,
+            max_json_body_bytes: 64 * 1024,
             log_format: LogFormat::Pretty,
             log_level: "info".into(),
             readiness_timeout_ms: 2_000,
@@ -391,6 +403,7 @@ impl Raw {
             "s3_secret_key" => self.s3_secret_key = Some(Secret::new(non_empty(value)?)),
             "s3_path_style" => self.s3_path_style = boolean(value)?,
             "blob_url_ttl_secs" => self.blob_url_ttl_secs = positive(value)?,
+            "max_json_body_bytes" => self.max_json_body_bytes = positive(value)?,
             "log_format" => {
                 self.log_format = match value {
                     "pretty" => LogFormat::Pretty,
@@ -485,6 +498,19 @@ impl Raw {
 
     fn validate(self) -> Result<Settings, ConfigError> {
         let s3 = self.s3_settings()?;
+        let mut kids: Vec<&str> = self
+            .jwt_retired_keys
+            .iter()
+            .map(|k| k.key.kid.as_str())
+            .collect();
+        kids.push(self.jwt_key.as_ref().map_or("s1", |k| k.kid.as_str()));
+        kids.sort_unstable();
+        if let Some(pair) = kids.windows(2).find(|pair| pair[0] == pair[1]) {
+            return Err(ConfigError::new(format!(
+                "the JWT kid `{}` is used twice (TIPLINE_JWT_KEY and TIPLINE_JWT_RETIRED_KEYS)",
+                pair[0]
+            )));
+        }
         let database_url = self.database_url;
         if database_url.as_ref().map(DatabaseUrl::kind) == Some(DatabaseKind::Postgres)
             && self.signing_secret.is_none()
@@ -504,6 +530,7 @@ impl Raw {
             signing_secret: self.signing_secret,
             s3,
             blob_url_ttl: Duration::from_secs(self.blob_url_ttl_secs),
+            max_json_body_bytes: self.max_json_body_bytes,
             log_format: self.log_format,
             log_level: self.log_level,
             readiness_timeout: Duration::from_millis(self.readiness_timeout_ms),

@@ -87,6 +87,9 @@ pub async fn prepare(settings: Settings) -> anyhow::Result<Prepared> {
         blobs,
         signer,
         tokens,
+        password_slots: Arc::new(tokio::sync::Semaphore::new(
+            std::thread::available_parallelism().map_or(2, |n| n.get()),
+        )),
         metrics: Default::default(),
         lifecycle: Arc::new(Lifecycle::default()),
     };

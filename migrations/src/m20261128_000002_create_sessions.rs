@@ -1,6 +1,6 @@
-//! Sign-in state shared by every node: refresh tokens (stored hashed, grouped
-//! in families so a replayed token revokes its whole line) and the counters
-//! that throttle failed logins.
+//! State shared by every node: refresh tokens (stored hashed, grouped in
+//! families so a replayed token revokes its whole line) and the fixed-window
+//! counters that throttle failed logins and, later, tip and photo creation.
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -27,11 +27,11 @@ enum RefreshTokens {
 }
 
 #[derive(DeriveIden)]
-enum LoginFailures {
+enum RateCounters {
     Table,
-    /// `account:<login>` or `address:<ip>`.
+    /// What is counted and for whom, e.g. `login:account:<login>`.
     Key,
-    Failures,
+    Count,
     /// Unix seconds: compared in SQL the same way on every database.
     WindowStart,
 }
@@ -79,10 +79,10 @@ impl MigrationTrait for Migration {
         manager
             .create_table(
                 Table::create()
-                    .table(LoginFailures::Table)
-                    .col(string_len(LoginFailures::Key, 200).primary_key())
-                    .col(integer(LoginFailures::Failures))
-                    .col(big_integer(LoginFailures::WindowStart))
+                    .table(RateCounters::Table)
+                    .col(string_len(RateCounters::Key, 200).primary_key())
+                    .col(integer(RateCounters::Count))
+                    .col(big_integer(RateCounters::WindowStart))
                     .to_owned(),
             )
             .await
@@ -90,7 +90,7 @@ impl MigrationTrait for Migration {
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
-            .drop_table(Table::drop().table(LoginFailures::Table).to_owned())
+            .drop_table(Table::drop().table(RateCounters::Table).to_owned())
             .await?;
         manager
             .drop_table(Table::drop().table(RefreshTokens::Table).to_owned())

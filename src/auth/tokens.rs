@@ -71,7 +71,8 @@ pub enum Verified {
 #[error("invalid access token: {0}")]
 pub struct InvalidToken(&'static str);
 
-#[derive(Debug, Clone)]
+/// A signed token. (No `Debug`: it is a credential.)
+#[derive(Clone)]
 pub struct IssuedToken {
     pub token: String,
     pub expires_in: Duration,

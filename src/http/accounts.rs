@@ -80,7 +80,7 @@ impl Me {
 /// A signed-in device: send `access_token` as `Authorization: Bearer …`;
 /// before it expires, trade `refresh_token` for a new pair at
 /// `POST /v1/auth/refresh`. Each refresh token works once.
-#[derive(Debug, Object)]
+#[derive(Object)]
 pub struct TokenPair {
     pub access_token: String,
     /// Always `Bearer`.
@@ -108,7 +108,7 @@ impl From<Session> for TokenPair {
 
 /// An anonymous reporter's token. It identifies nothing about the person:
 /// no account, address or device is stored with it.
-#[derive(Debug, Object)]
+#[derive(Object)]
 pub struct AnonymousToken {
     pub access_token: String,
     /// Always `Bearer`.
@@ -117,7 +117,7 @@ pub struct AnonymousToken {
     pub expires_in: u64,
 }
 
-#[derive(Debug, Object)]
+#[derive(Object)]
 pub struct RegisterRequest {
     /// A mainland mobile number: `13800138000`, `+86 138 0013 8000`, ...
     #[oai(validator(max_length = 32))]
@@ -127,7 +127,7 @@ pub struct RegisterRequest {
     pub password: String,
 }
 
-#[derive(Debug, Object)]
+#[derive(Object)]
 pub struct LoginRequest {
     /// A staff username, or a citizen's phone number in any usual spelling.
     #[oai(validator(max_length = 200))]
@@ -136,13 +136,13 @@ pub struct LoginRequest {
     pub password: String,
 }
 
-#[derive(Debug, Object)]
+#[derive(Object)]
 pub struct RefreshRequest {
     #[oai(validator(max_length = 200))]
     pub refresh_token: String,
 }
 
-#[derive(Debug, Object)]
+#[derive(Object)]
 pub struct PasswordChange {
     #[oai(validator(max_length = 1024))]
     pub current_password: String,
@@ -173,9 +173,10 @@ impl From<AccountError> for ApiError {
             }
             AccountError::Throttled { retry_after } => ApiError::too_many_requests(
                 "auth.throttled",
-                "too many failed logins; wait before trying again",
+                "too many attempts; wait before trying again",
                 retry_after,
             ),
+            AccountError::Busy => ApiError::busy(),
             AccountError::RefreshInvalid => {
                 ApiError::unauthorized_with("auth.refresh_invalid", message)
             }
@@ -206,9 +207,11 @@ impl AuthApi {
     async fn register(
         &self,
         state: Data<&AppState>,
+        req: &Request,
         body: Json<RegisterRequest>,
     ) -> Result<Created<TokenPair>, ApiError> {
-        let session = accounts::register(&state, &body.phone, &body.password).await?;
+        let client = client_addr(req, state.settings.auth.client_ip_header.as_deref());
+        let session = accounts::register(&state, &body.phone, &body.password, client).await?;
         Ok(Created::Created(Json(session.into())))
     }
 

@@ -68,7 +68,7 @@ pub struct UserPage {
     pub next_cursor: Option<String>,
 }
 
-#[derive(Debug, Object)]
+#[derive(Object)]
 pub struct NewStaff {
     /// 3–64 characters: a letter, then letters, digits, `.`, `_`, `-`.
     /// Case does not matter.

@@ -213,11 +213,19 @@ impl<'a, A: Accepts> ApiExtractor<'a> for Auth<A> {
     }
 }
 
-/// The client's address: from the configured header of a trusted proxy (its
-/// rightmost entry, the one that proxy saw), else the socket's peer.
+/// The client's address: from the configured header of a trusted proxy,
+/// else the socket's peer. Of the header, the last line's rightmost entry
+/// counts — the one the trusted proxy itself wrote; whatever the client put
+/// in front of it is ignored.
 pub fn client_addr(req: &Request, header: Option<&str>) -> IpAddr {
     let from_header = header.and_then(|name| {
-        let value = req.headers().get(name)?.to_str().ok()?;
+        let value = req
+            .headers()
+            .get_all(name)
+            .iter()
+            .next_back()?
+            .to_str()
+            .ok()?;
         value.rsplit(',').next()?.trim().parse::<IpAddr>().ok()
     });
     from_header

@@ -121,6 +121,14 @@ impl ApiError {
         Self::TooManyRequests(ErrorBody::json(code, message), retry_after)
     }
 
+    /// Too much work queued (password hashing): retry shortly.
+    pub fn busy() -> Self {
+        Self::Unavailable(ErrorBody::json(
+            "service.busy",
+            "the service is busy; nothing was changed, retry shortly",
+        ))
+    }
+
     /// A store failed: logged here with the request id, answered generically.
     pub fn unavailable(cause: &dyn std::fmt::Display) -> Self {
         tracing::error!(error = %cause, "a store failed");

@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod admin;
 pub mod auth;
 pub mod blobs;
+mod body_limit;
 pub mod error;
 pub mod metrics;
 pub mod observe;
@@ -69,6 +70,9 @@ pub fn api_service() -> OpenApiService<Apis, ()> {
     )
 }
 
+/// Routes that take large bodies and stream them under their own limit.
+const STREAMED_UPLOADS: &[&str] = &["/v1/media"];
+
 /// Every route the service answers, wrapped in the request middleware.
 pub fn endpoint(state: AppState) -> impl Endpoint {
     let api = api_service();
@@ -82,6 +86,10 @@ pub fn endpoint(state: AppState) -> impl Endpoint {
         .at(format!("{}*key", blobs::PREFIX), get(blobs::get_blob))
         .nest("/", api)
         .with(CatchPanic::new().with_handler(error::from_panic))
+        .with(body_limit::BodyLimit::new(
+            state.settings.max_json_body_bytes,
+            STREAMED_UPLOADS,
+        ))
         .with(observe::Observe::new(state.metrics.clone()))
         .data(state)
 }

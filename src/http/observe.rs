@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use poem::PathPattern;
-use poem::http::HeaderValue;
+use poem::http::{HeaderValue, header};
 use poem::{Endpoint, IntoResponse, Middleware, Request, Response};
 use tracing::Instrument;
 
@@ -46,6 +46,26 @@ pub struct ObserveEndpoint<E> {
 
 /// The route template a request matched; a request that matched only the
 /// catch-all nest of the API (an unknown path) gets an empty pattern.
+/// The standard methods by name; anything else is one label, so a client
+/// cannot mint series.
+fn method_label(method: &poem::http::Method) -> String {
+    use poem::http::Method;
+    let known = [
+        Method::GET,
+        Method::POST,
+        Method::PUT,
+        Method::PATCH,
+        Method::DELETE,
+        Method::HEAD,
+        Method::OPTIONS,
+    ];
+    if known.contains(method) {
+        method.as_str().to_owned()
+    } else {
+        "other".to_owned()
+    }
+}
+
 fn route_of(pattern: Option<&PathPattern>) -> String {
     match pattern {
         Some(p) if !p.0.is_empty() => p.0.to_string(),
@@ -60,7 +80,7 @@ impl<E: Endpoint> Endpoint for ObserveEndpoint<E> {
         let started = Instant::now();
         let id = RequestId::from_headers(req.headers()).unwrap_or_else(RequestId::generate);
         req.set_data(id.clone());
-        let method = req.method().to_string();
+        let method = method_label(req.method());
         let span = tracing::info_span!("request", request_id = %id, method = %method);
 
         let result = id
@@ -90,6 +110,13 @@ impl<E: Endpoint> Endpoint for ObserveEndpoint<E> {
 
         if let Ok(value) = HeaderValue::from_str(id.as_str()) {
             response.headers_mut().insert(request_id::HEADER, value);
+        }
+        // API answers carry tokens and personal data: no cache keeps them
+        // unless a route says otherwise (signed photo URLs do).
+        if !response.headers().contains_key(header::CACHE_CONTROL) {
+            response
+                .headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         }
         let status = response.status();
         let elapsed = started.elapsed();

@@ -103,18 +103,27 @@ impl OpsApi {
             database: status_of(&database),
             blob_store: status_of(&blob_store),
         };
-        let failures: Vec<String> = [("database", database), ("blob_store", blob_store)]
+        let failed: Vec<&str> = [("database", &database), ("blob_store", &blob_store)]
             .into_iter()
-            .filter_map(|(name, result)| result.err().map(|why| format!("{name}: {why}")))
+            .filter_map(|(name, result)| {
+                let why = result.as_ref().err()?;
+                // The details (hosts, addresses) go to the log, not to
+                // whoever asks.
+                tracing::warn!(dependency = name, error = %why, "not ready");
+                Some(name)
+            })
             .collect();
-        if failures.is_empty() {
+        if failed.is_empty() {
             ReadyResponse::Ready(Json(Ready {
                 status: "ready".into(),
                 checks,
             }))
         } else {
-            tracing::warn!(failures = %failures.join("; "), "not ready");
-            not_ready("service.not_ready", failures.join("; "), checks)
+            not_ready(
+                "service.not_ready",
+                format!("failed: {}", failed.join(", ")),
+                checks,
+            )
         }
     }
 

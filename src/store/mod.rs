@@ -2,7 +2,7 @@
 //! aggregate in a module of its own. Functions take a connection or a
 //! transaction (`&impl ConnectionTrait`), never HTTP types.
 
-pub mod login_failures;
+pub mod rate_counters;
 pub mod refresh_tokens;
 pub mod units;
 pub mod users;

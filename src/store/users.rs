@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::entity::prelude::*;
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ActiveValue::Set, QueryOrder, QuerySelect, SqlErr};
 
 use crate::domain::{MobileNumber, Role};
@@ -133,29 +134,69 @@ pub async fn count_active_with_role(db: &impl ConnectionTrait, role: Role) -> Re
         .await
 }
 
-/// Stores a new hash; with `sign_out`, every token issued so far stops
-/// working too (a password change), without it not (a rehash at login).
+/// A new password: stores its hash and invalidates every token issued so
+/// far, in one statement (the version is incremented by the database, so
+/// concurrent sign-outs never collapse into one bump).
 pub async fn set_password_hash(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    password_hash: String,
+) -> Result<Model, DbErr> {
+    Entity::update_many()
+        .col_expr(Column::PasswordHash, Expr::value(password_hash))
+        .col_expr(Column::TokenVersion, Expr::col(Column::TokenVersion).add(1))
+        .col_expr(Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    find(db, id)
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound(format!("user {id}")))
+}
+
+/// A stronger hash of the same password (a rehash at login), written only
+/// over the hash that was verified: a password change meanwhile wins.
+pub async fn replace_password_hash(
     db: &impl ConnectionTrait,
     user: &Model,
     password_hash: String,
-    sign_out: bool,
-) -> Result<Model, DbErr> {
-    let mut row: ActiveModel = user.clone().into();
-    row.password_hash = Set(password_hash);
-    if sign_out {
-        row.token_version = Set(user.token_version + 1);
-    }
-    row.updated_at = Set(Utc::now());
-    row.update(db).await
+) -> Result<(), DbErr> {
+    Entity::update_many()
+        .col_expr(Column::PasswordHash, Expr::value(password_hash))
+        .filter(Column::Id.eq(user.id))
+        .filter(Column::PasswordHash.eq(user.password_hash.as_str()))
+        .exec(db)
+        .await
+        .map(drop)
 }
 
 /// Invalidates every access token of the user.
-pub async fn bump_token_version(db: &impl ConnectionTrait, user: &Model) -> Result<Model, DbErr> {
-    let mut row: ActiveModel = user.clone().into();
-    row.token_version = Set(user.token_version + 1);
-    row.updated_at = Set(Utc::now());
-    row.update(db).await
+pub async fn bump_token_version(db: &impl ConnectionTrait, id: Uuid) -> Result<(), DbErr> {
+    Entity::update_many()
+        .col_expr(Column::TokenVersion, Expr::col(Column::TokenVersion).add(1))
+        .col_expr(Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(Column::Id.eq(id))
+        .exec(db)
+        .await
+        .map(drop)
+}
+
+/// The account row, locked for the rest of the transaction (PostgreSQL;
+/// SQLite serialises writers anyway). Every change to an account's sessions
+/// takes this lock first.
+pub async fn find_for_update(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<Model>, DbErr> {
+    Entity::find_by_id(id).lock_exclusive().one(db).await
+}
+
+/// Locks the active admins' rows and counts them.
+pub async fn lock_active_admins(db: &impl ConnectionTrait) -> Result<usize, DbErr> {
+    Ok(Entity::find()
+        .filter(Column::Role.eq(Role::Admin.as_str()))
+        .filter(Column::Disabled.eq(false))
+        .lock_exclusive()
+        .all(db)
+        .await?
+        .len())
 }
 
 /// What an admin may change on an account; `None` leaves a field as it is.
@@ -187,9 +228,12 @@ pub async fn update_staff(
     if !row.is_changed() {
         return Ok(user.clone());
     }
-    row.token_version = Set(user.token_version + 1);
     row.updated_at = Set(Utc::now());
-    row.update(db).await
+    row.update(db).await?;
+    bump_token_version(db, user.id).await?;
+    find(db, user.id)
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound(format!("user {}", user.id)))
 }
 
 #[derive(Debug, Default)]

@@ -1,8 +1,9 @@
 //! One error body for every error: unknown routes, wrong methods, unparsable
 //! JSON, failed validation, a wrong content type, a panicking handler.
 //!
-//! The service has no JSON operation yet, so a small API of the test's own is
-//! served behind the service's own middleware (the same `Observe` and panic
+//! The real routes are checked where they can show it; a panicking handler
+//! and a validator of every kind need an API of the test's own, served
+//! behind the service's own middleware (the same `Observe` and panic
 //! handling `http::endpoint` uses).
 
 use std::sync::Arc;
@@ -28,6 +29,76 @@ async fn unknown_routes_and_methods_get_the_error_body() {
     assert_eq!(error_code(app.get("/").await, 404).await, "not_found");
     let wrong_method = app.client.delete(app.url("/readyz")).send().await.unwrap();
     assert_eq!(error_code(wrong_method, 405).await, "method_not_allowed");
+}
+
+#[tokio::test]
+async fn the_real_json_routes_answer_bad_bodies_with_the_error_body() {
+    let app = TestApp::spawn().await;
+    let login = |body: &'static str, content_type: &'static str| {
+        app.client
+            .post(app.url("/v1/auth/login"))
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+    };
+    for bad in [
+        r#"{"login": "#,
+        r#"{"login": "x"}"#,
+        r#"{"login": ["x"], "password": "y"}"#,
+        "[]",
+    ] {
+        let response = login(bad, "application/json").await.unwrap();
+        assert_eq!(error_code(response, 400).await, "request.invalid", "{bad}");
+    }
+    let response = login(r#"{"login":"x","password":"y"}"#, "text/plain")
+        .await
+        .unwrap();
+    assert_eq!(
+        error_code(response, 415).await,
+        "request.unsupported_media_type"
+    );
+
+    // Bodies over the cap are refused as they arrive: with a length ...
+    let big = format!(r#"{{"login":"x","password":"{}"}}"#, "a".repeat(100 * 1024));
+    let response = app
+        .client
+        .post(app.url("/v1/auth/login"))
+        .header("content-type", "application/json")
+        .body(big.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(error_code(response, 413).await, "request.too_large");
+    // ... and streamed without one (chunked, as a phone on a slow link may).
+    let response = chunked_post(app.addr, "/v1/auth/login", big.as_bytes()).await;
+    assert!(response.starts_with("HTTP/1.1 413 "), "{response}");
+    assert!(response.contains("request.too_large"), "{response}");
+}
+
+/// Sends `body` with `Transfer-Encoding: chunked`, so no length is declared.
+async fn chunked_post(addr: std::net::SocketAddr, path: &str, body: &[u8]) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    for chunk in body.chunks(8192) {
+        // The server may stop reading once past its cap.
+        if stream
+            .write_all(format!("{:x}\r\n", chunk.len()).as_bytes())
+            .await
+            .is_err()
+            || stream.write_all(chunk).await.is_err()
+            || stream.write_all(b"\r\n").await.is_err()
+        {
+            break;
+        }
+    }
+    let _ = stream.write_all(b"0\r\n\r\n").await;
+    let mut response = String::new();
+    let _ = stream.read_to_string(&mut response).await;
+    response
 }
 
 #[derive(Object)]

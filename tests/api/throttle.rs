@@ -160,3 +160,56 @@ async fn two_processes_share_the_counts() {
         assert_eq!(node.exit_status(Duration::from_secs(30)).0, Some(0));
     }
 }
+
+#[tokio::test]
+async fn parallel_guesses_cannot_outrun_the_count() {
+    let app = TestApp::spawn_in(throttled_env().await).await;
+    let base = app.url("");
+    app.register("13800138006", "the real password").await;
+    let guesses: Vec<_> = (0..20)
+        .map(|i| {
+            let base = base.clone();
+            tokio::spawn(async move {
+                attempt(&base, &format!("198.51.100.{i}"), "13800138006", "guess")
+                    .await
+                    .status()
+            })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for guess in guesses {
+        statuses.push(guess.await.unwrap());
+    }
+    let let_through = statuses.iter().filter(|s| s.as_u16() == 401).count();
+    let throttled = statuses.iter().filter(|s| s.as_u16() == 429).count();
+    assert_eq!(let_through, PER_ACCOUNT, "{statuses:?}");
+    assert_eq!(throttled, 20 - PER_ACCOUNT, "{statuses:?}");
+}
+
+#[tokio::test]
+async fn only_the_proxys_own_entry_names_the_client() {
+    let app = TestApp::spawn_in(throttled_env().await).await;
+    let client = reqwest::Client::new();
+    // The client forges a header line of its own, rotating it on every
+    // request; the proxy adds its line last.
+    for i in 0..PER_ADDRESS {
+        let r = client
+            .post(app.url("/v1/auth/login"))
+            .header("X-Forwarded-For", format!("10.{i}.0.1"))
+            .header("X-Forwarded-For", "192.0.2.150")
+            .json(&json!({"login": format!("user.{i}"), "password": "guess"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 401);
+    }
+    let r = client
+        .post(app.url("/v1/auth/login"))
+        .header("X-Forwarded-For", "10.99.0.1")
+        .header("X-Forwarded-For", "192.0.2.150")
+        .json(&json!({"login": "user.last", "password": "guess"}))
+        .send()
+        .await
+        .unwrap();
+    throttled(r).await;
+}
