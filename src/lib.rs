@@ -14,6 +14,7 @@ pub mod config;
 pub mod domain;
 pub mod http;
 pub mod limits;
+pub mod media;
 pub mod server;
 pub mod store;
 pub mod telemetry;
