@@ -18,6 +18,10 @@ pub struct AppState {
     pub blobs: Arc<dyn BlobStore>,
     pub signer: UrlSigner,
     pub tokens: Arc<TokenKeys>,
+    /// Seals idempotent outcomes (derived from the signing secret).
+    pub idempotency_secret: Arc<[u8; 32]>,
+    /// Photo decoding slots (`media_workers`).
+    pub media_slots: Arc<tokio::sync::Semaphore>,
     /// Password hashing slots: one per core, so hashing cannot eat memory.
     pub password_slots: Arc<tokio::sync::Semaphore>,
     pub metrics: Arc<Metrics>,

@@ -168,6 +168,20 @@ pub struct Settings {
     /// After the drain: how long in-flight requests get before the process exits.
     pub shutdown_timeout: Duration,
     pub auth: AuthSettings,
+    pub limits: ReportingLimits,
+}
+
+/// How much reporters may create, per hour.
+#[derive(Clone, Debug)]
+pub struct ReportingLimits {
+    pub tips_per_hour_per_reporter: u32,
+    pub tips_per_hour_per_address: u32,
+    pub media_per_hour_per_reporter: u32,
+    pub media_per_hour_per_address: u32,
+    /// The largest photo upload; larger ones are refused as they stream.
+    pub max_upload_bytes: u64,
+    /// Photo decodes running at once.
+    pub media_workers: usize,
 }
 
 /// Tokens, sessions and login throttling.
@@ -335,6 +349,12 @@ struct Raw {
     login_max_failures_per_address: u32,
     login_failure_window_secs: u64,
     client_ip_header: Option<String>,
+    tips_per_hour_per_reporter: u32,
+    tips_per_hour_per_address: u32,
+    media_per_hour_per_reporter: u32,
+    media_per_hour_per_address: u32,
+    max_upload_bytes: u64,
+    media_workers: usize,
 }
 
 impl Default for Raw {
@@ -372,6 +392,12 @@ impl Default for Raw {
             login_max_failures_per_address: 20,
             login_failure_window_secs: 15 * 60,
             client_ip_header: None,
+            tips_per_hour_per_reporter: 20,
+            tips_per_hour_per_address: 100,
+            media_per_hour_per_reporter: 100,
+            media_per_hour_per_address: 500,
+            max_upload_bytes: 15 * 1024 * 1024,
+            media_workers: std::thread::available_parallelism().map_or(2, |n| n.get()),
         }
     }
 }
@@ -433,6 +459,12 @@ impl Raw {
                 self.login_max_failures_per_address = positive(value)?;
             }
             "login_failure_window_secs" => self.login_failure_window_secs = positive(value)?,
+            "tips_per_hour_per_reporter" => self.tips_per_hour_per_reporter = positive(value)?,
+            "tips_per_hour_per_address" => self.tips_per_hour_per_address = positive(value)?,
+            "media_per_hour_per_reporter" => self.media_per_hour_per_reporter = positive(value)?,
+            "media_per_hour_per_address" => self.media_per_hour_per_address = positive(value)?,
+            "max_upload_bytes" => self.max_upload_bytes = positive(value)?,
+            "media_workers" => self.media_workers = positive(value)?,
             "client_ip_header" => {
                 let name = non_empty(value)?;
                 poem::http::HeaderName::try_from(name)
@@ -548,6 +580,14 @@ impl Raw {
                 max_failures_per_address: self.login_max_failures_per_address,
                 failure_window: Duration::from_secs(self.login_failure_window_secs),
                 client_ip_header: self.client_ip_header,
+            },
+            limits: ReportingLimits {
+                tips_per_hour_per_reporter: self.tips_per_hour_per_reporter,
+                tips_per_hour_per_address: self.tips_per_hour_per_address,
+                media_per_hour_per_reporter: self.media_per_hour_per_reporter,
+                media_per_hour_per_address: self.media_per_hour_per_address,
+                max_upload_bytes: self.max_upload_bytes,
+                media_workers: self.media_workers,
             },
         })
     }

@@ -81,12 +81,18 @@ pub async fn prepare(settings: Settings) -> anyhow::Result<Prepared> {
         "tipline ready to serve"
     );
 
+    let media_workers = settings.limits.media_workers;
     let state = AppState {
         settings: Arc::new(settings),
         db,
         blobs,
         signer,
         tokens,
+        idempotency_secret: Arc::new(derive_secret(
+            &signing_secret,
+            b"tipline/idempotency-seal/v1",
+        )),
+        media_slots: Arc::new(tokio::sync::Semaphore::new(media_workers)),
         password_slots: Arc::new(tokio::sync::Semaphore::new(
             std::thread::available_parallelism().map_or(2, |n| n.get()),
         )),
@@ -127,12 +133,22 @@ impl Prepared {
             tokio::time::sleep(settings.shutdown_drain).await;
         };
         let timeout = self.state.settings.shutdown_timeout;
+        let upkeep = crate::jobs::spawn(self.state.clone());
         poem::Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(http::endpoint(self.state), signal, Some(timeout))
             .await?;
+        upkeep.abort();
         tracing::info!("stopped");
         Ok(())
     }
+}
+
+/// A key for one purpose, derived from the service's signing secret.
+fn derive_secret(signing_secret: &[u8], purpose: &[u8]) -> [u8; 32] {
+    use hmac::{Hmac, Mac};
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(signing_secret).expect("HMAC takes any key");
+    mac.update(purpose);
+    mac.finalize().into_bytes().into()
 }
 
 /// Resolves on SIGINT (Ctrl-C) or SIGTERM.

@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261128_000001_create_accounts;
 mod m20261128_000002_create_sessions;
+mod m20261128_000003_create_reporting;
 
 pub struct Migrator;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261128_000001_create_accounts::Migration),
             Box::new(m20261128_000002_create_sessions::Migration),
+            Box::new(m20261128_000003_create_reporting::Migration),
         ]
     }
 }

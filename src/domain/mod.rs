@@ -1,7 +1,10 @@
 //! Pure rules of the domain: no I/O, no HTTP, no database.
 
+pub mod contact;
+pub mod geo;
 mod phone;
 mod role;
+pub mod tip;
 
 pub use phone::{InvalidMobileNumber, MobileNumber};
 pub use role::Role;

@@ -82,6 +82,18 @@ impl Accepts for AnyAccount {
     ];
 }
 
+/// Citizens (their own tips).
+pub struct Citizens;
+impl Accepts for Citizens {
+    const SCHEMES: &'static [Scheme] = &[Scheme::Citizen];
+}
+
+/// Whoever reports: citizens and anonymous reporters.
+pub struct Reporters;
+impl Accepts for Reporters {
+    const SCHEMES: &'static [Scheme] = &[Scheme::Citizen, Scheme::Anonymous];
+}
+
 /// Administrators only.
 pub struct Admins;
 impl Accepts for Admins {

@@ -71,6 +71,12 @@ pub enum ApiError {
     /// The state does not allow it (already exists, stale version, ...).
     #[oai(status = 409)]
     Conflict(Json<ErrorBody>),
+    /// The body is larger than this operation takes.
+    #[oai(status = 413)]
+    PayloadTooLarge(Json<ErrorBody>),
+    /// The body's type (judged by its bytes) is not one this operation takes.
+    #[oai(status = 415)]
+    UnsupportedMediaType(Json<ErrorBody>),
     /// Well-formed, but the values break a rule; `code` names which.
     #[oai(status = 422)]
     Unprocessable(Json<ErrorBody>),

@@ -11,11 +11,14 @@ pub mod auth;
 pub mod blobs;
 mod body_limit;
 pub mod error;
+mod idempotent;
+pub mod media;
 pub mod metrics;
 pub mod observe;
 pub mod ops;
 pub mod pagination;
 pub mod request_id;
+pub mod tips;
 
 use poem::middleware::CatchPanic;
 use poem::{Endpoint, EndpointExt, Route, get};
@@ -29,6 +32,10 @@ pub enum ApiTags {
     Auth,
     /// The caller's own account.
     Me,
+    /// Reporting: categories, tips, receipts, messages.
+    Tips,
+    /// Photo uploads.
+    Media,
     /// Staff accounts and units, for administrators.
     Admin,
     /// Liveness, readiness and metrics, for load balancers and monitoring.
@@ -39,16 +46,22 @@ pub enum ApiTags {
 pub type Apis = (
     accounts::AuthApi,
     accounts::MeApi,
+    tips::CategoriesApi,
+    tips::TipsApi,
+    media::MediaApi,
     admin::AdminApi,
     ops::OpsApi,
 );
 
-/// The API and its spec. `server_url` goes in the spec's `servers` list.
+/// The API and its spec.
 pub fn api_service() -> OpenApiService<Apis, ()> {
     OpenApiService::new(
         (
             accounts::AuthApi,
             accounts::MeApi,
+            tips::CategoriesApi,
+            tips::TipsApi,
+            media::MediaApi,
             admin::AdminApi,
             ops::OpsApi,
         ),

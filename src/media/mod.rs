@@ -7,3 +7,4 @@
 //! running the pipeline on a blocking thread behind a semaphore.
 
 pub mod pipeline;
+pub mod upload;

@@ -70,8 +70,9 @@ pub struct Limits {
     pub max_width: u32,
     pub max_height: u32,
     pub max_pixels: u64,
-    /// Estimated peak bytes of decoding and resizing one image (see
-    /// [`check_header`]), not counting the input bytes themselves.
+    /// Estimated peak bytes of decoding and resizing one image, judged from
+    /// its declared size and format before decoding; the input bytes
+    /// themselves are not counted.
     pub max_alloc_bytes: u64,
 }
 

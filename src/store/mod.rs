@@ -2,8 +2,13 @@
 //! aggregate in a module of its own. Functions take a connection or a
 //! transaction (`&impl ConnectionTrait`), never HTTP types.
 
+pub mod audit;
+pub mod categories;
+pub mod idempotency;
+pub mod media;
 pub mod rate_counters;
 pub mod refresh_tokens;
+pub mod tips;
 pub mod units;
 pub mod users;
 

@@ -11,5 +11,6 @@ mod cli;
 mod errors;
 mod ops;
 mod readiness;
+mod reporting;
 mod spec;
 mod throttle;

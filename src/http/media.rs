@@ -1,0 +1,262 @@
+//! `POST /v1/media`: one photo per request, as a multipart `file` part,
+//! read as it streams and refused past the size limit before it is held
+//! whole.
+
+use bytes::Bytes;
+use poem::web::{Data, Multipart};
+use poem::{FromRequest, Request, RequestBody};
+use poem_openapi::param::Header;
+use poem_openapi::payload::Json;
+use poem_openapi::registry::{MetaRequest, Registry};
+use poem_openapi::types::multipart::Upload;
+use poem_openapi::{
+    ApiExtractor, ApiExtractorType, ExtractParamOptions, Multipart as OaiMultipart,
+};
+use poem_openapi::{Object, OpenApi};
+use sha2::{Digest, Sha256};
+use tokio::io::AsyncReadExt;
+use uuid::Uuid;
+
+use super::ApiTags;
+use super::accounts::Created;
+use super::auth::{Auth, Reporters, client_addr};
+use super::error::{ApiError, ErrorBody};
+use super::idempotent::{self, Begun};
+use super::tips::{creation_limit, reporter_of, signed_url};
+use crate::app::AppState;
+use crate::media::upload::{self, Owner, UploadError};
+use crate::reporting::Reporter;
+use crate::store::media;
+
+pub struct MediaApi;
+
+/// The form, for the spec only: the upload is read by [`PhotoUpload`].
+#[derive(OaiMultipart)]
+#[allow(dead_code)] // Never built: it describes the request body in the spec.
+struct PhotoForm {
+    /// A JPEG, PNG or WebP photo; the type is read from its bytes.
+    file: Upload,
+}
+
+/// The bytes of the one `file` part, read under the size limit.
+pub struct PhotoUpload(Bytes);
+
+fn too_large(limit: u64) -> poem::Error {
+    ApiError::PayloadTooLarge(ErrorBody::json(
+        "request.too_large",
+        format!("a photo may be at most {limit} bytes"),
+    ))
+    .into()
+}
+
+fn bad_form(message: &str) -> poem::Error {
+    ApiError::bad_request("media.invalid_form", message).into()
+}
+
+impl<'a> ApiExtractor<'a> for PhotoUpload {
+    const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::RequestObject];
+
+    type ParamType = ();
+    type ParamRawType = ();
+
+    fn register(registry: &mut Registry) {
+        <PhotoForm as ApiExtractor>::register(registry);
+    }
+
+    fn request_meta() -> Option<MetaRequest> {
+        <PhotoForm as ApiExtractor>::request_meta()
+    }
+
+    async fn from_request(
+        req: &'a Request,
+        body: &mut RequestBody,
+        _param_opts: ExtractParamOptions<Self::ParamType>,
+    ) -> poem::Result<Self> {
+        let state = req.data::<AppState>().expect("the app state is attached");
+        let limit = state.settings.limits.max_upload_bytes;
+        // A declared length past the limit (plus room for the form's own
+        // headers) is refused before a byte of it is read.
+        let declared = req
+            .headers()
+            .get(poem::http::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        if declared.is_some_and(|n| n > limit + 16 * 1024) {
+            return Err(too_large(limit));
+        }
+        let mut form = <Multipart as FromRequest>::from_request(req, body)
+            .await
+            .map_err(|_| bad_form("the body must be multipart/form-data with one `file` part"))?;
+        let field = form
+            .next_field()
+            .await
+            .map_err(|_| bad_form("the form could not be read"))?
+            .ok_or_else(|| bad_form("the form has no `file` part"))?;
+        if field.name() != Some("file") {
+            return Err(bad_form("the form takes one `file` part and nothing else"));
+        }
+        let mut reader = field.into_async_read().take(limit + 1);
+        let mut bytes = Vec::new();
+        reader
+            .read_to_end(&mut bytes)
+            .await
+            .map_err(|_| bad_form("the upload was cut off"))?;
+        if bytes.len() as u64 > limit {
+            return Err(too_large(limit));
+        }
+        drop(reader);
+        match form.next_field().await {
+            Ok(None) => Ok(Self(Bytes::from(bytes))),
+            Ok(Some(_)) => Err(bad_form("the form takes one `file` part and nothing else")),
+            Err(_) => Err(bad_form("the form could not be read")),
+        }
+    }
+}
+
+/// An uploaded photo, to be named in a tip's `media_ids` within 24 hours.
+#[derive(Debug, Object)]
+pub struct MediaView {
+    pub id: Uuid,
+    /// Of the original bytes, as uploaded (the evidence).
+    pub sha256: String,
+    /// `image/jpeg`, `image/png` or `image/webp`, from the bytes.
+    pub content_type: String,
+    pub byte_size: i64,
+    /// As displayed (orientation applied).
+    pub width: i32,
+    pub height: i32,
+    /// Longest edge ≤ 2048, no metadata; valid for a few minutes.
+    pub display_url: String,
+    /// Longest edge ≤ 320, no metadata; valid for a few minutes.
+    pub thumbnail_url: String,
+}
+
+fn mime_of(kind: &str) -> &'static str {
+    match kind {
+        "png" => "image/png",
+        "webp" => "image/webp",
+        _ => "image/jpeg",
+    }
+}
+
+async fn media_view(state: &AppState, row: &media::Model) -> Result<MediaView, ApiError> {
+    Ok(MediaView {
+        id: row.id,
+        sha256: row.sha256.clone(),
+        content_type: mime_of(&row.kind).to_owned(),
+        byte_size: row.byte_size,
+        width: row.width,
+        height: row.height,
+        display_url: signed_url(state, &row.display_key).await?,
+        thumbnail_url: signed_url(state, &row.thumb_key).await?,
+    })
+}
+
+impl From<UploadError> for ApiError {
+    fn from(e: UploadError) -> Self {
+        let message = e.to_string();
+        match e {
+            UploadError::Unsupported => ApiError::UnsupportedMediaType(ErrorBody::json(
+                "media.unsupported_type",
+                "only JPEG, PNG and WebP photos are taken (judged by their bytes)",
+            )),
+            UploadError::Unprocessable(_) => ApiError::unprocessable("media.unreadable", message),
+            UploadError::Blob(e) => ApiError::unavailable(&e),
+            UploadError::Db(e) => ApiError::unavailable(&e),
+            UploadError::Busy => ApiError::busy(),
+        }
+    }
+}
+
+#[OpenApi(prefix_path = "/v1", tag = "ApiTags::Media")]
+impl MediaApi {
+    /// Upload one photo for a tip: `multipart/form-data` with one `file`
+    /// part (at most 15 MiB by default).
+    ///
+    /// The original is kept unchanged as evidence; the display copy and the
+    /// thumbnail are re-encoded with no metadata (no GPS position). Send an
+    /// `Idempotency-Key` to retry safely. Errors: 413 `request.too_large`;
+    /// 415 `media.unsupported_type` (not JPEG, PNG or WebP, whatever its
+    /// name or declared type); 422 `media.unreadable` (truncated, empty, or
+    /// too many pixels); 400 `media.invalid_form`; 429 `rate.limited`.
+    #[oai(path = "/media", method = "post", operation_id = "upload_media")]
+    async fn upload(
+        &self,
+        auth: Auth<Reporters>,
+        state: Data<&AppState>,
+        req: &Request,
+        /// Any unique string per photo, reused only for retries of it.
+        #[oai(name = "Idempotency-Key")]
+        idempotency_key: Header<Option<String>>,
+        photo: PhotoUpload,
+    ) -> Result<Created<MediaView>, ApiError> {
+        let reporter = reporter_of(&auth.caller);
+        let owner = match reporter {
+            Reporter::Citizen(id) => Owner::User(id),
+            Reporter::Anonymous(session) => Owner::Session(session),
+        };
+        let bytes = photo.0;
+        let begun = idempotent::begin(
+            &state,
+            "media",
+            reporter,
+            idempotency_key.0.as_deref(),
+            || hex::encode(Sha256::digest(&bytes)),
+        )
+        .await?;
+        let row = if let Begun::Replay(outcome) = begun {
+            let id = outcome["media_id"]
+                .as_str()
+                .and_then(|s| s.parse::<Uuid>().ok())
+                .ok_or_else(idempotent::unreadable)?;
+            media::find_many(&state.db, &[id])
+                .await?
+                .pop()
+                .ok_or_else(|| ApiError::not_found("media.not_found", "the photo is gone"))?
+        } else {
+            let result = upload_fresh(&state, req, owner, reporter, bytes).await;
+            idempotent::settle(
+                &state,
+                begun,
+                &result,
+                |row| serde_json::json!({ "media_id": row.id }),
+            )
+            .await?;
+            result?
+        };
+        Ok(Created::Created(Json(media_view(&state, &row).await?)))
+    }
+}
+
+async fn upload_fresh(
+    state: &AppState,
+    req: &Request,
+    owner: Owner,
+    reporter: Reporter,
+    bytes: Bytes,
+) -> Result<media::Model, ApiError> {
+    let client = client_addr(req, state.settings.auth.client_ip_header.as_deref());
+    let limits = &state.settings.limits;
+    creation_limit(
+        state,
+        "media",
+        reporter,
+        client,
+        limits.media_per_hour_per_reporter,
+        limits.media_per_hour_per_address,
+    )
+    .await?;
+    let processed = upload::process(&state.media_slots, bytes.clone()).await?;
+    let request_id = super::request_id::RequestId::current()
+        .map(|id| id.to_string())
+        .unwrap_or_default();
+    Ok(upload::store(
+        &state.db,
+        state.blobs.as_ref(),
+        owner,
+        bytes,
+        processed,
+        &request_id,
+    )
+    .await?)
+}

@@ -1,0 +1,772 @@
+//! The reporter's API: categories, submitting tips, following them (as a
+//! citizen, or anonymously through a receipt), withdrawing, messages.
+
+use chrono::{DateTime, Utc};
+use poem::Request;
+use poem::web::Data;
+use poem_openapi::param::{Header, Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::types::{ParseFromJSON, ToJSON};
+use poem_openapi::{Enum, Object, OpenApi};
+use uuid::Uuid;
+
+use super::ApiTags;
+use super::accounts::Created;
+use super::auth::{Admins, Auth, Caller, Citizens, Reporters, client_addr};
+use super::error::ApiError;
+use super::idempotent::{self, Begun};
+use super::pagination::{Cursor, page_limit};
+use crate::app::AppState;
+use crate::blob::BlobKey;
+use crate::idempotency::IdempotencyError;
+use crate::limits::{self, Limit};
+use crate::reporting::{self, Crs, NewTip, ReportError, Reporter};
+use crate::store::tips::{self, tip};
+use crate::store::{categories, media};
+
+pub struct TipsApi;
+pub struct CategoriesApi;
+
+impl From<ReportError> for ApiError {
+    fn from(e: ReportError) -> Self {
+        let message = e.to_string();
+        match e {
+            ReportError::Invalid(code, _) => ApiError::unprocessable(code, message),
+            ReportError::NotFound => ApiError::not_found("tip.not_found", message),
+            ReportError::Conflict(code, _) => ApiError::conflict(code, message),
+            ReportError::Db(e) => ApiError::unavailable(&e),
+        }
+    }
+}
+
+impl From<IdempotencyError> for ApiError {
+    fn from(e: IdempotencyError) -> Self {
+        let message = e.to_string();
+        match e {
+            IdempotencyError::KeyReused => {
+                ApiError::unprocessable("idempotency.key_reused", message)
+            }
+            IdempotencyError::InProgress => ApiError::conflict("idempotency.in_progress", message),
+            IdempotencyError::Db(e) => ApiError::unavailable(&e),
+        }
+    }
+}
+
+/// A category of tip, with its labels.
+#[derive(Debug, Object)]
+pub struct Category {
+    /// Stable code, e.g. `illicit_card_ads`.
+    pub code: String,
+    /// zh-CN label.
+    pub label_zh: String,
+    /// English label.
+    pub label_en: String,
+    /// Retired categories take no new tips.
+    pub retired: bool,
+}
+
+impl Category {
+    fn of(c: categories::Model) -> Self {
+        Self {
+            code: c.code,
+            label_zh: c.label_zh,
+            label_en: c.label_en,
+            retired: c.retired,
+        }
+    }
+}
+
+#[derive(Debug, Object)]
+pub struct NewCategory {
+    /// `a-z`, digits and `_`, 2–40 characters.
+    #[oai(validator(pattern = "^[a-z][a-z0-9_]{1,39}$"))]
+    pub code: String,
+    #[oai(validator(min_length = 1, max_length = 100))]
+    pub label_zh: String,
+    #[oai(validator(min_length = 1, max_length = 100))]
+    pub label_en: String,
+    /// Sort order; lower first.
+    #[oai(default)]
+    pub position: i32,
+}
+
+#[derive(Debug, Object)]
+pub struct CategoryChanges {
+    #[oai(validator(min_length = 1, max_length = 100))]
+    pub label_zh: Option<String>,
+    #[oai(validator(min_length = 1, max_length = 100))]
+    pub label_en: Option<String>,
+    pub retired: Option<bool>,
+}
+
+/// The datum of the coordinates sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum CrsName {
+    /// GPS (the default).
+    Wgs84,
+    /// What Chinese map SDKs return; converted to WGS-84 on the way in.
+    Gcj02,
+}
+
+#[derive(Debug, Object)]
+pub struct LocationIn {
+    pub lat: f64,
+    pub lon: f64,
+    /// Radius of uncertainty, metres.
+    pub accuracy_m: Option<f64>,
+    /// `wgs84` when absent.
+    pub crs: Option<CrsName>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum ContactKindName {
+    Phone,
+    Wechat,
+    Qq,
+    Url,
+}
+
+impl ContactKindName {
+    fn as_str(self) -> &'static str {
+        match self {
+            ContactKindName::Phone => "phone",
+            ContactKindName::Wechat => "wechat",
+            ContactKindName::Qq => "qq",
+            ContactKindName::Url => "url",
+        }
+    }
+}
+
+/// A contact seen on the card.
+#[derive(Debug, Object)]
+pub struct ContactIn {
+    pub kind: ContactKindName,
+    #[oai(validator(max_length = 2000))]
+    pub value: String,
+}
+
+#[derive(Debug, Object)]
+pub struct NewTipRequest {
+    /// A category code from `GET /v1/categories`.
+    #[oai(validator(max_length = 40))]
+    pub category: String,
+    #[oai(default, validator(max_length = 2000))]
+    pub description: String,
+    pub location: LocationIn,
+    /// Street address or landmark, as the reporter writes it.
+    #[oai(validator(max_length = 500))]
+    pub address: Option<String>,
+    /// When it was seen; not in the future.
+    pub occurred_at: Option<DateTime<Utc>>,
+    /// Phone numbers, WeChat ids, QQ numbers, URLs on the card (≤ 20).
+    #[oai(default)]
+    pub contacts: Vec<ContactIn>,
+    /// 1 to 9 of the caller's own photos from `POST /v1/media`.
+    pub media_ids: Vec<Uuid>,
+}
+
+#[derive(Debug, Object)]
+pub struct LocationOut {
+    /// WGS-84.
+    pub lat: f64,
+    pub lon: f64,
+    pub accuracy_m: Option<f64>,
+    /// The datum the reporter sent, and the coordinates as sent.
+    pub crs: String,
+    pub lat_original: f64,
+    pub lon_original: f64,
+}
+
+#[derive(Debug, Object)]
+pub struct ContactOut {
+    pub kind: String,
+    /// Normalised (E.164 phones, lower-case ids, parsed URLs).
+    pub value: String,
+}
+
+/// A photo of a tip, through short-lived URLs.
+#[derive(Debug, Object)]
+pub struct PhotoView {
+    pub id: Uuid,
+    pub width: i32,
+    pub height: i32,
+    /// Longest edge ≤ 2048, no metadata.
+    pub display_url: String,
+    /// Longest edge ≤ 320, no metadata.
+    pub thumbnail_url: String,
+}
+
+#[derive(Debug, Object)]
+pub struct HistoryEntry {
+    pub status: String,
+    /// What the reporter is told, if anything.
+    pub note: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+/// A tip as its reporter sees it.
+#[derive(Debug, Object)]
+pub struct TipView {
+    pub id: Uuid,
+    /// For people: `TL-20261128-7Q3K`.
+    pub reference: String,
+    /// `submitted`, `in_review`, `needs_info`, `verified`, `forwarded`,
+    /// `closed`, `rejected`, `duplicate` or `withdrawn`.
+    pub status: String,
+    pub version: i32,
+    pub category: String,
+    pub description: String,
+    pub location: LocationOut,
+    pub address: Option<String>,
+    pub occurred_at: Option<DateTime<Utc>>,
+    pub contacts: Vec<ContactOut>,
+    pub photos: Vec<PhotoView>,
+    /// The public timeline, oldest first.
+    pub history: Vec<HistoryEntry>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// An anonymous reporter's only way back to the tip: keep both parts.
+#[derive(Debug, Object)]
+pub struct ReceiptView {
+    pub code: String,
+    /// Shown once; send it as `X-Receipt-Secret`.
+    pub secret: String,
+}
+
+impl ReceiptView {
+    fn of(receipt: &reporting::Receipt) -> Self {
+        Self {
+            code: receipt.code.clone(),
+            secret: receipt.secret.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Object)]
+pub struct SubmittedTip {
+    pub tip: TipView,
+    /// Only for anonymous reporters.
+    pub receipt: Option<ReceiptView>,
+}
+
+#[derive(Debug, Object)]
+pub struct TipSummary {
+    pub id: Uuid,
+    pub reference: String,
+    pub status: String,
+    pub category: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Object)]
+pub struct TipPage {
+    pub items: Vec<TipSummary>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Object)]
+pub struct MessageView {
+    pub id: Uuid,
+    /// `reporter` or `moderator`.
+    pub author: String,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Object)]
+pub struct NewMessage {
+    #[oai(validator(min_length = 1, max_length = 2000))]
+    pub body: String,
+}
+
+/// What a replay needs to answer again: the tip, and its receipt if any.
+#[derive(Debug, Object)]
+struct TipOutcome {
+    tip_id: Uuid,
+    receipt: Option<ReceiptView>,
+}
+
+fn request_id() -> String {
+    super::request_id::RequestId::current()
+        .map(|id| id.to_string())
+        .unwrap_or_default()
+}
+
+/// A fresh short-lived URL of a stored object.
+pub async fn signed_url(state: &AppState, key: &str) -> Result<String, ApiError> {
+    let key = BlobKey::parse(key).map_err(|e| ApiError::unavailable(&e))?;
+    state
+        .blobs
+        .signed_url(&key, state.settings.blob_url_ttl)
+        .await
+        .map_err(|e| ApiError::unavailable(&e))
+}
+
+/// The reporter's view of a tip, with fresh photo URLs.
+pub async fn tip_view(state: &AppState, tip: tip::Model) -> Result<TipView, ApiError> {
+    let contacts = tips::contacts_of(&state.db, tip.id).await?;
+    let history = tips::history_of(&state.db, tip.id).await?;
+    let photos = media::of_tip(&state.db, tip.id).await?;
+    let mut photo_views = Vec::with_capacity(photos.len());
+    for photo in photos {
+        photo_views.push(PhotoView {
+            id: photo.id,
+            width: photo.width,
+            height: photo.height,
+            display_url: signed_url(state, &photo.display_key).await?,
+            thumbnail_url: signed_url(state, &photo.thumb_key).await?,
+        });
+    }
+    Ok(TipView {
+        id: tip.id,
+        reference: tip.reference,
+        status: tip.status,
+        version: tip.version,
+        category: tip.category,
+        description: tip.description,
+        location: LocationOut {
+            lat: tip.lat,
+            lon: tip.lon,
+            accuracy_m: tip.accuracy_m,
+            crs: tip.crs,
+            lat_original: tip.lat_original,
+            lon_original: tip.lon_original,
+        },
+        address: tip.address,
+        occurred_at: tip.occurred_at,
+        contacts: contacts
+            .into_iter()
+            .map(|c| ContactOut {
+                kind: c.kind,
+                value: c.value,
+            })
+            .collect(),
+        photos: photo_views,
+        history: history
+            .into_iter()
+            .map(|h| HistoryEntry {
+                status: h.status,
+                note: h.public_note,
+                at: h.created_at,
+            })
+            .collect(),
+        created_at: tip.created_at,
+    })
+}
+
+fn message_view(m: tips::message::Model) -> MessageView {
+    MessageView {
+        id: m.id,
+        author: m.author,
+        body: m.body,
+        created_at: m.created_at,
+    }
+}
+
+pub fn reporter_of(caller: &Caller) -> Reporter {
+    match caller {
+        Caller::Account(user) => Reporter::Citizen(user.id),
+        Caller::Anonymous { session_id } => Reporter::Anonymous(*session_id),
+    }
+}
+
+/// Counts one creation against the reporter's and the address's hourly
+/// limits.
+pub async fn creation_limit(
+    state: &AppState,
+    what: &str,
+    reporter: Reporter,
+    client: std::net::IpAddr,
+    per_reporter: u32,
+    per_address: u32,
+) -> Result<(), ApiError> {
+    let limits = [
+        Limit::new(format!("{what}:{}", reporter.scope()), per_reporter),
+        Limit::new(
+            format!("{what}:address:{}", limits::address_key(client)),
+            per_address,
+        ),
+    ];
+    match limits::hit(&state.db, &limits, std::time::Duration::from_secs(3600)).await? {
+        Ok(()) => Ok(()),
+        Err(exceeded) => Err(ApiError::too_many_requests(
+            "rate.limited",
+            format!("too many {what} in the last hour; retry later"),
+            exceeded.retry_after,
+        )),
+    }
+}
+
+/// Receipt look-ups that fail are counted per client address.
+async fn receipt_tip(
+    state: &AppState,
+    req: &Request,
+    code: &str,
+    secret: &str,
+) -> Result<tip::Model, ApiError> {
+    let client = client_addr(req, state.settings.auth.client_ip_header.as_deref());
+    let limit = [Limit::new(
+        format!("receipt:address:{}", limits::address_key(client)),
+        state.settings.auth.max_failures_per_address,
+    )];
+    if let Err(exceeded) =
+        limits::hit(&state.db, &limit, state.settings.auth.failure_window).await?
+    {
+        return Err(ApiError::too_many_requests(
+            "rate.limited",
+            "too many receipt look-ups; retry later",
+            exceeded.retry_after,
+        ));
+    }
+    match reporting::receipt_tip(state, code, secret).await {
+        Ok(tip) => {
+            limits::unhit(&state.db, &limit).await?;
+            Ok(tip)
+        }
+        // The same answer for an unknown code and a wrong secret.
+        Err(ReportError::NotFound) => Err(ApiError::not_found(
+            "receipt.not_found",
+            "no tip for this code and secret",
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[OpenApi(prefix_path = "/v1", tag = "ApiTags::Tips")]
+impl TipsApi {
+    /// Submit a tip with 1–9 photos uploaded first through `POST /v1/media`.
+    ///
+    /// Send an `Idempotency-Key` to retry safely: a replay answers the first
+    /// tip (same id, same receipt); the same key with another body is 422
+    /// `idempotency.key_reused`. An anonymous reporter gets a receipt, shown
+    /// once. Errors (422): `tip.unknown_category`, `tip.invalid_location`,
+    /// `tip.occurred_in_future`, `tip.invalid_contact` (naming the item),
+    /// `tip.invalid_media`; 429 `rate.limited`.
+    #[oai(path = "/tips", method = "post", operation_id = "submit_tip")]
+    async fn submit(
+        &self,
+        auth: Auth<Reporters>,
+        state: Data<&AppState>,
+        req: &Request,
+        /// Any unique string per tip, reused only for retries of it.
+        #[oai(name = "Idempotency-Key")]
+        idempotency_key: Header<Option<String>>,
+        body: Json<NewTipRequest>,
+    ) -> Result<Created<SubmittedTip>, ApiError> {
+        let reporter = reporter_of(&auth.caller);
+        let begun = idempotent::begin(
+            &state,
+            "tips",
+            reporter,
+            idempotency_key.0.as_deref(),
+            || body.0.to_json_string(),
+        )
+        .await?;
+        let (tip_id, receipt) = if let Begun::Replay(outcome) = begun {
+            let outcome =
+                TipOutcome::parse_from_json(Some(outcome)).map_err(|_| idempotent::unreadable())?;
+            (outcome.tip_id, outcome.receipt)
+        } else {
+            let result = submit_fresh(&state, req, reporter, body.0).await;
+            idempotent::settle(&state, begun, &result, |(tip_id, receipt)| {
+                TipOutcome {
+                    tip_id: *tip_id,
+                    receipt: receipt.as_ref().map(ReceiptView::of),
+                }
+                .to_json()
+                .unwrap_or_default()
+            })
+            .await?;
+            let (tip_id, receipt) = result?;
+            (tip_id, receipt.as_ref().map(ReceiptView::of))
+        };
+        let tip = tips::find(&state.db, tip_id)
+            .await?
+            .ok_or_else(|| ApiError::not_found("tip.not_found", "no such tip"))?;
+        Ok(Created::Created(Json(SubmittedTip {
+            tip: tip_view(&state, tip).await?,
+            receipt,
+        })))
+    }
+
+    /// The caller's own tips, newest first.
+    #[oai(path = "/tips", method = "get", operation_id = "list_my_tips")]
+    async fn list(
+        &self,
+        auth: Auth<Citizens>,
+        state: Data<&AppState>,
+        /// Page size, 1–100 (default 50).
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
+        limit: Query<Option<u32>>,
+        /// From the previous page's `next_cursor`.
+        cursor: Query<Option<String>>,
+    ) -> Result<Json<TipPage>, ApiError> {
+        let before = Cursor::decode(cursor.0.as_deref())?;
+        let limit = page_limit(limit.0);
+        let rows = tips::list_for_reporter(&state.db, auth.account().id, before, limit + 1).await?;
+        let (rows, next) = crate::store::split_page(rows, limit, |t| t.id);
+        Ok(Json(TipPage {
+            items: rows
+                .into_iter()
+                .map(|t| TipSummary {
+                    id: t.id,
+                    reference: t.reference,
+                    status: t.status,
+                    category: t.category,
+                    created_at: t.created_at,
+                })
+                .collect(),
+            next_cursor: next.map(Cursor::encode),
+        }))
+    }
+
+    /// One of the caller's own tips: status, public timeline, photos.
+    /// Anyone else's tip is 404 `tip.not_found`.
+    #[oai(path = "/tips/:id", method = "get", operation_id = "get_my_tip")]
+    async fn get(
+        &self,
+        auth: Auth<Citizens>,
+        state: Data<&AppState>,
+        id: Path<Uuid>,
+    ) -> Result<Json<TipView>, ApiError> {
+        let tip = reporting::own_tip(&state, auth.account().id, id.0).await?;
+        Ok(Json(tip_view(&state, tip).await?))
+    }
+
+    /// Withdraw one's own tip, before a moderator verifies it (else 409
+    /// `tip.invalid_state`).
+    #[oai(
+        path = "/tips/:id/withdraw",
+        method = "post",
+        operation_id = "withdraw_my_tip"
+    )]
+    async fn withdraw(
+        &self,
+        auth: Auth<Citizens>,
+        state: Data<&AppState>,
+        id: Path<Uuid>,
+    ) -> Result<Json<TipView>, ApiError> {
+        let reporter = Reporter::Citizen(auth.account().id);
+        let tip = reporting::own_tip(&state, auth.account().id, id.0).await?;
+        let tip = reporting::withdraw(&state, reporter, &tip, &request_id()).await?;
+        Ok(Json(tip_view(&state, tip).await?))
+    }
+
+    /// The conversation with moderators about one's own tip, oldest first.
+    #[oai(
+        path = "/tips/:id/messages",
+        method = "get",
+        operation_id = "list_my_tip_messages"
+    )]
+    async fn messages(
+        &self,
+        auth: Auth<Citizens>,
+        state: Data<&AppState>,
+        id: Path<Uuid>,
+    ) -> Result<Json<Vec<MessageView>>, ApiError> {
+        let tip = reporting::own_tip(&state, auth.account().id, id.0).await?;
+        let messages = tips::messages_of(&state.db, tip.id).await?;
+        Ok(Json(messages.into_iter().map(message_view).collect()))
+    }
+
+    /// Write to the moderators about one's own tip. An answer to their
+    /// question puts the tip back in their queue.
+    #[oai(
+        path = "/tips/:id/messages",
+        method = "post",
+        operation_id = "post_my_tip_message"
+    )]
+    async fn post_message(
+        &self,
+        auth: Auth<Citizens>,
+        state: Data<&AppState>,
+        id: Path<Uuid>,
+        body: Json<NewMessage>,
+    ) -> Result<Created<MessageView>, ApiError> {
+        let reporter = Reporter::Citizen(auth.account().id);
+        let tip = reporting::own_tip(&state, auth.account().id, id.0).await?;
+        let message =
+            reporting::reporter_message(&state, reporter, &tip, &body.body, &request_id()).await?;
+        Ok(Created::Created(Json(message_view(message))))
+    }
+
+    /// An anonymous reporter's tip, by receipt. An unknown code and a wrong
+    /// secret are the same 404 `receipt.not_found`; failed look-ups are
+    /// limited per client address.
+    #[oai(
+        path = "/receipts/:code",
+        method = "get",
+        operation_id = "get_receipt_tip"
+    )]
+    async fn receipt(
+        &self,
+        state: Data<&AppState>,
+        req: &Request,
+        code: Path<String>,
+        #[oai(name = "X-Receipt-Secret")] secret: Header<String>,
+    ) -> Result<Json<TipView>, ApiError> {
+        let tip = receipt_tip(&state, req, &code.0, &secret.0).await?;
+        Ok(Json(tip_view(&state, tip).await?))
+    }
+
+    /// The conversation about a receipt's tip.
+    #[oai(
+        path = "/receipts/:code/messages",
+        method = "get",
+        operation_id = "list_receipt_messages"
+    )]
+    async fn receipt_messages(
+        &self,
+        state: Data<&AppState>,
+        req: &Request,
+        code: Path<String>,
+        #[oai(name = "X-Receipt-Secret")] secret: Header<String>,
+    ) -> Result<Json<Vec<MessageView>>, ApiError> {
+        let tip = receipt_tip(&state, req, &code.0, &secret.0).await?;
+        let messages = tips::messages_of(&state.db, tip.id).await?;
+        Ok(Json(messages.into_iter().map(message_view).collect()))
+    }
+
+    /// Write to the moderators about a receipt's tip.
+    #[oai(
+        path = "/receipts/:code/messages",
+        method = "post",
+        operation_id = "post_receipt_message"
+    )]
+    async fn post_receipt_message(
+        &self,
+        state: Data<&AppState>,
+        req: &Request,
+        code: Path<String>,
+        #[oai(name = "X-Receipt-Secret")] secret: Header<String>,
+        body: Json<NewMessage>,
+    ) -> Result<Created<MessageView>, ApiError> {
+        let tip = receipt_tip(&state, req, &code.0, &secret.0).await?;
+        // The receipt is the reporter's identity; it names no session.
+        let reporter = Reporter::Anonymous(Uuid::nil());
+        let message =
+            reporting::reporter_message(&state, reporter, &tip, &body.body, &request_id()).await?;
+        Ok(Created::Created(Json(message_view(message))))
+    }
+}
+
+async fn submit_fresh(
+    state: &AppState,
+    req: &Request,
+    reporter: Reporter,
+    body: NewTipRequest,
+) -> Result<(Uuid, Option<reporting::Receipt>), ApiError> {
+    let client = client_addr(req, state.settings.auth.client_ip_header.as_deref());
+    let limits = &state.settings.limits;
+    creation_limit(
+        state,
+        "tips",
+        reporter,
+        client,
+        limits.tips_per_hour_per_reporter,
+        limits.tips_per_hour_per_address,
+    )
+    .await?;
+    let new = NewTip {
+        category: body.category,
+        description: body.description,
+        lat: body.location.lat,
+        lon: body.location.lon,
+        accuracy_m: body.location.accuracy_m,
+        crs: match body.location.crs {
+            Some(CrsName::Gcj02) => Crs::Gcj02,
+            _ => Crs::Wgs84,
+        },
+        address: body.address,
+        occurred_at: body.occurred_at,
+        contacts: body
+            .contacts
+            .into_iter()
+            .map(|c| (c.kind.as_str().to_owned(), c.value))
+            .collect(),
+        media_ids: body.media_ids,
+    };
+    let submitted = reporting::submit(state, reporter, new, &request_id()).await?;
+    Ok((submitted.tip.id, submitted.receipt))
+}
+
+#[OpenApi(prefix_path = "/v1", tag = "ApiTags::Tips")]
+impl CategoriesApi {
+    /// The categories a tip can have, in display order.
+    #[oai(path = "/categories", method = "get", operation_id = "list_categories")]
+    async fn list(&self, state: Data<&AppState>) -> Result<Json<Vec<Category>>, ApiError> {
+        let rows = categories::list(&state.db, false).await?;
+        Ok(Json(rows.into_iter().map(Category::of).collect()))
+    }
+
+    /// Every category, retired ones too (admins).
+    #[oai(
+        path = "/admin/categories",
+        method = "get",
+        operation_id = "admin_list_categories"
+    )]
+    async fn admin_list(
+        &self,
+        _auth: Auth<Admins>,
+        state: Data<&AppState>,
+    ) -> Result<Json<Vec<Category>>, ApiError> {
+        let rows = categories::list(&state.db, true).await?;
+        Ok(Json(rows.into_iter().map(Category::of).collect()))
+    }
+
+    /// Add a category. 409 `category.exists` if the code is taken.
+    #[oai(
+        path = "/admin/categories",
+        method = "post",
+        operation_id = "admin_create_category"
+    )]
+    async fn create(
+        &self,
+        _auth: Auth<Admins>,
+        state: Data<&AppState>,
+        body: Json<NewCategory>,
+    ) -> Result<Created<Category>, ApiError> {
+        let created = categories::create(
+            &state.db,
+            &body.code,
+            body.label_zh.trim(),
+            body.label_en.trim(),
+            body.position,
+        )
+        .await?
+        .ok_or_else(|| ApiError::conflict("category.exists", "a category with this code exists"))?;
+        Ok(Created::Created(Json(Category::of(created))))
+    }
+
+    /// Relabel, retire or restore a category. Retired categories take no new
+    /// tips; tips already filed keep theirs.
+    #[oai(
+        path = "/admin/categories/:code",
+        method = "patch",
+        operation_id = "admin_update_category"
+    )]
+    async fn update(
+        &self,
+        _auth: Auth<Admins>,
+        state: Data<&AppState>,
+        code: Path<String>,
+        body: Json<CategoryChanges>,
+    ) -> Result<Json<Category>, ApiError> {
+        let existing = categories::find(&state.db, &code.0)
+            .await?
+            .ok_or_else(|| ApiError::not_found("category.not_found", "no such category"))?;
+        let body = body.0;
+        let updated = categories::update(
+            &state.db,
+            existing,
+            body.label_zh,
+            body.label_en,
+            body.retired,
+        )
+        .await?;
+        Ok(Json(Category::of(updated)))
+    }
+}

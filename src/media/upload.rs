@@ -1,0 +1,228 @@
+//! Storing one uploaded photo: the original as evidence (unchanged, with
+//! its SHA-256), a display copy and a thumbnail (re-encoded, no metadata),
+//! and the row that ties them to their uploader until a tip takes them.
+//!
+//! A row and its objects are kept in step: the row is written `pending`
+//! first, then the objects, then the row is marked `stored`. A failure on
+//! the way removes what was written; what a crash leaves behind, the
+//! reaper ([`reap`]) removes.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use chrono::Utc;
+use sea_orm::DbErr;
+use sha2::{Digest, Sha256};
+use tokio::sync::Semaphore;
+use uuid::Uuid;
+
+use super::pipeline::{self, ImageKind, Limits, PipelineError, Processed};
+use crate::blob::{BlobError, BlobKey, BlobStore};
+use crate::store::audit::{self, Actor};
+use crate::store::media;
+
+#[derive(Debug, thiserror::Error)]
+pub enum UploadError {
+    #[error("not a JPEG, PNG or WebP image")]
+    Unsupported,
+    #[error("{0}")]
+    Unprocessable(String),
+    #[error("the photo store failed: {0}")]
+    Blob(#[from] BlobError),
+    #[error("the database failed: {0}")]
+    Db(#[from] DbErr),
+    #[error("the service is busy; retry shortly")]
+    Busy,
+}
+
+/// Who uploads: an account, or an anonymous session (a random id).
+#[derive(Clone, Copy, Debug)]
+pub enum Owner {
+    User(Uuid),
+    Session(Uuid),
+}
+
+/// Runs the CPU-heavy pipeline on the blocking pool, a bounded number at
+/// once, so uploads cannot starve the server.
+pub async fn process(slots: &Arc<Semaphore>, bytes: Bytes) -> Result<Processed, UploadError> {
+    if bytes.is_empty() {
+        return Err(UploadError::Unprocessable("the file is empty".into()));
+    }
+    if pipeline::sniff(&bytes).is_none() {
+        return Err(UploadError::Unsupported);
+    }
+    let permit = tokio::time::timeout(Duration::from_secs(30), slots.clone().acquire_owned())
+        .await
+        .map_err(|_| UploadError::Busy)?
+        .expect("the semaphore is never closed");
+    tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        pipeline::process(&bytes, &Limits::default())
+    })
+    .await
+    .expect("the pipeline does not panic")
+    .map_err(|e| match e {
+        PipelineError::Unsupported => UploadError::Unsupported,
+        other => UploadError::Unprocessable(other.to_string()),
+    })
+}
+
+fn extension(kind: ImageKind) -> &'static str {
+    match kind {
+        ImageKind::Jpeg => "jpg",
+        ImageKind::Png => "png",
+        ImageKind::Webp => "webp",
+    }
+}
+
+fn key(s: String) -> BlobKey {
+    BlobKey::parse(&s).expect("keys made of a uuid and a fixed name are valid")
+}
+
+/// Stores an upload that [`process`] accepted. `original` is kept byte for
+/// byte.
+pub async fn store(
+    db: &sea_orm::DatabaseConnection,
+    blobs: &dyn BlobStore,
+    owner: Owner,
+    original: Bytes,
+    processed: Processed,
+    request_id: &str,
+) -> Result<media::Model, UploadError> {
+    let id = Uuid::now_v7();
+    // Random ids, never the client's file name.
+    let original_key = key(format!("media/{id}/original.{}", extension(processed.kind)));
+    let display_key = key(format!("media/{id}/display.jpg"));
+    let thumb_key = key(format!("media/{id}/thumb.jpg"));
+    let row = media::Model {
+        id,
+        owner_user_id: match owner {
+            Owner::User(u) => Some(u),
+            Owner::Session(_) => None,
+        },
+        owner_session_id: match owner {
+            Owner::User(_) => None,
+            Owner::Session(s) => Some(s),
+        },
+        tip_id: None,
+        status: media::PENDING.to_owned(),
+        kind: extension(processed.kind).to_owned(),
+        sha256: hex::encode(Sha256::digest(&original)),
+        byte_size: original.len() as i64,
+        width: processed.width as i32,
+        height: processed.height as i32,
+        original_key: original_key.to_string(),
+        display_key: display_key.to_string(),
+        display_width: processed.display.width as i32,
+        display_height: processed.display.height as i32,
+        thumb_key: thumb_key.to_string(),
+        thumb_width: processed.thumbnail.width as i32,
+        thumb_height: processed.thumbnail.height as i32,
+        created_at: Utc::now(),
+    };
+    let row = media::insert(db, row).await?;
+
+    let objects = [
+        (&original_key, original, processed.kind.mime()),
+        (
+            &display_key,
+            Bytes::from(processed.display.bytes),
+            "image/jpeg",
+        ),
+        (
+            &thumb_key,
+            Bytes::from(processed.thumbnail.bytes),
+            "image/jpeg",
+        ),
+    ];
+    let mut written = Vec::new();
+    for (key, bytes, content_type) in objects {
+        if let Err(e) = blobs.put(key, bytes, content_type).await {
+            undo(db, blobs, row.id, &written).await;
+            return Err(e.into());
+        }
+        written.push(key.clone());
+    }
+    let actor = match owner {
+        Owner::User(u) => Actor::User(u),
+        Owner::Session(_) => Actor::Anonymous,
+    };
+    let finish = async {
+        use sea_orm::TransactionTrait;
+        let txn = db.begin().await?;
+        media::mark_stored(&txn, row.id).await?;
+        audit::record(
+            &txn,
+            request_id,
+            audit::Event {
+                actor,
+                action: "media.upload",
+                object_kind: "media",
+                object_id: Some(row.id),
+                details: Some(serde_json::json!({ "bytes": row.byte_size, "kind": row.kind })),
+            },
+        )
+        .await?;
+        txn.commit().await
+    };
+    if let Err(e) = finish.await {
+        undo(db, blobs, row.id, &written).await;
+        return Err(e.into());
+    }
+    Ok(media::Model {
+        status: media::STORED.to_owned(),
+        ..row
+    })
+}
+
+/// Best effort: removes the objects and the row of a failed upload. What
+/// fails here stays `pending`, and the reaper finishes the job.
+async fn undo(
+    db: &sea_orm::DatabaseConnection,
+    blobs: &dyn BlobStore,
+    id: Uuid,
+    written: &[BlobKey],
+) {
+    for key in written {
+        if let Err(e) = blobs.delete(key).await {
+            tracing::warn!(media_id = %id, error = %e, "could not remove an object of a failed upload");
+        }
+    }
+    if let Err(e) = media::delete(db, id).await {
+        tracing::warn!(media_id = %id, error = %e, "could not remove the row of a failed upload");
+    }
+}
+
+/// Removes photos no tip took within `unattached_for` (and uploads a crash
+/// left `pending`), objects first, then rows. Answers how many went.
+pub async fn reap(
+    db: &sea_orm::DatabaseConnection,
+    blobs: &dyn BlobStore,
+    unattached_for: chrono::Duration,
+) -> Result<usize, DbErr> {
+    let before = Utc::now() - unattached_for;
+    let mut removed = 0;
+    loop {
+        let batch = media::unattached_before(db, before, 100).await?;
+        if batch.is_empty() {
+            return Ok(removed);
+        }
+        for row in &batch {
+            let keys = [&row.original_key, &row.display_key, &row.thumb_key];
+            let mut all_gone = true;
+            for key in keys.into_iter().filter_map(|k| BlobKey::parse(k).ok()) {
+                if let Err(e) = blobs.delete(&key).await {
+                    tracing::warn!(media_id = %row.id, error = %e, "reaper could not remove an object; will retry");
+                    all_gone = false;
+                }
+            }
+            if !all_gone {
+                // Leave the row so the next run tries again.
+                return Ok(removed);
+            }
+            media::delete(db, row.id).await?;
+            removed += 1;
+        }
+    }
+}

@@ -1,0 +1,831 @@
+//! Reporting over HTTP: photo uploads (the hostile ones too), tips, the
+//! anonymous path through receipts, retries, and who may see what.
+
+use std::time::Duration;
+
+use sea_orm::{EntityTrait, PaginatorTrait};
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, error_code};
+
+const PHOTO: &[u8] = include_bytes!("../fixtures/gps-oriented.jpg");
+
+/// One form part: field name, file name, declared type, bytes.
+type Part<'a> = (&'a str, &'a str, &'a str, &'a [u8]);
+
+/// A multipart body by hand, so tests can send what no client library would.
+fn form(parts: &[Part<'_>]) -> (String, Vec<u8>) {
+    let boundary = "tipline-test-boundary-7f3a";
+    let mut body = Vec::new();
+    for (name, filename, content_type, bytes) in parts {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{filename}\"\r\nContent-Type: {content_type}\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+async fn upload_parts(
+    app: &TestApp,
+    token: &str,
+    parts: &[Part<'_>],
+    key: Option<&str>,
+) -> reqwest::Response {
+    let (content_type, body) = form(parts);
+    let mut request = app
+        .client
+        .post(app.url("/v1/media"))
+        .bearer_auth(token)
+        .header("content-type", content_type)
+        .body(body);
+    if let Some(key) = key {
+        request = request.header("Idempotency-Key", key);
+    }
+    request.send().await.unwrap()
+}
+
+async fn upload(app: &TestApp, token: &str, bytes: &[u8]) -> Value {
+    let response = upload_parts(
+        app,
+        token,
+        &[("file", "photo.jpg", "image/jpeg", bytes)],
+        None,
+    )
+    .await;
+    assert_eq!(response.status(), 201, "{}", response.text().await.unwrap());
+    response.json().await.unwrap()
+}
+
+async fn anonymous(app: &TestApp) -> String {
+    let r: Value = app
+        .post("/v1/auth/anonymous", json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    r["access_token"].as_str().unwrap().to_owned()
+}
+
+async fn citizen(app: &TestApp, phone: &str) -> String {
+    let pair = app.register(phone, "a good password").await;
+    pair["access_token"].as_str().unwrap().to_owned()
+}
+
+fn tip_body(media_ids: &[&str]) -> Value {
+    json!({
+        "category": "illicit_card_ads",
+        "description": "Cards on every windscreen in the car park",
+        "location": {"lat": 39.9087, "lon": 116.3975, "accuracy_m": 12.0},
+        "address": "Car park, Dongcheng",
+        "contacts": [
+            {"kind": "phone", "value": "138 0013 8000"},
+            {"kind": "wechat", "value": "Lily_2024"}
+        ],
+        "media_ids": media_ids,
+    })
+}
+
+async fn count<E>(app: &TestApp, _entity: E) -> u64
+where
+    E: EntityTrait,
+    E::Model: Sync,
+{
+    E::find().count(&app.state.db).await.unwrap()
+}
+
+/// Files the local-file store holds, helper directories excluded.
+fn stored_files(app: &TestApp) -> usize {
+    fn walk(dir: &std::path::Path) -> usize {
+        std::fs::read_dir(dir)
+            .map(|entries| {
+                entries
+                    .flatten()
+                    .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+                    .map(|e| {
+                        if e.path().is_dir() {
+                            walk(&e.path())
+                        } else {
+                            1
+                        }
+                    })
+                    .sum()
+            })
+            .unwrap_or(0)
+    }
+    walk(&app.env.data_dir().join("media"))
+}
+
+fn has_metadata(jpeg: &[u8]) -> bool {
+    jpeg.windows(6).any(|w| w == b"Exif\0\0")
+        || jpeg.windows(20).any(|w| w == b"http://ns.adobe.com/")
+}
+
+#[tokio::test]
+async fn a_camera_photo_keeps_its_evidence_and_loses_its_position() {
+    let app = TestApp::spawn().await;
+    let token = citizen(&app, "13800138101").await;
+    assert!(has_metadata(PHOTO), "the fixture carries EXIF and XMP");
+    let media = upload(&app, &token, PHOTO).await;
+
+    use sha2::Digest;
+    assert_eq!(media["sha256"], hex::encode(sha2::Sha256::digest(PHOTO)));
+    assert_eq!(media["byte_size"], PHOTO.len());
+    assert_eq!(media["content_type"], "image/jpeg");
+    // Stored 1200x900 with Orientation 6: shown as 900x1200.
+    assert_eq!(
+        (media["width"].as_u64(), media["height"].as_u64()),
+        (Some(900), Some(1200))
+    );
+
+    for (field, longest) in [("display_url", 2048), ("thumbnail_url", 320)] {
+        let response = reqwest::get(media[field].as_str().unwrap()).await.unwrap();
+        assert_eq!(response.status(), 200, "{field}");
+        let bytes = response.bytes().await.unwrap();
+        assert!(!has_metadata(&bytes), "{field} carries metadata");
+        assert!(
+            !bytes.windows(4).any(|w| w == b"GPS\0"),
+            "{field} carries GPS"
+        );
+        let mut decoder = jpeg_decoder::Decoder::new(&bytes[..]);
+        let pixels = decoder.decode().unwrap();
+        let info = decoder.info().unwrap();
+        let (w, h) = (info.width as usize, info.height as usize);
+        assert!(w.max(h) <= longest, "{field}: {w}x{h}");
+        assert!(h > w, "{field} is portrait: {w}x{h}");
+        // Oriented: red band on top, blue square bottom-left.
+        let at = |x: usize, y: usize| {
+            let i = (y * w + x) * 3;
+            (pixels[i], pixels[i + 1], pixels[i + 2])
+        };
+        let (r, g, b) = at(w / 2, h / 40);
+        assert!(
+            r > 150 && g < 80 && b < 80,
+            "{field}: top is not red: {:?}",
+            (r, g, b)
+        );
+        let (r, g, b) = at(w / 30, h - h / 40);
+        assert!(
+            b > 150 && r < 80,
+            "{field}: bottom-left is not blue: {:?}",
+            (r, g, b)
+        );
+    }
+
+    // The original is the evidence: byte for byte what was uploaded.
+    let id: uuid::Uuid = media["id"].as_str().unwrap().parse().unwrap();
+    let row = tipline::store::media::find_many(&app.state.db, &[id])
+        .await
+        .unwrap()
+        .remove(0);
+    let key = tipline::blob::BlobKey::parse(&row.original_key).unwrap();
+    assert!(
+        row.original_key.starts_with(&format!("media/{id}/")),
+        "a random key"
+    );
+    let (original, _) = app.state.blobs.get(&key).await.unwrap();
+    assert_eq!(&original[..], PHOTO);
+}
+
+fn tiny_png() -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, 2, 2);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    let mut writer = encoder.write_header().unwrap();
+    writer.write_image_data(&[200; 12]).unwrap();
+    writer.finish().unwrap();
+    out
+}
+
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = 0xFFFF_FFFFu32;
+    for &b in bytes {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+/// A valid little PNG whose header declares 60000x60000 pixels.
+fn pixel_flood() -> Vec<u8> {
+    let mut png = tiny_png();
+    // Signature (8), length (4), "IHDR" (4), then width and height.
+    png[16..20].copy_from_slice(&60_000u32.to_be_bytes());
+    png[20..24].copy_from_slice(&60_000u32.to_be_bytes());
+    let crc = crc32(&png[12..29]);
+    png[29..33].copy_from_slice(&crc.to_be_bytes());
+    png
+}
+
+#[tokio::test]
+async fn hostile_and_broken_uploads_are_refused_and_leave_nothing() {
+    let app = TestApp::spawn().await;
+    let token = citizen(&app, "13800138102").await;
+    let html = b"<html><script>alert(1)</script></html>".as_slice();
+    let truncated = &PHOTO[..PHOTO.len() / 2];
+    let flood = pixel_flood();
+    let png = tiny_png();
+    let cases: [(&str, &[Part<'_>], u16, &str); 6] = [
+        (
+            "html named x.jpg",
+            &[("file", "x.jpg", "image/jpeg", html)],
+            415,
+            "media.unsupported_type",
+        ),
+        (
+            "pixel flood",
+            &[("file", "flood.png", "image/png", &flood)],
+            422,
+            "media.unreadable",
+        ),
+        (
+            "truncated jpeg",
+            &[("file", "half.jpg", "image/jpeg", truncated)],
+            422,
+            "media.unreadable",
+        ),
+        (
+            "zero bytes",
+            &[("file", "empty.jpg", "image/jpeg", b"")],
+            422,
+            "media.unreadable",
+        ),
+        (
+            "two files",
+            &[
+                ("file", "a.png", "image/png", &png),
+                ("file", "b.png", "image/png", &png),
+            ],
+            400,
+            "media.invalid_form",
+        ),
+        (
+            "another part",
+            &[
+                ("caption", "c.txt", "text/plain", b"hi"),
+                ("file", "a.png", "image/png", &png),
+            ],
+            400,
+            "media.invalid_form",
+        ),
+    ];
+    for (why, parts, status, code) in cases {
+        let started = std::time::Instant::now();
+        let response = upload_parts(&app, &token, parts, None).await;
+        assert_eq!(error_code(response, status).await, code, "{why}");
+        if why == "pixel flood" {
+            // Refused from its header: no 14-gigabyte buffer was made. (A
+            // generous bound: the machine is shared.)
+            assert!(
+                started.elapsed() < Duration::from_secs(5),
+                "{why} took {:?}",
+                started.elapsed()
+            );
+        }
+    }
+
+    // 20 MiB, refused as it streams.
+    let mut big = vec![0u8; 20 * 1024 * 1024];
+    big[..3].copy_from_slice(&[0xFF, 0xD8, 0xFF]);
+    let response = upload_parts(
+        &app,
+        &token,
+        &[("file", "big.jpg", "image/jpeg", &big)],
+        None,
+    )
+    .await;
+    assert_eq!(error_code(response, 413).await, "request.too_large");
+
+    assert_eq!(
+        count(&app, tipline::store::media::Entity).await,
+        0,
+        "no rows left behind"
+    );
+    if !app.env.uses_s3() {
+        assert_eq!(stored_files(&app), 0, "no objects left behind");
+    }
+    // The good one still goes through.
+    upload(&app, &token, &png).await;
+}
+
+#[tokio::test]
+async fn bad_tips_are_refused_naming_what_is_wrong_and_leave_nothing() {
+    let app = TestApp::spawn().await;
+    let alice = citizen(&app, "13800138103").await;
+    let bob = citizen(&app, "13800138104").await;
+    let png = tiny_png();
+    let mine = upload(&app, &alice, &png).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let bobs = upload(&app, &bob, &png).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let ten: Vec<String> = (0..10).map(|_| uuid::Uuid::now_v7().to_string()).collect();
+    let ten: Vec<&str> = ten.iter().map(String::as_str).collect();
+
+    let with = |f: &dyn Fn(&mut Value)| {
+        let mut body = tip_body(&[&mine]);
+        f(&mut body);
+        body
+    };
+    let next_week = (chrono::Utc::now() + chrono::Duration::days(7)).to_rfc3339();
+    let cases = [
+        ("ten photos", tip_body(&ten), "tip.invalid_media"),
+        ("no photo", tip_body(&[]), "tip.invalid_media"),
+        (
+            "someone else's photo",
+            tip_body(&[&bobs]),
+            "tip.invalid_media",
+        ),
+        (
+            "lat 91",
+            with(&|b| b["location"]["lat"] = json!(91.0)),
+            "tip.invalid_location",
+        ),
+        (
+            "future",
+            with(&|b| b["occurred_at"] = json!(next_week)),
+            "tip.occurred_in_future",
+        ),
+        (
+            "unknown category",
+            with(&|b| b["category"] = json!("parking")),
+            "tip.unknown_category",
+        ),
+        (
+            "bad phone",
+            with(&|b| {
+                b["contacts"] =
+                    json!([{"kind": "qq", "value": "123456"}, {"kind": "phone", "value": "12345"}])
+            }),
+            "tip.invalid_contact",
+        ),
+    ];
+    for (why, body, code) in cases {
+        let response = app.post_as("/v1/tips", &alice, body).await;
+        let status = response.status();
+        let text = response.text().await.unwrap();
+        assert_eq!(status, 422, "{why}: {text}");
+        let body: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(body["code"], code, "{why}");
+        if why == "bad phone" {
+            assert!(
+                body["message"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("contacts[1] (phone)"),
+                "{body}"
+            );
+        }
+    }
+    assert_eq!(count(&app, tipline::store::tips::tip::Entity).await, 0);
+    // Both photos are still free for a tip of their owner.
+    let ok = app.post_as("/v1/tips", &alice, tip_body(&[&mine])).await;
+    assert_eq!(ok.status(), 201, "{}", ok.text().await.unwrap());
+}
+
+#[tokio::test]
+async fn a_citizen_submits_follows_and_withdraws_only_their_own_tip() {
+    let app = TestApp::spawn().await;
+    let alice = citizen(&app, "13800138105").await;
+    let bob = citizen(&app, "13800138106").await;
+    let photo = upload(&app, &alice, &tiny_png()).await;
+    let mut body = tip_body(&[photo["id"].as_str().unwrap()]);
+    body["location"] = json!({"lat": 39.9101, "lon": 116.4039, "crs": "gcj02"});
+    let response = app.post_as("/v1/tips", &alice, body).await;
+    assert_eq!(response.status(), 201);
+    let submitted: Value = response.json().await.unwrap();
+    let tip = &submitted["tip"];
+    assert!(submitted["receipt"].is_null(), "citizens need no receipt");
+    assert!(
+        tip["reference"].as_str().unwrap().starts_with("TL-"),
+        "{tip}"
+    );
+    assert_eq!(tip["status"], "submitted");
+    assert_eq!(
+        tip["contacts"][0],
+        json!({"kind": "phone", "value": "+8613800138000"})
+    );
+    assert_eq!(
+        tip["contacts"][1],
+        json!({"kind": "wechat", "value": "lily_2024"})
+    );
+    // GCJ-02 in, WGS-84 kept alongside the original.
+    assert_eq!(tip["location"]["crs"], "gcj02");
+    assert_eq!(tip["location"]["lat_original"], 39.9101);
+    let shift = (tip["location"]["lat"].as_f64().unwrap() - 39.9101).abs();
+    assert!(shift > 0.0005 && shift < 0.005, "converted: {tip}");
+    assert_eq!(tip["photos"].as_array().unwrap().len(), 1);
+    let id = tip["id"].as_str().unwrap();
+
+    let mine: Value = app.get_as("/v1/tips", &alice).await.json().await.unwrap();
+    assert_eq!(mine["items"][0]["id"], id);
+    let theirs: Value = app.get_as("/v1/tips", &bob).await.json().await.unwrap();
+    assert_eq!(theirs["items"].as_array().unwrap().len(), 0);
+
+    // Bob can neither read, message nor withdraw Alice's tip.
+    assert_eq!(
+        error_code(app.get_as(&format!("/v1/tips/{id}"), &bob).await, 404).await,
+        "tip.not_found"
+    );
+    let r = app
+        .post_as(
+            &format!("/v1/tips/{id}/messages"),
+            &bob,
+            json!({"body": "hi"}),
+        )
+        .await;
+    assert_eq!(error_code(r, 404).await, "tip.not_found");
+    let r = app.get_as(&format!("/v1/tips/{id}/messages"), &bob).await;
+    assert_eq!(error_code(r, 404).await, "tip.not_found");
+    let r = app
+        .post_as(&format!("/v1/tips/{id}/withdraw"), &bob, json!({}))
+        .await;
+    assert_eq!(error_code(r, 404).await, "tip.not_found");
+
+    let r = app
+        .post_as(
+            &format!("/v1/tips/{id}/messages"),
+            &alice,
+            json!({"body": "More cards today"}),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    let messages: Value = app
+        .get_as(&format!("/v1/tips/{id}/messages"), &alice)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(messages[0]["author"], "reporter");
+
+    let r = app
+        .post_as(&format!("/v1/tips/{id}/withdraw"), &alice, json!({}))
+        .await;
+    assert_eq!(r.status(), 200);
+    let withdrawn: Value = r.json().await.unwrap();
+    assert_eq!(withdrawn["status"], "withdrawn");
+    let statuses: Vec<&str> = withdrawn["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["submitted", "withdrawn"]);
+    let again = app
+        .post_as(&format!("/v1/tips/{id}/withdraw"), &alice, json!({}))
+        .await;
+    assert_eq!(error_code(again, 409).await, "tip.invalid_state");
+
+    // Every change is in the audit log, with its request id.
+    let tip_id: uuid::Uuid = id.parse().unwrap();
+    let events = tipline::store::audit::for_object(&app.state.db, "tip", tip_id)
+        .await
+        .unwrap();
+    let actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, ["tip.submit", "tip.message", "tip.withdraw"]);
+    assert!(events.iter().all(|e| !e.request_id.is_empty()));
+}
+
+#[tokio::test]
+async fn an_anonymous_reporter_follows_a_tip_through_its_receipt() {
+    let app = TestApp::spawn().await;
+    let token = anonymous(&app).await;
+    let photo = upload(&app, &token, PHOTO).await;
+    let response = app
+        .post_as(
+            "/v1/tips",
+            &token,
+            tip_body(&[photo["id"].as_str().unwrap()]),
+        )
+        .await;
+    assert_eq!(response.status(), 201);
+    let submitted: Value = response.json().await.unwrap();
+    let code = submitted["receipt"]["code"].as_str().unwrap().to_owned();
+    let secret = submitted["receipt"]["secret"].as_str().unwrap().to_owned();
+    assert!(secret.len() >= 22, "at least 128 bits: {secret}");
+
+    let get = |path: String, secret: String| {
+        app.client
+            .get(app.url(&path))
+            .header("X-Receipt-Secret", secret)
+            .header("X-Request-Id", "receipt-probe")
+            .send()
+    };
+    let tip: Value = get(format!("/v1/receipts/{code}"), secret.clone())
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(tip["status"], "submitted");
+    assert_eq!(tip["id"], submitted["tip"]["id"]);
+
+    let posted = app
+        .client
+        .post(app.url(&format!("/v1/receipts/{code}/messages")))
+        .header("X-Receipt-Secret", &secret)
+        .json(&json!({"body": "The number is also on a flyer"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(posted.status(), 201);
+    let messages: Value = get(format!("/v1/receipts/{code}/messages"), secret.clone())
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(messages[0]["body"], "The number is also on a flyer");
+
+    // A wrong secret and an unknown code: the same bytes.
+    let wrong = get(format!("/v1/receipts/{code}"), "not-the-secret".into())
+        .await
+        .unwrap();
+    let unknown = get("/v1/receipts/R-ZZZZZZZZZZ".into(), secret.clone())
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), 404);
+    assert_eq!(unknown.status(), 404);
+    assert_eq!(wrong.bytes().await.unwrap(), unknown.bytes().await.unwrap());
+
+    // Nothing ties the tip to a person: no account, and the row has no
+    // column for an address or a device.
+    let id: uuid::Uuid = tip["id"].as_str().unwrap().parse().unwrap();
+    let row = tipline::store::tips::find(&app.state.db, id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(row.reporter_user_id, None);
+    assert_ne!(
+        row.receipt_secret_hash.as_deref(),
+        Some(secret.as_str()),
+        "stored hashed"
+    );
+    let events = tipline::store::audit::for_object(&app.state.db, "tip", id)
+        .await
+        .unwrap();
+    assert!(
+        events
+            .iter()
+            .all(|e| e.actor_kind == "anonymous" && e.actor_id.is_none())
+    );
+}
+
+#[tokio::test]
+async fn retries_with_an_idempotency_key_create_one_tip() {
+    let app = TestApp::spawn().await;
+    let token = anonymous(&app).await;
+    let (content_type, body) = form(&[("file", "p.jpg", "image/jpeg", PHOTO)]);
+    let send_photo = |key: &'static str| {
+        app.client
+            .post(app.url("/v1/media"))
+            .bearer_auth(&token)
+            .header("content-type", content_type.clone())
+            .header("Idempotency-Key", key)
+            .body(body.clone())
+            .send()
+    };
+    let first: Value = send_photo("photo-1").await.unwrap().json().await.unwrap();
+    let again: Value = send_photo("photo-1").await.unwrap().json().await.unwrap();
+    assert_eq!(first["id"], again["id"]);
+    assert_eq!(count(&app, tipline::store::media::Entity).await, 1);
+    let photo = first["id"].as_str().unwrap().to_owned();
+
+    // Ten at once with one key: one tip, and every answer names it.
+    let body = tip_body(&[&photo]);
+    let attempts: Vec<_> = (0..10)
+        .map(|_| {
+            let request = app
+                .client
+                .post(app.url("/v1/tips"))
+                .bearer_auth(&token)
+                .header("Idempotency-Key", "tip-1")
+                .json(&body);
+            tokio::spawn(async move { request.send().await.unwrap() })
+        })
+        .collect();
+    let mut answers = Vec::new();
+    for attempt in attempts {
+        let response = attempt.await.unwrap();
+        assert_eq!(response.status(), 201);
+        let answer: Value = response.json().await.unwrap();
+        answers.push(answer);
+    }
+    assert_eq!(count(&app, tipline::store::tips::tip::Entity).await, 1);
+    for answer in &answers {
+        assert_eq!(answer["tip"]["id"], answers[0]["tip"]["id"]);
+        // The receipt, shown "once", is shown again to the retry.
+        assert_eq!(answer["receipt"], answers[0]["receipt"]);
+    }
+
+    // The same key with another body.
+    let mut other = tip_body(&[&photo]);
+    other["description"] = json!("something else");
+    let conflict = app
+        .client
+        .post(app.url("/v1/tips"))
+        .bearer_auth(&token)
+        .header("Idempotency-Key", "tip-1")
+        .json(&other)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(error_code(conflict, 422).await, "idempotency.key_reused");
+
+    // The stored outcome hides the receipt.
+    let rows = tipline::store::idempotency::Entity::find()
+        .all(&app.state.db)
+        .await
+        .unwrap();
+    let secret = answers[0]["receipt"]["secret"].as_str().unwrap();
+    assert!(
+        rows.iter()
+            .all(|r| !r.response_body.clone().unwrap_or_default().contains(secret))
+    );
+    assert!(
+        rows.iter().all(|r| r.key != "tip-1"),
+        "keys are stored hashed"
+    );
+}
+
+#[tokio::test]
+async fn a_blob_store_outage_fails_uploads_cleanly_and_recovers() {
+    let app = TestApp::spawn().await;
+    if app.env.uses_s3() {
+        eprintln!("the S3 outage is exercised by readiness::blob_store_outage_and_recovery_on_s3");
+    }
+    let token = citizen(&app, "13800138107").await;
+    if !app.env.uses_s3() {
+        let media = app.env.data_dir().join("media");
+        let aside = app.env.dir.path().join("media-aside");
+        std::fs::rename(&media, &aside).unwrap();
+        // A file where the directory was: nothing can be written under it.
+        std::fs::write(&media, b"not a directory").unwrap();
+        let response = upload_parts(
+            &app,
+            &token,
+            &[("file", "p.png", "image/png", &tiny_png())],
+            None,
+        )
+        .await;
+        assert_eq!(error_code(response, 503).await, "service.unavailable");
+        assert_eq!(
+            count(&app, tipline::store::media::Entity).await,
+            0,
+            "no half-written row"
+        );
+        std::fs::remove_file(&media).unwrap();
+        std::fs::rename(&aside, &media).unwrap();
+    }
+    upload(&app, &token, &tiny_png()).await;
+}
+
+#[tokio::test]
+async fn a_database_outage_is_a_503() {
+    let app = TestApp::spawn().await;
+    let Some(database) = app.env.pg_database.clone() else {
+        eprintln!("skipped: the PostgreSQL run drops a database; this run uses SQLite");
+        return;
+    };
+    let token = anonymous(&app).await;
+    crate::helpers::drop_pg_database(&database).await;
+    let response = upload_parts(
+        &app,
+        &token,
+        &[("file", "p.png", "image/png", &tiny_png())],
+        None,
+    )
+    .await;
+    assert_eq!(error_code(response, 503).await, "service.unavailable");
+    let response = app
+        .post_as(
+            "/v1/tips",
+            &token,
+            tip_body(&[&uuid::Uuid::now_v7().to_string()]),
+        )
+        .await;
+    assert_eq!(error_code(response, 503).await, "service.unavailable");
+}
+
+#[tokio::test]
+async fn photos_no_tip_takes_are_reaped() {
+    let app = TestApp::spawn().await;
+    let token = citizen(&app, "13800138108").await;
+    let kept = upload(&app, &token, &tiny_png()).await;
+    let orphan = upload(&app, &token, &tiny_png()).await;
+    let r = app
+        .post_as(
+            "/v1/tips",
+            &token,
+            tip_body(&[kept["id"].as_str().unwrap()]),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+
+    // Nothing is due yet.
+    let removed = tipline::media::upload::reap(
+        &app.state.db,
+        app.state.blobs.as_ref(),
+        chrono::Duration::hours(24),
+    )
+    .await
+    .unwrap();
+    assert_eq!(removed, 0);
+    // As if a day had passed.
+    let removed = tipline::media::upload::reap(
+        &app.state.db,
+        app.state.blobs.as_ref(),
+        chrono::Duration::zero(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(removed, 1);
+    assert_eq!(count(&app, tipline::store::media::Entity).await, 1);
+    let gone = reqwest::get(orphan["display_url"].as_str().unwrap())
+        .await
+        .unwrap();
+    assert!(
+        gone.status() == 404 || gone.status() == 403,
+        "{}",
+        gone.status()
+    );
+    let still = reqwest::get(kept["display_url"].as_str().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(still.status(), 200);
+}
+
+#[tokio::test]
+async fn categories_are_seeded_and_admins_retire_them() {
+    let app = TestApp::spawn().await;
+    let list: Value = app.get("/v1/categories").await.json().await.unwrap();
+    let codes: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        codes,
+        ["illicit_card_ads", "fraud", "drugs", "gambling", "other"]
+    );
+    assert_eq!(list[0]["label_zh"], "涉黄小卡片");
+
+    let (_, admin) = app
+        .staff("cat.admin", tipline::domain::Role::Admin, None)
+        .await;
+    let created = app
+        .post_as("/v1/admin/categories", &admin, json!({"code": "counterfeit", "label_zh": "假冒伪劣", "label_en": "Counterfeit goods", "position": 35}))
+        .await;
+    assert_eq!(created.status(), 201);
+    let dup = app
+        .post_as(
+            "/v1/admin/categories",
+            &admin,
+            json!({"code": "counterfeit", "label_zh": "x", "label_en": "x"}),
+        )
+        .await;
+    assert_eq!(error_code(dup, 409).await, "category.exists");
+    let retire = app
+        .patch_as(
+            "/v1/admin/categories/gambling",
+            &admin,
+            json!({"retired": true}),
+        )
+        .await;
+    assert_eq!(retire.status(), 200);
+
+    let list: Value = app.get("/v1/categories").await.json().await.unwrap();
+    let codes: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        codes,
+        ["illicit_card_ads", "fraud", "drugs", "counterfeit", "other"]
+    );
+
+    let token = citizen(&app, "13800138109").await;
+    let photo = upload(&app, &token, &tiny_png()).await;
+    let mut body = tip_body(&[photo["id"].as_str().unwrap()]);
+    body["category"] = json!("gambling");
+    let r = app.post_as("/v1/tips", &token, body).await;
+    assert_eq!(error_code(r, 422).await, "tip.unknown_category");
+}
