@@ -829,3 +829,44 @@ async fn categories_are_seeded_and_admins_retire_them() {
     let r = app.post_as("/v1/tips", &token, body).await;
     assert_eq!(error_code(r, 422).await, "tip.unknown_category");
 }
+
+#[tokio::test]
+async fn an_s3_outage_fails_uploads_cleanly_and_recovers() {
+    let Some(binary) = crate::helpers::S3Server::binary() else {
+        assert!(
+            crate::helpers::s3_env().is_none(),
+            "the S3 run needs s3s-fs: set TEST_S3S_FS"
+        );
+        eprintln!("skipped: no s3s-fs binary (the test script installs it)");
+        return;
+    };
+    let scratch = tempfile::tempdir().unwrap();
+    let mut s3 = crate::helpers::S3Server::start(binary, &scratch.path().join("s3"));
+    let bucket = crate::helpers::create_bucket(&s3.env()).await;
+    let mut env = crate::helpers::TestEnv::new().await;
+    env.use_s3(&s3.endpoint(), &bucket, &s3.access_key, &s3.secret_key);
+    let app = TestApp::spawn_in(env).await;
+    let token = citizen(&app, "13800138110").await;
+
+    s3.stop();
+    let response = upload_parts(
+        &app,
+        &token,
+        &[("file", "p.jpg", "image/jpeg", PHOTO)],
+        None,
+    )
+    .await;
+    assert_eq!(error_code(response, 503).await, "service.unavailable");
+    assert_eq!(
+        count(&app, tipline::store::media::Entity).await,
+        0,
+        "no half-written row"
+    );
+
+    s3.resume();
+    let media = upload(&app, &token, PHOTO).await;
+    let fetched = reqwest::get(media["display_url"].as_str().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(fetched.status(), 200);
+}
