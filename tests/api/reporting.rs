@@ -870,3 +870,105 @@ async fn an_s3_outage_fails_uploads_cleanly_and_recovers() {
         .unwrap();
     assert_eq!(fetched.status(), 200);
 }
+
+#[tokio::test]
+async fn creation_and_receipt_guessing_are_rate_limited() {
+    let mut env = crate::helpers::TestEnv::new().await;
+    env.set("TIPLINE_TIPS_PER_HOUR_PER_REPORTER", "1");
+    env.set("TIPLINE_MEDIA_PER_HOUR_PER_REPORTER", "2");
+    env.set("TIPLINE_LOGIN_MAX_FAILURES_PER_ADDRESS", "3");
+    let app = TestApp::spawn_in(env).await;
+    let token = anonymous(&app).await;
+    let a = upload(&app, &token, &tiny_png()).await;
+    let b = upload(&app, &token, &tiny_png()).await;
+    let third = upload_parts(
+        &app,
+        &token,
+        &[("file", "p.png", "image/png", &tiny_png())],
+        None,
+    )
+    .await;
+    assert!(third.headers().contains_key("retry-after"));
+    assert_eq!(error_code(third, 429).await, "rate.limited");
+
+    let first = app
+        .post_as("/v1/tips", &token, tip_body(&[a["id"].as_str().unwrap()]))
+        .await;
+    assert_eq!(first.status(), 201);
+    let second = app
+        .post_as("/v1/tips", &token, tip_body(&[b["id"].as_str().unwrap()]))
+        .await;
+    assert!(second.headers().contains_key("retry-after"));
+    assert_eq!(error_code(second, 429).await, "rate.limited");
+    // Another reporter is not held to this one's count.
+    let other = anonymous(&app).await;
+    upload(&app, &other, &tiny_png()).await;
+
+    // Guessing receipts: a few misses per address, then 429 even for a
+    // right guess.
+    let receipt: Value = first.json().await.unwrap();
+    let code = receipt["receipt"]["code"].as_str().unwrap();
+    let secret = receipt["receipt"]["secret"].as_str().unwrap();
+    let look = |secret: &str| {
+        app.client
+            .get(app.url(&format!("/v1/receipts/{code}")))
+            .header("X-Receipt-Secret", secret)
+            .send()
+    };
+    for _ in 0..3 {
+        assert_eq!(look("guess").await.unwrap().status(), 404);
+    }
+    assert_eq!(
+        error_code(look(secret).await.unwrap(), 429).await,
+        "rate.limited"
+    );
+}
+
+#[tokio::test]
+async fn the_service_rides_out_a_database_outage() {
+    let app = TestApp::spawn().await;
+    let Some(database) = app.env.pg_database.clone() else {
+        eprintln!("skipped: the PostgreSQL run takes its database away; this run uses SQLite");
+        return;
+    };
+    let token = anonymous(&app).await;
+    let admin = sea_orm::Database::connect(crate::helpers::pg_admin_url().unwrap())
+        .await
+        .unwrap();
+    use sea_orm::ConnectionTrait;
+    // The database refuses connections and drops the ones it has.
+    admin
+        .execute_unprepared(&format!(
+            "ALTER DATABASE \"{database}\" ALLOW_CONNECTIONS false"
+        ))
+        .await
+        .unwrap();
+    admin
+        .execute_unprepared(&format!(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{database}'"
+        ))
+        .await
+        .unwrap();
+    let response = upload_parts(
+        &app,
+        &token,
+        &[("file", "p.png", "image/png", &tiny_png())],
+        None,
+    )
+    .await;
+    assert_eq!(error_code(response, 503).await, "service.unavailable");
+    assert_eq!(app.get("/readyz").await.status(), 503);
+
+    admin
+        .execute_unprepared(&format!(
+            "ALTER DATABASE \"{database}\" ALLOW_CONNECTIONS true"
+        ))
+        .await
+        .unwrap();
+    let back = crate::helpers::eventually(Duration::from_secs(30), || async {
+        app.get("/readyz").await.status() == 200
+    })
+    .await;
+    assert!(back, "readiness did not come back with the database");
+    upload(&app, &token, &tiny_png()).await;
+}
