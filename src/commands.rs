@@ -115,3 +115,24 @@ async fn connect(settings: &Settings) -> anyhow::Result<sea_orm::DatabaseConnect
     )
     .await?)
 }
+
+/// `tipline audit verify`: walks the audit chain; an error names the first
+/// broken event.
+pub async fn audit_verify(settings: Settings) -> anyhow::Result<()> {
+    telemetry::init(settings.log_format, &settings.log_level);
+    let db = connect(&settings).await?;
+    match store::audit::verify(&db).await? {
+        Ok(count) => {
+            println!("audit chain intact: {count} events");
+            Ok(())
+        }
+        Err(broken) => {
+            let event = broken.id.map(|id| format!(" ({id})")).unwrap_or_default();
+            bail!(
+                "audit chain broken at event #{}{event}: {}",
+                broken.seq,
+                broken.why
+            )
+        }
+    }
+}

@@ -49,6 +49,16 @@ enum Command {
     /// Administration tasks.
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// The audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Walk the hash chain of the audit log; exit non-zero naming the first
+    /// broken event, if any.
+    Verify,
 }
 
 #[derive(Args, Default)]
@@ -112,6 +122,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Command::Admin(AdminCommand::CreateUser { username, role, .. }) => {
                 commands::create_user(settings, &username, role, std::io::stdin()).await
             }
+            Command::Audit(AuditCommand::Verify) => commands::audit_verify(settings).await,
             Command::Openapi { .. } => unreachable!("handled before the runtime starts"),
         }
     })

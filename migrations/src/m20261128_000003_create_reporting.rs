@@ -119,10 +119,26 @@ enum IdempotencyKeys {
     CreatedAt,
 }
 
+/// The head of the audit chain: one row, locked by every writer of an event
+/// so that events are chained one after another, never forked.
+#[derive(DeriveIden)]
+enum AuditChain {
+    Table,
+    Id,
+    Seq,
+    Hash,
+}
+
 #[derive(DeriveIden)]
 enum AuditEvents {
     Table,
     Id,
+    /// Position in the chain, from 1 without gaps.
+    Seq,
+    /// The hash of the event before (64 zeros for the first).
+    PrevHash,
+    /// SHA-256(prev_hash || canonical form of this event), hex.
+    Hash,
     OccurredAt,
     ActorKind,
     ActorId,
@@ -409,6 +425,9 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table(AuditEvents::Table)
                     .col(uuid(AuditEvents::Id).primary_key())
+                    .col(big_integer(AuditEvents::Seq).unique_key())
+                    .col(string_len(AuditEvents::PrevHash, 64))
+                    .col(string_len(AuditEvents::Hash, 64))
                     .col(timestamp_with_time_zone(AuditEvents::OccurredAt))
                     .col(string_len(AuditEvents::ActorKind, 20))
                     .col(uuid_null(AuditEvents::ActorId))
@@ -417,6 +436,25 @@ impl MigrationTrait for Migration {
                     .col(uuid_null(AuditEvents::ObjectId))
                     .col(string_len(AuditEvents::RequestId, 128))
                     .col(text_null(AuditEvents::Details))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table(AuditChain::Table)
+                    .col(integer(AuditChain::Id).primary_key())
+                    .col(big_integer(AuditChain::Seq))
+                    .col(string_len(AuditChain::Hash, 64))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .exec_stmt(
+                Query::insert()
+                    .into_table(AuditChain::Table)
+                    .columns([AuditChain::Id, AuditChain::Seq, AuditChain::Hash])
+                    .values_panic([1.into(), 0i64.into(), "0".repeat(64).into()])
                     .to_owned(),
             )
             .await?;
@@ -434,6 +472,7 @@ impl MigrationTrait for Migration {
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         for table in [
+            AuditChain::Table.into_iden(),
             AuditEvents::Table.into_iden(),
             IdempotencyKeys::Table.into_iden(),
             Media::Table.into_iden(),

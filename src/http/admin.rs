@@ -15,6 +15,7 @@ use super::error::ApiError;
 use super::pagination::{Cursor, page_limit};
 use crate::accounts::{self, StaffRequest};
 use crate::app::AppState;
+use crate::store::audit;
 use crate::store::units::{self, NewUnit};
 use crate::store::users::{self, ListFilter, StaffChanges};
 
@@ -160,6 +161,32 @@ pub struct UnitPage {
     pub next_cursor: Option<String>,
 }
 
+/// One audit event. `hash` chains it to the event before it.
+#[derive(Debug, Object)]
+pub struct AuditEventView {
+    pub seq: i64,
+    pub id: Uuid,
+    pub occurred_at: DateTime<Utc>,
+    /// `user`, `anonymous` or `system`.
+    pub actor_kind: String,
+    pub actor_id: Option<Uuid>,
+    /// e.g. `tip.submit`, `media.upload`.
+    pub action: String,
+    pub object_kind: String,
+    pub object_id: Option<Uuid>,
+    pub request_id: String,
+    /// JSON, as recorded.
+    pub details: Option<String>,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+#[derive(Debug, Object)]
+pub struct AuditPage {
+    pub items: Vec<AuditEventView>,
+    pub next_cursor: Option<String>,
+}
+
 #[OpenApi(prefix_path = "/v1/admin", tag = "ApiTags::Admin")]
 impl AdminApi {
     /// Create a staff account (moderator, unit officer or admin).
@@ -285,6 +312,68 @@ impl AdminApi {
         Ok(Json(UnitPage {
             items: rows.into_iter().map(UnitView::of).collect(),
             next_cursor: next.map(Cursor::encode),
+        }))
+    }
+
+    /// The audit log, oldest first: every state change, who made it, when,
+    /// in which request. Read-only: nothing in the API changes or removes
+    /// an event.
+    #[oai(path = "/audit", method = "get", operation_id = "admin_list_audit")]
+    #[allow(clippy::too_many_arguments)] // One parameter per filter of the spec.
+    async fn audit(
+        &self,
+        _auth: Auth<Admins>,
+        state: Data<&AppState>,
+        actor_id: Query<Option<Uuid>>,
+        object_kind: Query<Option<String>>,
+        object_id: Query<Option<Uuid>>,
+        action: Query<Option<String>>,
+        /// Events at or after this time.
+        from: Query<Option<DateTime<Utc>>>,
+        /// Events before this time.
+        to: Query<Option<DateTime<Utc>>>,
+        /// Page size, 1–100 (default 50).
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
+        limit: Query<Option<u32>>,
+        /// From the previous page's `next_cursor`.
+        cursor: Query<Option<String>>,
+    ) -> Result<Json<AuditPage>, ApiError> {
+        let after = Cursor::decode_seq(cursor.0.as_deref())?;
+        let limit = page_limit(limit.0);
+        let filter = audit::Filter {
+            actor_id: actor_id.0,
+            object_kind: object_kind.0,
+            object_id: object_id.0,
+            action: action.0,
+            from: from.0,
+            to: to.0,
+        };
+        let mut rows = audit::list(&state.db, &filter, after, limit + 1).await?;
+        let next = if rows.len() as u64 > limit {
+            rows.truncate(limit as usize);
+            rows.last().map(|e| Cursor::encode_seq(e.seq))
+        } else {
+            None
+        };
+        Ok(Json(AuditPage {
+            items: rows
+                .into_iter()
+                .map(|e| AuditEventView {
+                    seq: e.seq,
+                    id: e.id,
+                    occurred_at: e.occurred_at,
+                    actor_kind: e.actor_kind,
+                    actor_id: e.actor_id,
+                    action: e.action,
+                    object_kind: e.object_kind,
+                    object_id: e.object_id,
+                    request_id: e.request_id,
+                    details: e.details,
+                    prev_hash: e.prev_hash,
+                    hash: e.hash,
+                })
+                .collect(),
+            next_cursor: next,
         }))
     }
 }

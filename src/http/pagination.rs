@@ -23,6 +23,23 @@ impl Cursor {
         URL_SAFE_NO_PAD.encode(last_id.as_bytes())
     }
 
+    /// For lists ordered by a sequence number instead of an id.
+    pub fn encode_seq(last: i64) -> String {
+        URL_SAFE_NO_PAD.encode(last.to_be_bytes())
+    }
+
+    pub fn decode_seq(cursor: Option<&str>) -> Result<Option<i64>, ApiError> {
+        let Some(cursor) = cursor else {
+            return Ok(None);
+        };
+        URL_SAFE_NO_PAD
+            .decode(cursor)
+            .ok()
+            .and_then(|bytes| <[u8; 8]>::try_from(bytes).ok())
+            .map(|bytes| Some(i64::from_be_bytes(bytes)))
+            .ok_or_else(invalid_cursor)
+    }
+
     /// `None` for the first page; 400 `request.invalid_cursor` for anything
     /// that did not come from [`Cursor::encode`].
     pub fn decode(cursor: Option<&str>) -> Result<Option<Uuid>, ApiError> {
@@ -34,11 +51,13 @@ impl Cursor {
             .ok()
             .and_then(|bytes| Uuid::from_slice(&bytes).ok())
             .map(Some)
-            .ok_or_else(|| {
-                ApiError::bad_request(
-                    "request.invalid_cursor",
-                    "the cursor is not one this service gave out",
-                )
-            })
+            .ok_or_else(invalid_cursor)
     }
+}
+
+fn invalid_cursor() -> ApiError {
+    ApiError::bad_request(
+        "request.invalid_cursor",
+        "the cursor is not one this service gave out",
+    )
 }

@@ -1,16 +1,24 @@
-//! The audit log: one row per state change, written in the transaction of
-//! the change. (Hash-chaining and reads of protected data come with
-//! moderation.)
+//! The audit log: one row per state change (and, with moderation, per read
+//! of protected data), written in the transaction of the change and chained:
+//! each event's hash covers the previous event's hash and its own canonical
+//! form, so altering, removing or reordering any row breaks every hash
+//! after it ([`verify`]). Nothing in the API updates or deletes a row.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use sea_orm::ActiveValue::Set;
 use sea_orm::entity::prelude::*;
+use sea_orm::sea_query::Expr;
+use sea_orm::{QueryOrder, QuerySelect};
+use sha2::{Digest, Sha256};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "audit_events")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
+    pub seq: i64,
+    pub prev_hash: String,
+    pub hash: String,
     pub occurred_at: DateTime<Utc>,
     /// `user`, `anonymous` or `system`.
     pub actor_kind: String,
@@ -26,6 +34,25 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+/// The chain's head: the last event's position and hash.
+pub mod head {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "audit_chain")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: i32,
+        pub seq: i64,
+        pub hash: String,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
 
 /// Who did it. Anonymous reporters are recorded as such, without any id.
 #[derive(Clone, Copy, Debug)]
@@ -43,26 +70,84 @@ pub struct Event<'a> {
     pub details: Option<serde_json::Value>,
 }
 
+/// The bytes an event's hash covers: every field, in a fixed order, with
+/// the time in microseconds (what both databases keep).
+fn canonical(e: &Model) -> String {
+    let opt = |u: Option<Uuid>| u.map(|u| u.to_string()).unwrap_or_default();
+    serde_json::json!([
+        e.seq,
+        e.id.to_string(),
+        e.occurred_at.timestamp_micros(),
+        e.actor_kind,
+        opt(e.actor_id),
+        e.action,
+        e.object_kind,
+        opt(e.object_id),
+        e.request_id,
+        e.details,
+    ])
+    .to_string()
+}
+
+fn chain_hash(prev_hash: &str, event: &Model) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(prev_hash.as_bytes());
+    hasher.update(canonical(event).as_bytes());
+    hex::encode(hasher.finalize())
+}
+
+/// Appends an event. Call it inside the transaction of the change it
+/// records, after that change's first write: the head row is locked until
+/// the transaction ends, so events are chained strictly one after another.
 pub async fn record(
     db: &impl ConnectionTrait,
     request_id: &str,
     event: Event<'_>,
 ) -> Result<(), DbErr> {
+    let head = head::Entity::find_by_id(1)
+        .lock_exclusive()
+        .one(db)
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound("the audit chain head".into()))?;
     let (actor_kind, actor_id) = match event.actor {
         Actor::User(id) => ("user", Some(id)),
         Actor::Anonymous => ("anonymous", None),
         Actor::System => ("system", None),
     };
+    let mut row = Model {
+        id: Uuid::now_v7(),
+        seq: head.seq + 1,
+        prev_hash: head.hash.clone(),
+        hash: String::new(),
+        occurred_at: Utc::now().trunc_subsecs(6),
+        actor_kind: actor_kind.to_owned(),
+        actor_id,
+        action: event.action.to_owned(),
+        object_kind: event.object_kind.to_owned(),
+        object_id: event.object_id,
+        request_id: request_id.to_owned(),
+        details: event.details.map(|d| d.to_string()),
+    };
+    row.hash = chain_hash(&head.hash, &row);
+    head::Entity::update_many()
+        .col_expr(head::Column::Seq, Expr::value(row.seq))
+        .col_expr(head::Column::Hash, Expr::value(row.hash.clone()))
+        .filter(head::Column::Id.eq(1))
+        .exec(db)
+        .await?;
     ActiveModel {
-        id: Set(Uuid::now_v7()),
-        occurred_at: Set(Utc::now()),
-        actor_kind: Set(actor_kind.to_owned()),
-        actor_id: Set(actor_id),
-        action: Set(event.action.to_owned()),
-        object_kind: Set(event.object_kind.to_owned()),
-        object_id: Set(event.object_id),
-        request_id: Set(request_id.to_owned()),
-        details: Set(event.details.map(|d| d.to_string())),
+        id: Set(row.id),
+        seq: Set(row.seq),
+        prev_hash: Set(row.prev_hash),
+        hash: Set(row.hash),
+        occurred_at: Set(row.occurred_at),
+        actor_kind: Set(row.actor_kind),
+        actor_id: Set(row.actor_id),
+        action: Set(row.action),
+        object_kind: Set(row.object_kind),
+        object_id: Set(row.object_id),
+        request_id: Set(row.request_id),
+        details: Set(row.details),
     }
     .insert(db)
     .await
@@ -74,11 +159,110 @@ pub async fn for_object(
     kind: &str,
     id: Uuid,
 ) -> Result<Vec<Model>, DbErr> {
-    use sea_orm::QueryOrder;
     Entity::find()
         .filter(Column::ObjectKind.eq(kind))
         .filter(Column::ObjectId.eq(id))
-        .order_by_asc(Column::Id)
+        .order_by_asc(Column::Seq)
         .all(db)
         .await
+}
+
+/// Where the chain first breaks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Break {
+    /// The position expected there.
+    pub seq: i64,
+    /// The event found there, if any.
+    pub id: Option<Uuid>,
+    pub why: &'static str,
+}
+
+/// Walks the whole chain in order. `Ok(Ok(n))`: `n` events, all intact.
+pub async fn verify(db: &impl ConnectionTrait) -> Result<Result<i64, Break>, DbErr> {
+    let mut expected_seq = 1;
+    let mut prev_hash = "0".repeat(64);
+    loop {
+        let batch = Entity::find()
+            .filter(Column::Seq.gte(expected_seq))
+            .order_by_asc(Column::Seq)
+            .limit(1000)
+            .all(db)
+            .await?;
+        if batch.is_empty() {
+            break;
+        }
+        for event in batch {
+            let broken = |why| Break {
+                seq: expected_seq,
+                id: Some(event.id),
+                why,
+            };
+            if event.seq != expected_seq {
+                return Ok(Err(Break {
+                    seq: expected_seq,
+                    id: None,
+                    why: "an event is missing",
+                }));
+            }
+            if event.prev_hash != prev_hash {
+                return Ok(Err(broken("it does not follow the event before it")));
+            }
+            if chain_hash(&prev_hash, &event) != event.hash {
+                return Ok(Err(broken("its contents do not match its hash")));
+            }
+            prev_hash = event.hash;
+            expected_seq += 1;
+        }
+    }
+    let head = head::Entity::find_by_id(1).one(db).await?;
+    match head {
+        Some(head) if head.seq == expected_seq - 1 && head.hash == prev_hash => Ok(Ok(head.seq)),
+        _ => Ok(Err(Break {
+            seq: expected_seq,
+            id: None,
+            why: "the chain ends before its recorded head (events were removed)",
+        })),
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct Filter {
+    pub actor_id: Option<Uuid>,
+    pub object_kind: Option<String>,
+    pub object_id: Option<Uuid>,
+    pub action: Option<String>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+}
+
+/// One page, oldest first, after position `after`.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    filter: &Filter,
+    after: Option<i64>,
+    limit: u64,
+) -> Result<Vec<Model>, DbErr> {
+    let mut query = Entity::find().order_by_asc(Column::Seq).limit(limit);
+    if let Some(after) = after {
+        query = query.filter(Column::Seq.gt(after));
+    }
+    if let Some(v) = filter.actor_id {
+        query = query.filter(Column::ActorId.eq(v));
+    }
+    if let Some(v) = &filter.object_kind {
+        query = query.filter(Column::ObjectKind.eq(v.as_str()));
+    }
+    if let Some(v) = filter.object_id {
+        query = query.filter(Column::ObjectId.eq(v));
+    }
+    if let Some(v) = &filter.action {
+        query = query.filter(Column::Action.eq(v.as_str()));
+    }
+    if let Some(v) = filter.from {
+        query = query.filter(Column::OccurredAt.gte(v));
+    }
+    if let Some(v) = filter.to {
+        query = query.filter(Column::OccurredAt.lt(v));
+    }
+    query.all(db).await
 }

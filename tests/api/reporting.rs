@@ -50,7 +50,7 @@ async fn upload_parts(
     request.send().await.unwrap()
 }
 
-async fn upload(app: &TestApp, token: &str, bytes: &[u8]) -> Value {
+pub async fn upload(app: &TestApp, token: &str, bytes: &[u8]) -> Value {
     let response = upload_parts(
         app,
         token,
@@ -62,7 +62,7 @@ async fn upload(app: &TestApp, token: &str, bytes: &[u8]) -> Value {
     response.json().await.unwrap()
 }
 
-async fn anonymous(app: &TestApp) -> String {
+pub async fn anonymous(app: &TestApp) -> String {
     let r: Value = app
         .post("/v1/auth/anonymous", json!({}))
         .await
@@ -77,7 +77,7 @@ async fn citizen(app: &TestApp, phone: &str) -> String {
     pair["access_token"].as_str().unwrap().to_owned()
 }
 
-fn tip_body(media_ids: &[&str]) -> Value {
+pub fn tip_body(media_ids: &[&str]) -> Value {
     json!({
         "category": "illicit_card_ads",
         "description": "Cards on every windscreen in the car park",
@@ -192,7 +192,7 @@ async fn a_camera_photo_keeps_its_evidence_and_loses_its_position() {
     assert_eq!(&original[..], PHOTO);
 }
 
-fn tiny_png() -> Vec<u8> {
+pub fn tiny_png() -> Vec<u8> {
     let mut out = Vec::new();
     let mut encoder = png::Encoder::new(&mut out, 2, 2);
     encoder.set_color(png::ColorType::Rgb);
