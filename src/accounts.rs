@@ -192,7 +192,7 @@ pub async fn register(
         format!("register:address:{}", limits::address_key(client)),
         REGISTRATIONS_PER_ADDRESS_PER_HOUR,
     )];
-    if let Err(exceeded) = limits::hit(&state.db, &limit, Duration::from_secs(3600)).await? {
+    if let Err(exceeded) = limits::hit(state, &limit, Duration::from_secs(3600)).await? {
         return Err(AccountError::Throttled {
             retry_after: exceeded.retry_after,
         });
@@ -267,7 +267,7 @@ pub async fn login(
     let login = Login::parse(login);
     let limits = login_limits(state, &login, client);
     let window = state.settings.auth.failure_window;
-    if let Err(exceeded) = limits::hit(&state.db, &limits, window).await? {
+    if let Err(exceeded) = limits::hit(state, &limits, window).await? {
         return Err(AccountError::Throttled {
             retry_after: exceeded.retry_after,
         });
@@ -283,7 +283,7 @@ pub async fn login(
         Some(user) if ok && !user.disabled => user,
         _ => return Err(AccountError::InvalidCredentials),
     };
-    limits::unhit(&state.db, &limits).await?;
+    limits::unhit(state, &limits).await?;
     let user = if password::needs_rehash(&user.password_hash) {
         let hash = hash_password(state, password).await?;
         // Only over the hash just verified: a password change that landed
@@ -397,9 +397,7 @@ pub async fn change_password(
         format!("password:user:{}", user.id),
         state.settings.auth.max_failures_per_account,
     )];
-    if let Err(exceeded) =
-        limits::hit(&state.db, &limit, state.settings.auth.failure_window).await?
-    {
+    if let Err(exceeded) = limits::hit(state, &limit, state.settings.auth.failure_window).await? {
         return Err(AccountError::Throttled {
             retry_after: exceeded.retry_after,
         });
@@ -407,7 +405,7 @@ pub async fn change_password(
     if !verify_password(state, current, Some(user.password_hash.clone())).await? {
         return Err(AccountError::WrongPassword);
     }
-    limits::unhit(&state.db, &limit).await?;
+    limits::unhit(state, &limit).await?;
     let phone = user
         .phone
         .as_deref()

@@ -18,6 +18,8 @@ pub struct AppState {
     pub blobs: Arc<dyn BlobStore>,
     pub signer: UrlSigner,
     pub tokens: Arc<TokenKeys>,
+    /// Hashes rate-limit keys (derived from the signing secret).
+    pub counter_secret: Arc<[u8; 32]>,
     /// Seals idempotent outcomes (derived from the signing secret).
     pub idempotency_secret: Arc<[u8; 32]>,
     /// Photo decoding slots (`media_workers`).

@@ -31,6 +31,9 @@ pub enum IdempotencyError {
 
 /// How long a retry waits for the first request to finish.
 const WAIT: Duration = Duration::from_secs(30);
+/// A claim with no outcome after this long belongs to a request that died
+/// (a dropped connection, a crash): a retry takes it over.
+const LEASE: chrono::Duration = chrono::Duration::seconds(60);
 
 pub enum Claim {
     /// Run the write, then [`Guard::finish`] (or [`Guard::abandon`] on error).
@@ -119,6 +122,14 @@ pub async fn begin(
                     let outcome = open(&cipher, &body).ok_or(IdempotencyError::KeyReused)?;
                     return Ok(Claim::Replay(outcome));
                 }
+                let stale = row.created_at < chrono::Utc::now() - LEASE;
+                if stale && rows::take_over(&state.db, operation, &row_key, row.created_at).await? {
+                    return Ok(Claim::Fresh(Box::new(Guard {
+                        operation,
+                        row_key,
+                        cipher,
+                    })));
+                }
             }
             // The first request failed and gave the key back: run now.
             None => {
@@ -141,8 +152,18 @@ pub async fn begin(
 impl Guard {
     /// Records the outcome for replays.
     pub async fn finish(self, state: &AppState, outcome: &serde_json::Value) -> Result<(), DbErr> {
+        self.finish_in(&state.db, outcome).await
+    }
+
+    /// Records the outcome inside the transaction of the write itself, so
+    /// the write and its replayable answer commit together or not at all.
+    pub async fn finish_in(
+        &self,
+        db: &impl sea_orm::ConnectionTrait,
+        outcome: &serde_json::Value,
+    ) -> Result<(), DbErr> {
         let sealed = seal(&self.cipher, outcome);
-        rows::complete(&state.db, self.operation, &self.row_key, 201, &sealed).await
+        rows::complete(db, self.operation, &self.row_key, 201, &sealed).await
     }
 
     /// Gives the key back after a failure that changed nothing, so that a

@@ -12,13 +12,23 @@ use crate::store::{idempotency, rate_counters};
 
 /// Photos not in a tip by then are deleted, objects and rows.
 pub const UNATTACHED_MEDIA_TTL: chrono::Duration = chrono::Duration::hours(24);
+/// An upload still pending after this long died on the way (uploads take
+/// seconds): its objects and row are removed.
+pub const PENDING_MEDIA_TTL: chrono::Duration = chrono::Duration::minutes(10);
 /// Idempotency keys are kept at least this long.
 pub const IDEMPOTENCY_TTL: chrono::Duration = chrono::Duration::hours(25);
 const EVERY: Duration = Duration::from_secs(600);
 
 /// One round of upkeep; each part runs even if another failed.
 pub async fn run_once(state: &AppState) {
-    match upload::reap(&state.db, state.blobs.as_ref(), UNATTACHED_MEDIA_TTL).await {
+    match upload::reap(
+        &state.db,
+        state.blobs.as_ref(),
+        UNATTACHED_MEDIA_TTL,
+        PENDING_MEDIA_TTL,
+    )
+    .await
+    {
         Ok(0) => {}
         Ok(n) => tracing::info!(removed = n, "reaped photos no tip took"),
         Err(e) => tracing::warn!(error = %e, "reaping photos failed; next round retries"),

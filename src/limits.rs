@@ -1,12 +1,19 @@
 //! Rate limits over the database's shared counters: each event is counted
 //! first and then compared with the limit, in one statement per key, so
 //! parallel requests on any number of nodes cannot slip past a check.
+//!
+//! Keys name people (a phone number, an address, a session), so what the
+//! table keeps is a keyed hash of each: the counters work, and a copy of
+//! the table tells nobody who tried what.
 
 use std::net::IpAddr;
 use std::time::Duration;
 
-use sea_orm::{ConnectionTrait, DbErr};
+use hmac::{Hmac, Mac};
+use sea_orm::DbErr;
+use sha2::Sha256;
 
+use crate::app::AppState;
 use crate::clock::unix_now;
 use crate::store::rate_counters;
 
@@ -34,8 +41,15 @@ pub struct Exceeded {
 
 /// Counts one event against every limit. `Ok(Err(_))` when any of them is
 /// now past its maximum; the event stays counted either way.
+fn stored_key(state: &AppState, key: &str) -> String {
+    let mut mac =
+        Hmac::<Sha256>::new_from_slice(&state.counter_secret[..]).expect("HMAC takes any key");
+    mac.update(key.as_bytes());
+    hex::encode(&mac.finalize().into_bytes()[..20])
+}
+
 pub async fn hit(
-    db: &impl ConnectionTrait,
+    state: &AppState,
     limits: &[Limit],
     window: Duration,
 ) -> Result<Result<(), Exceeded>, DbErr> {
@@ -43,7 +57,8 @@ pub async fn hit(
     let now = unix_now() as i64;
     let mut retry_after = None;
     for limit in limits {
-        let counter = rate_counters::hit(db, &limit.key, now, window).await?;
+        let key = stored_key(state, &limit.key);
+        let counter = rate_counters::hit(&state.db, &key, now, window).await?;
         if counter.count > limit.max as i32 {
             let left = (counter.window_start + window - now).max(1) as u64;
             retry_after = Some(retry_after.map_or(left, |r: u64| r.max(left)));
@@ -56,9 +71,9 @@ pub async fn hit(
 }
 
 /// Takes back one event from every limit (it turned out not to count).
-pub async fn unhit(db: &impl ConnectionTrait, limits: &[Limit]) -> Result<(), DbErr> {
+pub async fn unhit(state: &AppState, limits: &[Limit]) -> Result<(), DbErr> {
     for limit in limits {
-        rate_counters::unhit(db, &limit.key).await?;
+        rate_counters::unhit(&state.db, &stored_key(state, &limit.key)).await?;
     }
     Ok(())
 }

@@ -11,6 +11,7 @@ use crate::app::AppState;
 use crate::domain::contact::{Contact, ContactKind};
 use crate::domain::geo::{self, Point};
 use crate::domain::tip::{self as codes, TipStatus};
+use crate::idempotency::Guard;
 use crate::store::audit::{self, Actor};
 use crate::store::tips::{self, tip};
 use crate::store::{categories, media};
@@ -142,6 +143,7 @@ pub async fn submit(
     reporter: Reporter,
     new: NewTip,
     request_id: &str,
+    idempotency: Option<&Guard>,
 ) -> Result<Submitted, ReportError> {
     let category = categories::find(&state.db, &new.category)
         .await?
@@ -219,7 +221,8 @@ pub async fn submit(
     for _ in 0..5 {
         let row = tip::Model {
             id: Uuid::now_v7(),
-            reference: codes::tip_reference(now.date_naive()),
+            // The day as reporters in China live it (UTC+8).
+            reference: codes::tip_reference((now + chrono::Duration::hours(8)).date_naive()),
             reporter_user_id: match reporter {
                 Reporter::Citizen(id) => Some(id),
                 Reporter::Anonymous(_) => None,
@@ -280,6 +283,15 @@ pub async fn submit(
             },
         )
         .await?;
+        if let Some(guard) = idempotency {
+            // The answer a retry gets commits with the tip: a tip never
+            // exists without it, so its receipt cannot be lost.
+            let outcome = serde_json::json!({
+                "tip_id": tip.id,
+                "receipt": receipt.as_ref().map(|r| serde_json::json!({"code": r.code, "secret": r.secret})),
+            });
+            guard.finish_in(&txn, &outcome).await?;
+        }
         txn.commit().await?;
         return Ok(Submitted { tip, receipt });
     }

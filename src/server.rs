@@ -88,6 +88,10 @@ pub async fn prepare(settings: Settings) -> anyhow::Result<Prepared> {
         blobs,
         signer,
         tokens,
+        counter_secret: Arc::new(derive_secret(
+            &signing_secret,
+            b"tipline/rate-counter-keys/v1",
+        )),
         idempotency_secret: Arc::new(derive_secret(
             &signing_secret,
             b"tipline/idempotency-seal/v1",

@@ -378,11 +378,13 @@ impl MigrationTrait for Migration {
                             .on_delete(ForeignKeyAction::SetNull),
                     )
                     .foreign_key(
+                        // Evidence outlives nothing by accident: a tip with
+                        // photos cannot simply be deleted.
                         ForeignKey::create()
                             .name("fk_media_tip")
                             .from(Media::Table, Media::TipId)
                             .to(Tips::Table, Tips::Id)
-                            .on_delete(ForeignKeyAction::SetNull),
+                            .on_delete(ForeignKeyAction::Restrict),
                     )
                     .to_owned(),
             )

@@ -165,7 +165,12 @@ fn normalize_url(raw: &str) -> Result<String, InvalidContact> {
         return Err(BAD);
     }
     url.set_fragment(None);
-    Ok(url.to_string())
+    let normalized = url.to_string();
+    // Percent-encoding and punycode can lengthen it: the stored form counts.
+    if normalized.len() > 2000 {
+        return Err(InvalidContact("a URL of more than 2000 characters"));
+    }
+    Ok(normalized)
 }
 
 #[cfg(test)]

@@ -14,7 +14,13 @@ use poem_openapi::{
 };
 use poem_openapi::{Object, OpenApi};
 use sha2::{Digest, Sha256};
-use tokio::io::AsyncReadExt;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::{Context, Poll};
+
+use poem::Body;
+use tokio::io::{AsyncRead, AsyncReadExt, ReadBuf};
 use uuid::Uuid;
 
 use super::ApiTags;
@@ -36,6 +42,35 @@ pub struct MediaApi;
 struct PhotoForm {
     /// A JPEG, PNG or WebP photo; the type is read from its bytes.
     file: Upload,
+}
+
+/// A body reader that fails once more than `left` bytes came through,
+/// remembering that it did so the answer can be 413 rather than a parse
+/// error.
+struct Capped<R> {
+    inner: R,
+    left: u64,
+    overflowed: Arc<AtomicBool>,
+}
+
+impl<R: AsyncRead + Unpin> AsyncRead for Capped<R> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        let before = buf.filled().len();
+        let poll = Pin::new(&mut self.inner).poll_read(cx, buf);
+        if let Poll::Ready(Ok(())) = &poll {
+            let read = (buf.filled().len() - before) as u64;
+            if read > self.left {
+                self.overflowed.store(true, Ordering::Relaxed);
+                return Poll::Ready(Err(std::io::Error::other("the body is over the limit")));
+            }
+            self.left -= read;
+        }
+        poll
+    }
 }
 
 /// The bytes of the one `file` part, read under the size limit.
@@ -84,30 +119,51 @@ impl<'a> ApiExtractor<'a> for PhotoUpload {
         if declared.is_some_and(|n| n > limit + 16 * 1024) {
             return Err(too_large(limit));
         }
+        // The whole body, form headers and all, is capped as it streams:
+        // a chunked body declares no length, and the form parser would
+        // otherwise buffer an endless preamble or header line.
+        let overflowed = Arc::new(AtomicBool::new(false));
+        let capped = Capped {
+            inner: body.take()?.into_async_read(),
+            left: limit + 16 * 1024,
+            overflowed: overflowed.clone(),
+        };
+        *body = RequestBody::new(Body::from_async_read(capped));
+        let too_big = || overflowed.load(Ordering::Relaxed);
         let mut form = <Multipart as FromRequest>::from_request(req, body)
             .await
             .map_err(|_| bad_form("the body must be multipart/form-data with one `file` part"))?;
         let field = form
             .next_field()
             .await
-            .map_err(|_| bad_form("the form could not be read"))?
+            .map_err(|_| {
+                if too_big() {
+                    too_large(limit)
+                } else {
+                    bad_form("the form could not be read")
+                }
+            })?
             .ok_or_else(|| bad_form("the form has no `file` part"))?;
         if field.name() != Some("file") {
             return Err(bad_form("the form takes one `file` part and nothing else"));
         }
         let mut reader = field.into_async_read().take(limit + 1);
         let mut bytes = Vec::new();
-        reader
-            .read_to_end(&mut bytes)
-            .await
-            .map_err(|_| bad_form("the upload was cut off"))?;
-        if bytes.len() as u64 > limit {
+        reader.read_to_end(&mut bytes).await.map_err(|_| {
+            if too_big() {
+                too_large(limit)
+            } else {
+                bad_form("the upload was cut off")
+            }
+        })?;
+        if bytes.len() as u64 > limit || too_big() {
             return Err(too_large(limit));
         }
         drop(reader);
         match form.next_field().await {
             Ok(None) => Ok(Self(Bytes::from(bytes))),
             Ok(Some(_)) => Err(bad_form("the form takes one `file` part and nothing else")),
+            Err(_) if too_big() => Err(too_large(limit)),
             Err(_) => Err(bad_form("the form could not be read")),
         }
     }

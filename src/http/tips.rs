@@ -8,6 +8,7 @@ use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::types::{ParseFromJSON, ToJSON};
 use poem_openapi::{Enum, Object, OpenApi};
+use sea_orm::TransactionTrait;
 use uuid::Uuid;
 
 use super::ApiTags;
@@ -390,7 +391,7 @@ pub async fn creation_limit(
             per_address,
         ),
     ];
-    match limits::hit(&state.db, &limits, std::time::Duration::from_secs(3600)).await? {
+    match limits::hit(state, &limits, std::time::Duration::from_secs(3600)).await? {
         Ok(()) => Ok(()),
         Err(exceeded) => Err(ApiError::too_many_requests(
             "rate.limited",
@@ -412,9 +413,7 @@ async fn receipt_tip(
         format!("receipt:address:{}", limits::address_key(client)),
         state.settings.auth.max_failures_per_address,
     )];
-    if let Err(exceeded) =
-        limits::hit(&state.db, &limit, state.settings.auth.failure_window).await?
-    {
+    if let Err(exceeded) = limits::hit(state, &limit, state.settings.auth.failure_window).await? {
         return Err(ApiError::too_many_requests(
             "rate.limited",
             "too many receipt look-ups; retry later",
@@ -423,7 +422,7 @@ async fn receipt_tip(
     }
     match reporting::receipt_tip(state, code, secret).await {
         Ok(tip) => {
-            limits::unhit(&state.db, &limit).await?;
+            limits::unhit(state, &limit).await?;
             Ok(tip)
         }
         // The same answer for an unknown code and a wrong secret.
@@ -465,23 +464,28 @@ impl TipsApi {
             || body.0.to_json_string(),
         )
         .await?;
-        let (tip_id, receipt) = if let Begun::Replay(outcome) = begun {
-            let outcome =
-                TipOutcome::parse_from_json(Some(outcome)).map_err(|_| idempotent::unreadable())?;
-            (outcome.tip_id, outcome.receipt)
-        } else {
-            let result = submit_fresh(&state, req, reporter, body.0).await;
-            idempotent::settle(&state, begun, &result, |(tip_id, receipt)| {
-                TipOutcome {
-                    tip_id: *tip_id,
-                    receipt: receipt.as_ref().map(ReceiptView::of),
+        let (tip_id, receipt) = match begun {
+            Begun::Replay(outcome) => {
+                let outcome = TipOutcome::parse_from_json(Some(outcome))
+                    .map_err(|_| idempotent::unreadable())?;
+                (outcome.tip_id, outcome.receipt)
+            }
+            begun => {
+                let guard = match &begun {
+                    Begun::Fresh(guard) => Some(guard.as_ref()),
+                    _ => None,
+                };
+                // With a key, the outcome is recorded in the tip's own
+                // transaction; a failure gives the key back.
+                let result = submit_fresh(&state, req, reporter, body.0, guard).await;
+                if result.is_err()
+                    && let Begun::Fresh(guard) = begun
+                {
+                    guard.abandon(&state).await;
                 }
-                .to_json()
-                .unwrap_or_default()
-            })
-            .await?;
-            let (tip_id, receipt) = result?;
-            (tip_id, receipt.as_ref().map(ReceiptView::of))
+                let (tip_id, receipt) = result?;
+                (tip_id, receipt.as_ref().map(ReceiptView::of))
+            }
         };
         let tip = tips::find(&state.db, tip_id)
             .await?
@@ -653,11 +657,37 @@ impl TipsApi {
     }
 }
 
+/// Categories are keyed by code, not id: the code goes in the details.
+async fn category_audit(
+    txn: &impl sea_orm::ConnectionTrait,
+    admin: Uuid,
+    action: &str,
+    category: &categories::Model,
+) -> Result<(), ApiError> {
+    crate::store::audit::record(
+        txn,
+        &request_id(),
+        crate::store::audit::Event {
+            actor: crate::store::audit::Actor::User(admin),
+            action,
+            object_kind: "category",
+            object_id: None,
+            details: Some(serde_json::json!({
+                "code": category.code,
+                "retired": category.retired,
+            })),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
 async fn submit_fresh(
     state: &AppState,
     req: &Request,
     reporter: Reporter,
     body: NewTipRequest,
+    idempotency: Option<&crate::idempotency::Guard>,
 ) -> Result<(Uuid, Option<reporting::Receipt>), ApiError> {
     let client = client_addr(req, state.settings.auth.client_ip_header.as_deref());
     let limits = &state.settings.limits;
@@ -689,7 +719,7 @@ async fn submit_fresh(
             .collect(),
         media_ids: body.media_ids,
     };
-    let submitted = reporting::submit(state, reporter, new, &request_id()).await?;
+    let submitted = reporting::submit(state, reporter, new, &request_id(), idempotency).await?;
     Ok((submitted.tip.id, submitted.receipt))
 }
 
@@ -725,12 +755,13 @@ impl CategoriesApi {
     )]
     async fn create(
         &self,
-        _auth: Auth<Admins>,
+        auth: Auth<Admins>,
         state: Data<&AppState>,
         body: Json<NewCategory>,
     ) -> Result<Created<Category>, ApiError> {
+        let txn = state.db.begin().await?;
         let created = categories::create(
-            &state.db,
+            &txn,
             &body.code,
             body.label_zh.trim(),
             body.label_en.trim(),
@@ -738,6 +769,8 @@ impl CategoriesApi {
         )
         .await?
         .ok_or_else(|| ApiError::conflict("category.exists", "a category with this code exists"))?;
+        category_audit(&txn, auth.account().id, "category.create", &created).await?;
+        txn.commit().await?;
         Ok(Created::Created(Json(Category::of(created))))
     }
 
@@ -750,23 +783,20 @@ impl CategoriesApi {
     )]
     async fn update(
         &self,
-        _auth: Auth<Admins>,
+        auth: Auth<Admins>,
         state: Data<&AppState>,
         code: Path<String>,
         body: Json<CategoryChanges>,
     ) -> Result<Json<Category>, ApiError> {
-        let existing = categories::find(&state.db, &code.0)
+        let txn = state.db.begin().await?;
+        let existing = categories::find(&txn, &code.0)
             .await?
             .ok_or_else(|| ApiError::not_found("category.not_found", "no such category"))?;
         let body = body.0;
-        let updated = categories::update(
-            &state.db,
-            existing,
-            body.label_zh,
-            body.label_en,
-            body.retired,
-        )
-        .await?;
+        let updated =
+            categories::update(&txn, existing, body.label_zh, body.label_en, body.retired).await?;
+        category_audit(&txn, auth.account().id, "category.update", &updated).await?;
+        txn.commit().await?;
         Ok(Json(Category::of(updated)))
     }
 }

@@ -61,7 +61,9 @@ pub async fn process(slots: &Arc<Semaphore>, bytes: Bytes) -> Result<Processed, 
         pipeline::process(&bytes, &Limits::default())
     })
     .await
-    .expect("the pipeline does not panic")
+    // A decoder that panics on hostile input refuses that input; the
+    // server goes on.
+    .map_err(|_| UploadError::Unprocessable("the image could not be decoded".into()))?
     .map_err(|e| match e {
         PipelineError::Unsupported => UploadError::Unsupported,
         other => UploadError::Unprocessable(other.to_string()),
@@ -136,13 +138,12 @@ pub async fn store(
             "image/jpeg",
         ),
     ];
-    let mut written = Vec::new();
+    let keys = [original_key.clone(), display_key.clone(), thumb_key.clone()];
     for (key, bytes, content_type) in objects {
         if let Err(e) = blobs.put(key, bytes, content_type).await {
-            undo(db, blobs, row.id, &written).await;
+            undo(db, blobs, row.id, &keys).await;
             return Err(e.into());
         }
-        written.push(key.clone());
     }
     let actor = match owner {
         Owner::User(u) => Actor::User(u),
@@ -167,7 +168,7 @@ pub async fn store(
         txn.commit().await
     };
     if let Err(e) = finish.await {
-        undo(db, blobs, row.id, &written).await;
+        undo(db, blobs, row.id, &keys).await;
         return Err(e.into());
     }
     Ok(media::Model {
@@ -176,53 +177,78 @@ pub async fn store(
     })
 }
 
-/// Best effort: removes the objects and the row of a failed upload. What
-/// fails here stays `pending`, and the reaper finishes the job.
-async fn undo(
-    db: &sea_orm::DatabaseConnection,
-    blobs: &dyn BlobStore,
-    id: Uuid,
-    written: &[BlobKey],
-) {
-    for key in written {
+/// Best effort: removes the objects and the row of a failed upload. Every
+/// key is deleted, written or not (a PUT that timed out may have landed);
+/// the row goes only once they all are, else it stays `pending` and the
+/// reaper finishes the job.
+async fn undo(db: &sea_orm::DatabaseConnection, blobs: &dyn BlobStore, id: Uuid, keys: &[BlobKey]) {
+    let mut all_gone = true;
+    for key in keys {
         if let Err(e) = blobs.delete(key).await {
             tracing::warn!(media_id = %id, error = %e, "could not remove an object of a failed upload");
+            all_gone = false;
         }
     }
-    if let Err(e) = media::delete(db, id).await {
+    if all_gone && let Err(e) = media::delete(db, id).await {
         tracing::warn!(media_id = %id, error = %e, "could not remove the row of a failed upload");
     }
 }
 
-/// Removes photos no tip took within `unattached_for` (and uploads a crash
-/// left `pending`), objects first, then rows. Answers how many went.
+/// Removes photos no tip took within `unattached_for`, and uploads left
+/// `pending` (by a crash, or a failure whose clean-up could not reach the
+/// store) for `pending_for`. Each is claimed first (`reaping`, only while no tip has
+/// it, and a photo being reaped can no longer be attached), then its
+/// objects go, then its row, with an audit event. Answers how many went.
 pub async fn reap(
     db: &sea_orm::DatabaseConnection,
     blobs: &dyn BlobStore,
     unattached_for: chrono::Duration,
+    pending_for: chrono::Duration,
 ) -> Result<usize, DbErr> {
-    let before = Utc::now() - unattached_for;
+    let now = Utc::now();
     let mut removed = 0;
+    let mut after = None;
     loop {
-        let batch = media::unattached_before(db, before, 100).await?;
-        if batch.is_empty() {
+        let batch =
+            media::reapable(db, now - unattached_for, now - pending_for, after, 100).await?;
+        let Some(last) = batch.last() else {
             return Ok(removed);
-        }
-        for row in &batch {
-            let keys = [&row.original_key, &row.display_key, &row.thumb_key];
+        };
+        after = Some((last.created_at, last.id));
+        for row in batch {
+            if !media::claim_for_reaping(db, row.id).await? {
+                continue; // a tip took it meanwhile
+            }
             let mut all_gone = true;
-            for key in keys.into_iter().filter_map(|k| BlobKey::parse(k).ok()) {
+            for key in [&row.original_key, &row.display_key, &row.thumb_key] {
+                let Ok(key) = BlobKey::parse(key) else {
+                    continue;
+                };
                 if let Err(e) = blobs.delete(&key).await {
-                    tracing::warn!(media_id = %row.id, error = %e, "reaper could not remove an object; will retry");
+                    // Left claimed: a later run tries again.
+                    tracing::warn!(media_id = %row.id, error = %e, "reaper could not remove an object");
                     all_gone = false;
                 }
             }
-            if !all_gone {
-                // Leave the row so the next run tries again.
-                return Ok(removed);
+            if all_gone {
+                use sea_orm::TransactionTrait;
+                let txn = db.begin().await?;
+                media::delete(&txn, row.id).await?;
+                audit::record(
+                    &txn,
+                    "reaper",
+                    audit::Event {
+                        actor: Actor::System,
+                        action: "media.reap",
+                        object_kind: "media",
+                        object_id: Some(row.id),
+                        details: None,
+                    },
+                )
+                .await?;
+                txn.commit().await?;
+                removed += 1;
             }
-            media::delete(db, row.id).await?;
-            removed += 1;
         }
     }
 }

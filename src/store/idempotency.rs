@@ -74,6 +74,26 @@ pub async fn complete(
         .map(drop)
 }
 
+/// Takes over a claim whose request died: only if it is still the claim
+/// seen (same start, no outcome), so of several retries one wins.
+pub async fn take_over(
+    db: &impl ConnectionTrait,
+    scope: &str,
+    key: &str,
+    seen_created_at: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    use sea_orm::sea_query::Expr;
+    let result = Entity::update_many()
+        .col_expr(Column::CreatedAt, Expr::value(Utc::now()))
+        .filter(Column::Scope.eq(scope))
+        .filter(Column::Key.eq(key))
+        .filter(Column::ResponseBody.is_null())
+        .filter(Column::CreatedAt.eq(seen_created_at))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected == 1)
+}
+
 /// Gives the key up after a failure that changed nothing, so a retry runs.
 pub async fn release(db: &impl ConnectionTrait, scope: &str, key: &str) -> Result<(), DbErr> {
     Entity::delete_by_id((scope.to_owned(), key.to_owned()))

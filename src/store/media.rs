@@ -38,6 +38,8 @@ impl ActiveModelBehavior for ActiveModel {}
 
 pub const PENDING: &str = "pending";
 pub const STORED: &str = "stored";
+/// Claimed by the reaper: no tip may take it any more.
+pub const REAPING: &str = "reaping";
 
 pub async fn insert(db: &impl ConnectionTrait, row: Model) -> Result<Model, DbErr> {
     ActiveModel::from(row).insert(db).await
@@ -71,11 +73,14 @@ pub async fn of_tip(db: &impl ConnectionTrait, tip_id: Uuid) -> Result<Vec<Model
         .await
 }
 
-/// Attaches the media to a tip, each only if still unattached; answers how
-/// many were attached (the caller checks it is all of them).
+/// Attaches the media to a tip, each only if still unattached and stored
+/// (not being reaped); answers how many were attached (the caller checks it
+/// is all of them). The uploading session is forgotten: an anonymous
+/// reporter's tips cannot be linked to one another through their photos.
 pub async fn attach(db: &impl ConnectionTrait, ids: &[Uuid], tip_id: Uuid) -> Result<u64, DbErr> {
     let result = Entity::update_many()
         .col_expr(Column::TipId, Expr::value(tip_id))
+        .col_expr(Column::OwnerSessionId, Expr::value(Option::<Uuid>::None))
         .filter(Column::Id.is_in(ids.iter().copied()))
         .filter(Column::TipId.is_null())
         .filter(Column::Status.eq(STORED))
@@ -84,17 +89,49 @@ pub async fn attach(db: &impl ConnectionTrait, ids: &[Uuid], tip_id: Uuid) -> Re
     Ok(result.rows_affected)
 }
 
-/// Unattached media older than `before`, oldest first.
-pub async fn unattached_before(
+/// Claims an unattached photo for removal; `false` if a tip has it.
+pub async fn claim_for_reaping(db: &impl ConnectionTrait, id: Uuid) -> Result<bool, DbErr> {
+    let result = Entity::update_many()
+        .col_expr(Column::Status, Expr::value(REAPING))
+        .filter(Column::Id.eq(id))
+        .filter(Column::TipId.is_null())
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected == 1)
+}
+
+/// Unattached media due for removal: stored before `stored_before`, or
+/// still pending since before `pending_before`. Oldest first, after the
+/// `(created_at, id)` position `after`.
+pub async fn reapable(
     db: &impl ConnectionTrait,
-    before: DateTime<Utc>,
+    stored_before: DateTime<Utc>,
+    pending_before: DateTime<Utc>,
+    after: Option<(DateTime<Utc>, Uuid)>,
     limit: u64,
 ) -> Result<Vec<Model>, DbErr> {
-    Entity::find()
+    use sea_orm::Condition;
+    let due = Condition::any()
+        .add(Column::CreatedAt.lt(stored_before))
+        .add(
+            Condition::all()
+                .add(Column::Status.ne(STORED))
+                .add(Column::CreatedAt.lt(pending_before)),
+        );
+    let mut query = Entity::find()
         .filter(Column::TipId.is_null())
-        .filter(Column::CreatedAt.lt(before))
+        .filter(due)
         .order_by_asc(Column::CreatedAt)
-        .limit(limit)
-        .all(db)
-        .await
+        .order_by_asc(Column::Id)
+        .limit(limit);
+    if let Some((at, id)) = after {
+        query = query.filter(
+            Condition::any().add(Column::CreatedAt.gt(at)).add(
+                Condition::all()
+                    .add(Column::CreatedAt.eq(at))
+                    .add(Column::Id.gt(id)),
+            ),
+        );
+    }
+    query.all(db).await
 }

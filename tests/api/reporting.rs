@@ -684,13 +684,10 @@ async fn a_blob_store_outage_fails_uploads_cleanly_and_recovers() {
         )
         .await;
         assert_eq!(error_code(response, 503).await, "service.unavailable");
-        assert_eq!(
-            count(&app, tipline::store::media::Entity).await,
-            0,
-            "no half-written row"
-        );
+        assert_no_photo_but_a_tombstone(&app).await;
         std::fs::remove_file(&media).unwrap();
         std::fs::rename(&aside, &media).unwrap();
+        reap_tombstones(&app).await;
     }
     upload(&app, &token, &tiny_png()).await;
 }
@@ -742,6 +739,7 @@ async fn photos_no_tip_takes_are_reaped() {
         &app.state.db,
         app.state.blobs.as_ref(),
         chrono::Duration::hours(24),
+        chrono::Duration::minutes(10),
     )
     .await
     .unwrap();
@@ -750,6 +748,7 @@ async fn photos_no_tip_takes_are_reaped() {
     let removed = tipline::media::upload::reap(
         &app.state.db,
         app.state.blobs.as_ref(),
+        chrono::Duration::zero(),
         chrono::Duration::zero(),
     )
     .await
@@ -857,13 +856,10 @@ async fn an_s3_outage_fails_uploads_cleanly_and_recovers() {
     )
     .await;
     assert_eq!(error_code(response, 503).await, "service.unavailable");
-    assert_eq!(
-        count(&app, tipline::store::media::Entity).await,
-        0,
-        "no half-written row"
-    );
+    assert_no_photo_but_a_tombstone(&app).await;
 
     s3.resume();
+    reap_tombstones(&app).await;
     let media = upload(&app, &token, PHOTO).await;
     let fetched = reqwest::get(media["display_url"].as_str().unwrap())
         .await
@@ -971,4 +967,184 @@ async fn the_service_rides_out_a_database_outage() {
     .await;
     assert!(back, "readiness did not come back with the database");
     upload(&app, &token, &tiny_png()).await;
+}
+
+/// Sends a body with `Transfer-Encoding: chunked` (no declared length).
+async fn chunked_upload(app: &TestApp, token: &str, content_type: &str, body: &[u8]) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(app.addr).await.unwrap();
+    let head = format!(
+        "POST /v1/media HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {token}\r\nContent-Type: {content_type}\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n",
+        app.addr
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    for chunk in body.chunks(64 * 1024) {
+        // The server stops reading once past its cap.
+        if stream
+            .write_all(format!("{:x}\r\n", chunk.len()).as_bytes())
+            .await
+            .is_err()
+            || stream.write_all(chunk).await.is_err()
+            || stream.write_all(b"\r\n").await.is_err()
+        {
+            break;
+        }
+    }
+    let _ = stream.write_all(b"0\r\n\r\n").await;
+    let mut response = String::new();
+    let _ = stream.read_to_string(&mut response).await;
+    response
+}
+
+#[tokio::test]
+async fn oversized_uploads_without_a_length_are_cut_off_too() {
+    let app = TestApp::spawn().await;
+    let token = anonymous(&app).await;
+    let mut big = vec![0u8; 20 * 1024 * 1024];
+    big[..3].copy_from_slice(&[0xFF, 0xD8, 0xFF]);
+    let (content_type, body) = form(&[("file", "big.jpg", "image/jpeg", &big)]);
+    let response = chunked_upload(&app, &token, &content_type, &body).await;
+    assert!(
+        response.starts_with("HTTP/1.1 413 "),
+        "{}",
+        &response[..response.len().min(300)]
+    );
+    assert!(response.contains("request.too_large"));
+
+    // No boundary ever comes: the parser must not buffer the stream whole.
+    let endless = vec![b'x'; 20 * 1024 * 1024];
+    let response = chunked_upload(
+        &app,
+        &token,
+        "multipart/form-data; boundary=never",
+        &endless,
+    )
+    .await;
+    assert!(
+        response.starts_with("HTTP/1.1 413 "),
+        "{}",
+        &response[..response.len().min(300)]
+    );
+    assert_eq!(count(&app, tipline::store::media::Entity).await, 0);
+}
+
+#[tokio::test]
+async fn a_key_whose_first_request_died_is_taken_over() {
+    let app = TestApp::spawn().await;
+    let pair = app.register("13800138111", "a good password").await;
+    let token = pair["access_token"].as_str().unwrap();
+    let user = pair["user"]["id"].as_str().unwrap();
+    let photo = upload(&app, token, &tiny_png()).await;
+
+    // As a request that claimed the key and then lost its connection, two
+    // minutes ago, would have left it.
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+    use sha2::Digest;
+    let row_key = hex::encode(sha2::Sha256::digest(
+        format!("user:{user}\0retry-me").as_bytes(),
+    ));
+    let body = tip_body(&[photo["id"].as_str().unwrap()]);
+    use poem_openapi::types::{ParseFromJSON, ToJSON};
+    let canonical = tipline::http::tips::NewTipRequest::parse_from_json(Some(body.clone()))
+        .unwrap()
+        .to_json_string();
+    tipline::store::idempotency::ActiveModel {
+        scope: Set("tips".into()),
+        key: Set(row_key),
+        request_hash: Set(hex::encode(sha2::Sha256::digest(canonical.as_bytes()))),
+        response_status: Set(None),
+        response_body: Set(None),
+        created_at: Set(chrono::Utc::now() - chrono::Duration::minutes(2)),
+    }
+    .insert(&app.state.db)
+    .await
+    .unwrap();
+
+    let started = std::time::Instant::now();
+    let response = app
+        .client
+        .post(app.url("/v1/tips"))
+        .bearer_auth(token)
+        .header("Idempotency-Key", "retry-me")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201, "{}", response.text().await.unwrap());
+    // Taken over at once, not after the 30-second wait for a live first.
+    assert!(started.elapsed() < Duration::from_secs(20));
+}
+
+#[tokio::test]
+async fn an_anonymous_sessions_tips_are_not_linked_through_their_photos() {
+    let app = TestApp::spawn().await;
+    let token = anonymous(&app).await;
+    let a = upload(&app, &token, &tiny_png()).await;
+    let id: uuid::Uuid = a["id"].as_str().unwrap().parse().unwrap();
+    let before = tipline::store::media::find_many(&app.state.db, &[id])
+        .await
+        .unwrap()
+        .remove(0);
+    assert!(
+        before.owner_session_id.is_some(),
+        "the session owns its upload until a tip takes it"
+    );
+    let r = app
+        .post_as("/v1/tips", &token, tip_body(&[a["id"].as_str().unwrap()]))
+        .await;
+    assert_eq!(r.status(), 201);
+    let after = tipline::store::media::find_many(&app.state.db, &[id])
+        .await
+        .unwrap()
+        .remove(0);
+    assert_eq!(after.owner_session_id, None);
+    // Nor through the rate counters: their keys are hashed.
+    let counters = tipline::store::rate_counters::Entity::find()
+        .all(&app.state.db)
+        .await
+        .unwrap();
+    assert!(!counters.is_empty());
+    assert!(
+        counters
+            .iter()
+            .all(|c| !c.key.contains("session") && !c.key.contains("127.0.0.1"))
+    );
+}
+
+/// After an outage the failed upload is no photo: at most a `pending` row
+/// that names the objects to remove once the store answers again (a PUT
+/// that failed may still have landed), which no tip can take.
+async fn assert_no_photo_but_a_tombstone(app: &TestApp) {
+    use sea_orm::{ColumnTrait, QueryFilter};
+    use tipline::store::media::{Column, Entity, PENDING};
+    let rows = Entity::find().all(&app.state.db).await.unwrap();
+    assert!(rows.len() <= 1, "{rows:?}");
+    assert!(
+        rows.iter()
+            .all(|r| r.status == PENDING && r.tip_id.is_none()),
+        "{rows:?}"
+    );
+    let stored = Entity::find()
+        .filter(Column::Status.ne(PENDING))
+        .count(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(stored, 0);
+}
+
+/// The upkeep job, as it runs once the store is back.
+async fn reap_tombstones(app: &TestApp) {
+    tipline::media::upload::reap(
+        &app.state.db,
+        app.state.blobs.as_ref(),
+        chrono::Duration::hours(24),
+        chrono::Duration::zero(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        count(app, tipline::store::media::Entity).await,
+        0,
+        "the tombstone is reaped"
+    );
 }

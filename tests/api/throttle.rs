@@ -79,6 +79,24 @@ async fn one_account_from_many_addresses() {
     }
     let other = throttled(attempt(&base, "192.0.2.7", "13900139009", "guess").await).await;
     assert_eq!(body, other);
+
+    // The counters work without keeping who tried: no phone number or
+    // address is stored.
+    use sea_orm::EntityTrait;
+    let keys: Vec<String> = tipline::store::rate_counters::Entity::find()
+        .all(&app.state.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| c.key)
+        .collect();
+    assert!(!keys.is_empty());
+    for key in &keys {
+        assert!(
+            !key.contains("13800138001") && !key.contains("192.0.2") && !key.contains("login"),
+            "{key}"
+        );
+    }
 }
 
 #[tokio::test]
