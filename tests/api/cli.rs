@@ -445,3 +445,82 @@ async fn a_request_in_flight_at_the_stop_signal_is_answered() {
     let (code, logs) = server.exit_status(Duration::from_secs(30));
     assert_eq!(code, Some(0), "{logs:?}");
 }
+
+#[tokio::test]
+async fn reporting_leaves_no_position_contact_or_receipt_in_the_logs() {
+    let mut env = TestEnv::new().await;
+    env.set("TIPLINE_LOG_FORMAT", "json");
+    env.set("TIPLINE_LOG_LEVEL", "debug");
+    let mut server = Running::start(&env.vars);
+    let base = format!("http://{}", server.address());
+    let client = reqwest::Client::new();
+    let anon: serde_json::Value = client
+        .post(format!("{base}/v1/auth/anonymous"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = anon["access_token"].as_str().unwrap().to_owned();
+    let photo = include_bytes!("../fixtures/phone-gps.jpg");
+    let (content_type, body) = crate::reporting::form(&[("file", "p.jpg", "image/jpeg", photo)]);
+    let media: serde_json::Value = client
+        .post(format!("{base}/v1/media"))
+        .bearer_auth(&token)
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let tip = serde_json::json!({
+        "category": "illicit_card_ads",
+        "description": "cards on cars",
+        "location": {"lat": 31.2304123, "lon": 121.4737456},
+        "address": "Nanjing Road 100",
+        "contacts": [{"kind": "phone", "value": "139 1234 5678"}, {"kind": "wechat", "value": "pimp_wx_888"}],
+        "media_ids": [media["id"]],
+    });
+    let submitted: serde_json::Value = client
+        .post(format!("{base}/v1/tips"))
+        .bearer_auth(&token)
+        .json(&tip)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let secret = submitted["receipt"]["secret"].as_str().unwrap().to_owned();
+    let code = submitted["receipt"]["code"].as_str().unwrap().to_owned();
+    let looked = client
+        .get(format!("{base}/v1/receipts/{code}"))
+        .header("X-Receipt-Secret", &secret)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(looked.status(), 200);
+
+    server.terminate();
+    let (code_, logs) = server.exit_status(Duration::from_secs(30));
+    assert_eq!(code_, Some(0));
+    let all = logs.join("\n");
+    assert!(all.contains("/v1/tips"), "requests are logged");
+    for secret in [
+        "31.2304",
+        "121.4737",
+        "Nanjing",
+        "13912345678",
+        "139 1234 5678",
+        "pimp_wx_888",
+        secret.as_str(),
+        code.as_str(),
+        token.as_str(),
+        "48 deg",
+    ] {
+        assert!(!all.contains(secret), "`{secret}` reached the logs");
+    }
+}

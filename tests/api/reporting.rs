@@ -11,10 +11,10 @@ use crate::helpers::{TestApp, error_code};
 const PHOTO: &[u8] = include_bytes!("../fixtures/gps-oriented.jpg");
 
 /// One form part: field name, file name, declared type, bytes.
-type Part<'a> = (&'a str, &'a str, &'a str, &'a [u8]);
+pub type Part<'a> = (&'a str, &'a str, &'a str, &'a [u8]);
 
 /// A multipart body by hand, so tests can send what no client library would.
-fn form(parts: &[Part<'_>]) -> (String, Vec<u8>) {
+pub fn form(parts: &[Part<'_>]) -> (String, Vec<u8>) {
     let boundary = "tipline-test-boundary-7f3a";
     let mut body = Vec::new();
     for (name, filename, content_type, bytes) in parts {
@@ -1146,5 +1146,57 @@ async fn reap_tombstones(app: &TestApp) {
         count(app, tipline::store::media::Entity).await,
         0,
         "the tombstone is reaped"
+    );
+}
+
+#[tokio::test]
+async fn a_real_phone_photo_loses_its_gps_and_keeps_its_bytes() {
+    const PHONE: &[u8] = include_bytes!("../fixtures/phone-gps.jpg");
+    assert!(
+        PHONE.windows(6).any(|w| w == b"Exif\0\0"),
+        "the fixture carries EXIF"
+    );
+    let app = TestApp::spawn().await;
+    let token = anonymous(&app).await;
+    let media = upload(&app, &token, PHONE).await;
+    use sha2::Digest;
+    assert_eq!(media["sha256"], hex::encode(sha2::Sha256::digest(PHONE)));
+    assert_eq!(
+        (media["width"].as_u64(), media["height"].as_u64()),
+        (Some(512), Some(512))
+    );
+    for (field, size) in [("display_url", 512), ("thumbnail_url", 320)] {
+        let bytes = reqwest::get(media[field].as_str().unwrap())
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
+        assert!(!has_metadata(&bytes), "{field} carries metadata");
+        assert!(
+            !bytes.windows(7).any(|w| w == b"OnePlus"),
+            "{field} names the phone"
+        );
+        let mut decoder = jpeg_decoder::Decoder::new(&bytes[..]);
+        decoder.decode().unwrap();
+        let info = decoder.info().unwrap();
+        // Square stays square; small stays small (no upscaling).
+        assert_eq!(
+            (info.width as usize, info.height as usize),
+            (size, size),
+            "{field}"
+        );
+    }
+    let id: uuid::Uuid = media["id"].as_str().unwrap().parse().unwrap();
+    let row = tipline::store::media::find_many(&app.state.db, &[id])
+        .await
+        .unwrap()
+        .remove(0);
+    let key = tipline::blob::BlobKey::parse(&row.original_key).unwrap();
+    let (original, _) = app.state.blobs.get(&key).await.unwrap();
+    assert_eq!(
+        &original[..],
+        PHONE,
+        "the evidence is byte for byte the upload"
     );
 }
