@@ -24,6 +24,9 @@ pub struct AppState {
     pub idempotency_secret: Arc<[u8; 32]>,
     /// Photo decoding slots (`media_workers`).
     pub media_slots: Arc<tokio::sync::Semaphore>,
+    /// Uploads being received at once (each holds up to `max_upload_bytes`
+    /// in memory): a bound on what slow or many senders can pin.
+    pub upload_slots: Arc<tokio::sync::Semaphore>,
     /// Password hashing slots: one per core, so hashing cannot eat memory.
     pub password_slots: Arc<tokio::sync::Semaphore>,
     pub metrics: Arc<Metrics>,

@@ -97,6 +97,7 @@ pub async fn prepare(settings: Settings) -> anyhow::Result<Prepared> {
             b"tipline/idempotency-seal/v1",
         )),
         media_slots: Arc::new(tokio::sync::Semaphore::new(media_workers)),
+        upload_slots: Arc::new(tokio::sync::Semaphore::new(media_workers * 4)),
         password_slots: Arc::new(tokio::sync::Semaphore::new(
             std::thread::available_parallelism().map_or(2, |n| n.get()),
         )),

@@ -21,6 +21,7 @@ use std::task::{Context, Poll};
 
 use poem::Body;
 use tokio::io::{AsyncRead, AsyncReadExt, ReadBuf};
+use tokio::sync::OwnedSemaphorePermit;
 use uuid::Uuid;
 
 use super::ApiTags;
@@ -73,8 +74,13 @@ impl<R: AsyncRead + Unpin> AsyncRead for Capped<R> {
     }
 }
 
-/// The bytes of the one `file` part, read under the size limit.
-pub struct PhotoUpload(Bytes);
+/// The bytes of the one `file` part, read under the size limit, and the
+/// upload slot it holds until the request is done.
+pub struct PhotoUpload {
+    bytes: Bytes,
+    /// Held, not read: dropping it frees the slot.
+    _slot: OwnedSemaphorePermit,
+}
 
 fn too_large(limit: u64) -> poem::Error {
     ApiError::PayloadTooLarge(ErrorBody::json(
@@ -109,6 +115,14 @@ impl<'a> ApiExtractor<'a> for PhotoUpload {
     ) -> poem::Result<Self> {
         let state = req.data::<AppState>().expect("the app state is attached");
         let limit = state.settings.limits.max_upload_bytes;
+        // Before a byte is read: a bounded number of uploads in memory.
+        let slot = tokio::time::timeout(
+            std::time::Duration::from_secs(5),
+            state.upload_slots.clone().acquire_owned(),
+        )
+        .await
+        .map_err(|_| poem::Error::from(ApiError::busy()))?
+        .expect("the semaphore is never closed");
         // A declared length past the limit (plus room for the form's own
         // headers) is refused before a byte of it is read.
         let declared = req
@@ -161,7 +175,10 @@ impl<'a> ApiExtractor<'a> for PhotoUpload {
         }
         drop(reader);
         match form.next_field().await {
-            Ok(None) => Ok(Self(Bytes::from(bytes))),
+            Ok(None) => Ok(Self {
+                bytes: Bytes::from(bytes),
+                _slot: slot,
+            }),
             Ok(Some(_)) => Err(bad_form("the form takes one `file` part and nothing else")),
             Err(_) if too_big() => Err(too_large(limit)),
             Err(_) => Err(bad_form("the form could not be read")),
@@ -251,7 +268,7 @@ impl MediaApi {
             Reporter::Citizen(id) => Owner::User(id),
             Reporter::Anonymous(session) => Owner::Session(session),
         };
-        let bytes = photo.0;
+        let bytes = photo.bytes.clone();
         let begun = idempotent::begin(
             &state,
             "media",
