@@ -15,6 +15,7 @@ use crate::auth::tokens::IssuedToken;
 use crate::auth::{password, refresh};
 use crate::domain::{MobileNumber, Role};
 use crate::limits::{self, Limit};
+use crate::store::audit::{self, Actor};
 use crate::store::users::{self, CreateUserError, ListFilter, NewStaff, StaffChanges};
 use crate::store::{refresh_tokens, units};
 
@@ -184,6 +185,7 @@ pub async fn register(
     phone: &str,
     password: &str,
     client: IpAddr,
+    request_id: &str,
 ) -> Result<Session, AccountError> {
     let phone =
         MobileNumber::parse(phone).map_err(|e| AccountError::InvalidPhone(e.to_string()))?;
@@ -204,6 +206,15 @@ pub async fn register(
     let hash = hash_password(state, password).await?;
     let txn = state.db.begin().await?;
     let user = users::create_citizen(&txn, &phone, hash).await?;
+    audit_account(
+        &txn,
+        request_id,
+        Actor::User(user.id),
+        "user.register",
+        user.id,
+        None,
+    )
+    .await?;
     let session = open_session(state, &txn, user).await?;
     txn.commit().await?;
     tracing::info!(user_id = %session.user.id, "citizen registered");
@@ -376,10 +387,23 @@ pub async fn logout(state: &AppState, token: &str) -> Result<(), AccountError> {
 
 /// `POST /v1/auth/logout-all`: every session and every access token of the
 /// account stop working now.
-pub async fn logout_everywhere(state: &AppState, user: &users::Model) -> Result<(), AccountError> {
+pub async fn logout_everywhere(
+    state: &AppState,
+    user: &users::Model,
+    request_id: &str,
+) -> Result<(), AccountError> {
     let txn = state.db.begin().await?;
     users::bump_token_version(&txn, user.id).await?;
     refresh_tokens::revoke_all_of_user(&txn, user.id).await?;
+    audit_account(
+        &txn,
+        request_id,
+        Actor::User(user.id),
+        "user.logout_all",
+        user.id,
+        None,
+    )
+    .await?;
     txn.commit().await?;
     Ok(())
 }
@@ -391,6 +415,7 @@ pub async fn change_password(
     user: &users::Model,
     current: &str,
     new: &str,
+    request_id: &str,
 ) -> Result<Session, AccountError> {
     // A stolen access token must not buy unlimited guesses at the password.
     let limit = [Limit::new(
@@ -415,9 +440,41 @@ pub async fn change_password(
     let txn = state.db.begin().await?;
     let user = users::set_password_hash(&txn, user.id, hash).await?;
     refresh_tokens::revoke_all_of_user(&txn, user.id).await?;
+    audit_account(
+        &txn,
+        request_id,
+        Actor::User(user.id),
+        "user.password_change",
+        user.id,
+        None,
+    )
+    .await?;
     let session = open_session(state, &txn, user).await?;
     txn.commit().await?;
     Ok(session)
+}
+
+/// An account's change in the audit log (never a password, phone or token).
+async fn audit_account(
+    txn: &impl sea_orm::ConnectionTrait,
+    request_id: &str,
+    actor: Actor,
+    action: &str,
+    user_id: Uuid,
+    details: Option<serde_json::Value>,
+) -> Result<(), DbErr> {
+    audit::record(
+        txn,
+        request_id,
+        audit::Event {
+            actor,
+            action,
+            object_kind: "user",
+            object_id: Some(user_id),
+            details,
+        },
+    )
+    .await
 }
 
 /// What an admin asks for when creating a staff account.
@@ -455,6 +512,8 @@ async fn check_unit(
 pub async fn create_staff(
     state: &AppState,
     request: StaffRequest<'_>,
+    by: Actor,
+    request_id: &str,
 ) -> Result<users::Model, AccountError> {
     if !request.role.is_staff() {
         return Err(AccountError::InvalidRole(
@@ -465,8 +524,9 @@ pub async fn create_staff(
     check_password(request.password, None)?;
     check_unit(state, request.role, request.unit_id).await?;
     let password_hash = hash_password(state, request.password).await?;
+    let txn = state.db.begin().await?;
     let user = users::create_staff(
-        &state.db,
+        &txn,
         NewStaff {
             username: &username,
             password_hash,
@@ -475,6 +535,9 @@ pub async fn create_staff(
         },
     )
     .await?;
+    let details = serde_json::json!({ "role": request.role.as_str(), "unit_id": request.unit_id });
+    audit_account(&txn, request_id, by, "user.create", user.id, Some(details)).await?;
+    txn.commit().await?;
     tracing::info!(user_id = %user.id, role = %request.role, "staff account created");
     Ok(user)
 }
@@ -486,6 +549,8 @@ pub async fn update_user(
     state: &AppState,
     id: Uuid,
     mut changes: StaffChanges,
+    by: Actor,
+    request_id: &str,
 ) -> Result<users::Model, AccountError> {
     let user = users::find(&state.db, id)
         .await?
@@ -524,6 +589,12 @@ pub async fn update_user(
         // The change takes effect at once: no token or session of the old
         // role, unit or status lives on.
         refresh_tokens::revoke_all_of_user(&txn, user.id).await?;
+        let details = serde_json::json!({
+            "role": updated.role,
+            "unit_id": updated.unit_id,
+            "disabled": updated.disabled,
+        });
+        audit_account(&txn, request_id, by, "user.update", user.id, Some(details)).await?;
     }
     txn.commit().await?;
     if updated != user {

@@ -10,6 +10,7 @@ use uuid::Uuid;
 use super::ApiTags;
 use super::auth::{AnyAccount, Auth, client_addr};
 use super::error::ApiError;
+use super::request_id::RequestId;
 use crate::accounts::{self, AccountError, Session};
 use crate::app::AppState;
 use crate::domain::Role;
@@ -211,7 +212,14 @@ impl AuthApi {
         body: Json<RegisterRequest>,
     ) -> Result<Created<TokenPair>, ApiError> {
         let client = client_addr(req, state.settings.auth.client_ip_header.as_deref());
-        let session = accounts::register(&state, &body.phone, &body.password, client).await?;
+        let session = accounts::register(
+            &state,
+            &body.phone,
+            &body.password,
+            client,
+            &RequestId::current_string(),
+        )
+        .await?;
         Ok(Created::Created(Json(session.into())))
     }
 
@@ -270,7 +278,7 @@ impl AuthApi {
         auth: Auth<AnyAccount>,
         state: Data<&AppState>,
     ) -> Result<NoContent, ApiError> {
-        accounts::logout_everywhere(&state, auth.account()).await?;
+        accounts::logout_everywhere(&state, auth.account(), &RequestId::current_string()).await?;
         Ok(NoContent::Done)
     }
 
@@ -319,6 +327,7 @@ impl MeApi {
             auth.account(),
             &body.current_password,
             &body.new_password,
+            &RequestId::current_string(),
         )
         .await?;
         Ok(Json(session.into()))

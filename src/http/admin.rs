@@ -13,9 +13,10 @@ use super::accounts::{Created, RoleName};
 use super::auth::{Admins, Auth};
 use super::error::ApiError;
 use super::pagination::{Cursor, page_limit};
+use super::request_id::RequestId;
 use crate::accounts::{self, StaffRequest};
 use crate::app::AppState;
-use crate::store::audit;
+use crate::store::audit::{self, Actor};
 use crate::store::units::{self, NewUnit};
 use crate::store::users::{self, ListFilter, StaffChanges};
 
@@ -197,7 +198,7 @@ impl AdminApi {
     #[oai(path = "/users", method = "post", operation_id = "admin_create_user")]
     async fn create_user(
         &self,
-        _auth: Auth<Admins>,
+        auth: Auth<Admins>,
         state: Data<&AppState>,
         body: Json<NewStaff>,
     ) -> Result<Created<UserView>, ApiError> {
@@ -209,6 +210,8 @@ impl AdminApi {
                 role: body.role.into(),
                 unit_id: body.unit_id,
             },
+            Actor::User(auth.account().id),
+            &RequestId::current_string(),
         )
         .await?;
         Ok(Created::Created(Json(UserView::of(&user))))
@@ -253,7 +256,7 @@ impl AdminApi {
     )]
     async fn update_user(
         &self,
-        _auth: Auth<Admins>,
+        auth: Auth<Admins>,
         state: Data<&AppState>,
         id: Path<Uuid>,
         body: Json<UserChanges>,
@@ -268,7 +271,14 @@ impl AdminApi {
             },
             disabled: body.disabled,
         };
-        let user = accounts::update_user(&state, id.0, changes).await?;
+        let user = accounts::update_user(
+            &state,
+            id.0,
+            changes,
+            Actor::User(auth.account().id),
+            &RequestId::current_string(),
+        )
+        .await?;
         Ok(Json(UserView::of(&user)))
     }
 

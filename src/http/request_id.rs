@@ -36,6 +36,12 @@ impl RequestId {
         CURRENT.try_with(Clone::clone).ok()
     }
 
+    /// The current request's id as text, for audit events ("" outside a
+    /// request).
+    pub fn current_string() -> String {
+        Self::current().map(|id| id.0).unwrap_or_default()
+    }
+
     /// Runs `fut` with this id as the current one.
     pub async fn scope<F: Future>(self, fut: F) -> F::Output {
         CURRENT.scope(self, fut).await

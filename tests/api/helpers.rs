@@ -315,6 +315,8 @@ impl TestApp {
                 role,
                 unit_id,
             },
+            tipline::store::audit::Actor::System,
+            "test-setup",
         )
         .await
         .expect("staff account created");
