@@ -69,6 +69,10 @@ impl Scheme {
 /// states it.
 pub trait Accepts: Send + Sync + 'static {
     const SCHEMES: &'static [Scheme];
+    /// Whether other callers are told the operation does not exist (404,
+    /// as for an unknown route) rather than that they may not (403):
+    /// moderation stays invisible to citizens and officers.
+    const HIDDEN_FROM_OTHERS: bool = false;
 }
 
 /// Any signed-in account.
@@ -92,6 +96,13 @@ impl Accepts for Citizens {
 pub struct Reporters;
 impl Accepts for Reporters {
     const SCHEMES: &'static [Scheme] = &[Scheme::Citizen, Scheme::Anonymous];
+}
+
+/// Moderators and administrators; hidden from everyone else.
+pub struct Moderators;
+impl Accepts for Moderators {
+    const SCHEMES: &'static [Scheme] = &[Scheme::Moderator, Scheme::Admin];
+    const HIDDEN_FROM_OTHERS: bool = true;
 }
 
 /// Administrators only.
@@ -146,7 +157,7 @@ fn bearer_token(req: &Request) -> Option<&str> {
         .then_some(token.trim())
 }
 
-async fn authenticate(req: &Request, schemes: &[Scheme]) -> Result<Caller, ApiError> {
+async fn authenticate(req: &Request, schemes: &[Scheme], hidden: bool) -> Result<Caller, ApiError> {
     let state = req
         .data::<AppState>()
         .expect("the app state is attached to every request");
@@ -177,6 +188,11 @@ async fn authenticate(req: &Request, schemes: &[Scheme]) -> Result<Caller, ApiEr
             }
             if schemes.contains(&Scheme::of_role(role)) {
                 Ok(Caller::Account(user))
+            } else if hidden {
+                Err(ApiError::not_found(
+                    "not_found",
+                    "there is nothing at this address",
+                ))
             } else {
                 Err(ApiError::forbidden(format!("a {role} may not do this")))
             }
@@ -217,7 +233,7 @@ impl<'a, A: Accepts> ApiExtractor<'a> for Auth<A> {
         _body: &mut RequestBody,
         _param_opts: ExtractParamOptions<Self::ParamType>,
     ) -> poem::Result<Self> {
-        let caller = authenticate(req, A::SCHEMES).await?;
+        let caller = authenticate(req, A::SCHEMES, A::HIDDEN_FROM_OTHERS).await?;
         Ok(Self {
             caller,
             accepts: PhantomData,

@@ -14,6 +14,7 @@ pub mod error;
 mod idempotent;
 pub mod media;
 pub mod metrics;
+pub mod moderation;
 pub mod observe;
 pub mod ops;
 pub mod pagination;
@@ -36,6 +37,8 @@ pub enum ApiTags {
     Tips,
     /// Photo uploads.
     Media,
+    /// Moderators' tools.
+    Moderation,
     /// Staff accounts and units, for administrators.
     Admin,
     /// Liveness, readiness and metrics, for load balancers and monitoring.
@@ -49,6 +52,7 @@ pub type Apis = (
     tips::CategoriesApi,
     tips::TipsApi,
     media::MediaApi,
+    moderation::ModerationApi,
     admin::AdminApi,
     ops::OpsApi,
 );
@@ -62,6 +66,7 @@ pub fn api_service() -> OpenApiService<Apis, ()> {
             tips::CategoriesApi,
             tips::TipsApi,
             media::MediaApi,
+            moderation::ModerationApi,
             admin::AdminApi,
             ops::OpsApi,
         ),

@@ -130,7 +130,7 @@ pub enum ContactKindName {
 }
 
 impl ContactKindName {
-    fn as_str(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
             ContactKindName::Phone => "phone",
             ContactKindName::Wechat => "wechat",

@@ -242,3 +242,80 @@ pub async fn set_status(
         .await?;
     Ok(result.rows_affected == 1)
 }
+
+/// The tips that carry a contact, newest first, at most `limit`.
+pub async fn carrying_contact(
+    db: &impl ConnectionTrait,
+    kind: &str,
+    value: &str,
+    limit: u64,
+) -> Result<Vec<tip::Model>, DbErr> {
+    let tip_ids: Vec<Uuid> = contact::Entity::find()
+        .filter(contact::Column::Kind.eq(kind))
+        .filter(contact::Column::Value.eq(value))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| c.tip_id)
+        .collect();
+    if tip_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    tip::Entity::find()
+        .filter(tip::Column::Id.is_in(tip_ids))
+        .order_by_desc(tip::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await
+}
+
+/// A contact and how many tips carried it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContactCount {
+    pub kind: String,
+    pub value: String,
+    pub tips: i64,
+}
+
+/// The contacts carried by the most tips submitted since `since`, most
+/// first (ties by kind and value, so the order is stable).
+pub async fn hot_contacts(
+    db: &impl ConnectionTrait,
+    since: DateTime<Utc>,
+    limit: u64,
+) -> Result<Vec<ContactCount>, DbErr> {
+    use sea_orm::sea_query::{Alias, Expr, ExprTrait, Order, Query};
+    let tips = Alias::new("tips");
+    let statement = Query::select()
+        .column((contact::Entity, contact::Column::Kind))
+        .column((contact::Entity, contact::Column::Value))
+        .expr_as(
+            Expr::col((contact::Entity, contact::Column::TipId)).count(),
+            tips.clone(),
+        )
+        .from(contact::Entity)
+        .inner_join(
+            tip::Entity,
+            Expr::col((tip::Entity, tip::Column::Id))
+                .equals((contact::Entity, contact::Column::TipId)),
+        )
+        .and_where(Expr::col((tip::Entity, tip::Column::CreatedAt)).gte(since))
+        .group_by_col((contact::Entity, contact::Column::Kind))
+        .group_by_col((contact::Entity, contact::Column::Value))
+        .order_by_expr(Expr::col(tips.clone()), Order::Desc)
+        .order_by((contact::Entity, contact::Column::Kind), Order::Asc)
+        .order_by((contact::Entity, contact::Column::Value), Order::Asc)
+        .limit(limit)
+        .to_owned();
+    db.query_all(&statement)
+        .await?
+        .into_iter()
+        .map(|row| {
+            Ok(ContactCount {
+                kind: row.try_get("", "kind")?,
+                value: row.try_get("", "value")?,
+                tips: row.try_get("", "tips")?,
+            })
+        })
+        .collect()
+}

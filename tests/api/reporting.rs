@@ -1200,3 +1200,74 @@ async fn a_real_phone_photo_loses_its_gps_and_keeps_its_bytes() {
         "the evidence is byte for byte the upload"
     );
 }
+
+#[tokio::test]
+async fn moderators_see_one_contact_however_it_was_written() {
+    let app = TestApp::spawn().await;
+    let mut tip_ids = Vec::new();
+    for (i, spelling) in ["138-0013-8000", "+86 13800138000", "13800138000"]
+        .iter()
+        .enumerate()
+    {
+        let token = citizen(&app, &format!("1390000000{i}")).await;
+        let photo = upload(&app, &token, &tiny_png()).await;
+        let mut body = tip_body(&[photo["id"].as_str().unwrap()]);
+        body["contacts"] = json!([{"kind": "phone", "value": spelling}]);
+        let r = app.post_as("/v1/tips", &token, body).await;
+        assert_eq!(r.status(), 201);
+        let tip: Value = r.json().await.unwrap();
+        tip_ids.push(tip["tip"]["id"].as_str().unwrap().to_owned());
+    }
+    let token = citizen(&app, "13900000009").await;
+    let photo = upload(&app, &token, &tiny_png()).await;
+    let mut body = tip_body(&[photo["id"].as_str().unwrap()]);
+    body["contacts"] = json!([{"kind": "wechat", "value": "other_card_1"}]);
+    assert_eq!(app.post_as("/v1/tips", &token, body).await.status(), 201);
+
+    let (_, moderator) = app
+        .staff("mod.cluster", tipline::domain::Role::Moderator, None)
+        .await;
+    let cluster: Value = app
+        .get_as(
+            "/v1/moderation/contacts/phone/%2B86%20138%200013%208000",
+            &moderator,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(cluster["value"], "+8613800138000");
+    assert_eq!(cluster["tip_count"], 3);
+    let mut found: Vec<String> = cluster["tips"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_str().unwrap().to_owned())
+        .collect();
+    found.sort();
+    tip_ids.sort();
+    assert_eq!(found, tip_ids);
+
+    let hot: Value = app
+        .get_as("/v1/moderation/contacts/hot", &moderator)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        hot[0],
+        json!({"kind": "phone", "value": "+8613800138000", "tips": 3})
+    );
+    assert_eq!(
+        hot[1],
+        json!({"kind": "wechat", "value": "other_card_1", "tips": 1})
+    );
+
+    let bad = app
+        .get_as("/v1/moderation/contacts/phone/12345", &moderator)
+        .await;
+    assert_eq!(error_code(bad, 422).await, "contact.invalid");
+    // Citizens do not learn that moderation exists.
+    let hidden = app.get_as("/v1/moderation/contacts/hot", &token).await;
+    assert_eq!(error_code(hidden, 404).await, "not_found");
+}
