@@ -18,6 +18,7 @@ pub mod jobs;
 pub mod limits;
 pub mod media;
 pub mod reporting;
+pub mod secrets;
 pub mod server;
 pub mod store;
 pub mod telemetry;

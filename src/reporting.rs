@@ -322,15 +322,11 @@ pub async fn receipt_tip(
         .as_ref()
         .and_then(|t| t.receipt_secret_hash.clone())
         .unwrap_or_else(|| receipt_hash("no such receipt"));
-    let matches: bool = constant_time_eq(given.as_bytes(), stored.as_bytes());
+    let matches: bool = subtle::ConstantTimeEq::ct_eq(given.as_bytes(), stored.as_bytes()).into();
     match tip {
         Some(tip) if matches => Ok(tip),
         _ => Err(ReportError::NotFound),
     }
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// `POST /v1/tips/{id}/withdraw`: only before a moderator verified it.

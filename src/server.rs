@@ -88,11 +88,11 @@ pub async fn prepare(settings: Settings) -> anyhow::Result<Prepared> {
         blobs,
         signer,
         tokens,
-        counter_secret: Arc::new(derive_secret(
+        counter_secret: Arc::new(crate::secrets::derive(
             &signing_secret,
             b"tipline/rate-counter-keys/v1",
         )),
-        idempotency_secret: Arc::new(derive_secret(
+        idempotency_secret: Arc::new(crate::secrets::derive(
             &signing_secret,
             b"tipline/idempotency-seal/v1",
         )),
@@ -146,14 +146,6 @@ impl Prepared {
         tracing::info!("stopped");
         Ok(())
     }
-}
-
-/// A key for one purpose, derived from the service's signing secret.
-fn derive_secret(signing_secret: &[u8], purpose: &[u8]) -> [u8; 32] {
-    use hmac::{Hmac, Mac};
-    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(signing_secret).expect("HMAC takes any key");
-    mac.update(purpose);
-    mac.finalize().into_bytes().into()
 }
 
 /// Resolves on SIGINT (Ctrl-C) or SIGTERM.

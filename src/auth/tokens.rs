@@ -8,10 +8,8 @@
 
 use std::time::Duration;
 
-use hmac::{Hmac, Mac};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
-use sha2::Sha256;
 use uuid::Uuid;
 
 use crate::clock::unix_now;
@@ -102,7 +100,10 @@ impl TokenKeys {
     pub fn new(settings: &AuthSettings, signing_secret: &[u8]) -> Self {
         let (signing_kid, secret) = match &settings.signing_key {
             Some(key) => (key.kid.clone(), key.secret.expose().as_bytes().to_vec()),
-            None => ("s1".to_owned(), derive_key(signing_secret)),
+            None => (
+                "s1".to_owned(),
+                crate::secrets::derive(signing_secret, b"tipline/jwt/v1").to_vec(),
+            ),
         };
         let mut verifying = vec![VerifyingKey {
             kid: signing_kid.clone(),
@@ -222,14 +223,6 @@ impl TokenKeys {
             _ => Err(InvalidToken("audience and role disagree")),
         }
     }
-}
-
-/// The token key derived from the service's signing secret, separate from
-/// the blob-URL key derived from the same secret.
-fn derive_key(signing_secret: &[u8]) -> Vec<u8> {
-    let mut mac = Hmac::<Sha256>::new_from_slice(signing_secret).expect("HMAC takes any key");
-    mac.update(b"tipline/jwt/v1");
-    mac.finalize().into_bytes().to_vec()
 }
 
 #[cfg(test)]

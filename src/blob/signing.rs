@@ -29,9 +29,7 @@ pub enum SignedUrlError {
 
 impl UrlSigner {
     pub fn new(signing_secret: &[u8]) -> Self {
-        let mut derive = HmacSha256::new_from_slice(signing_secret).expect("HMAC takes any key");
-        derive.update(b"tipline/blob-url/v1");
-        let key = derive.finalize().into_bytes();
+        let key = crate::secrets::derive(signing_secret, b"tipline/blob-url/v1");
         Self {
             mac: HmacSha256::new_from_slice(&key).expect("HMAC takes any key"),
         }

@@ -358,13 +358,8 @@ impl AdminApi {
             from: from.0,
             to: to.0,
         };
-        let mut rows = audit::list(&state.db, &filter, after, limit + 1).await?;
-        let next = if rows.len() as u64 > limit {
-            rows.truncate(limit as usize);
-            rows.last().map(|e| Cursor::encode_seq(e.seq))
-        } else {
-            None
-        };
+        let rows = audit::list(&state.db, &filter, after, limit + 1).await?;
+        let (rows, next) = crate::store::split_page(rows, limit, |e| e.seq);
         Ok(Json(AuditPage {
             items: rows
                 .into_iter()
@@ -383,7 +378,7 @@ impl AdminApi {
                     hash: e.hash,
                 })
                 .collect(),
-            next_cursor: next,
+            next_cursor: next.map(Cursor::encode_seq),
         }))
     }
 }

@@ -320,9 +320,7 @@ async fn upload_fresh(
     )
     .await?;
     let processed = upload::process(&state.media_slots, bytes.clone()).await?;
-    let request_id = super::request_id::RequestId::current()
-        .map(|id| id.to_string())
-        .unwrap_or_default();
+    let request_id = super::request_id::RequestId::current_string();
     Ok(upload::store(
         &state.db,
         state.blobs.as_ref(),

@@ -17,6 +17,7 @@ use super::auth::{Admins, Auth, Caller, Citizens, Reporters, client_addr};
 use super::error::ApiError;
 use super::idempotent::{self, Begun};
 use super::pagination::{Cursor, page_limit};
+use super::request_id::RequestId;
 use crate::app::AppState;
 use crate::blob::BlobKey;
 use crate::idempotency::IdempotencyError;
@@ -290,12 +291,6 @@ struct TipOutcome {
     receipt: Option<ReceiptView>,
 }
 
-fn request_id() -> String {
-    super::request_id::RequestId::current()
-        .map(|id| id.to_string())
-        .unwrap_or_default()
-}
-
 /// A fresh short-lived URL of a stored object.
 pub async fn signed_url(state: &AppState, key: &str) -> Result<String, ApiError> {
     let key = BlobKey::parse(key).map_err(|e| ApiError::unavailable(&e))?;
@@ -555,7 +550,7 @@ impl TipsApi {
     ) -> Result<Json<TipView>, ApiError> {
         let reporter = Reporter::Citizen(auth.account().id);
         let tip = reporting::own_tip(&state, auth.account().id, id.0).await?;
-        let tip = reporting::withdraw(&state, reporter, &tip, &request_id()).await?;
+        let tip = reporting::withdraw(&state, reporter, &tip, &RequestId::current_string()).await?;
         Ok(Json(tip_view(&state, tip).await?))
     }
 
@@ -592,8 +587,14 @@ impl TipsApi {
     ) -> Result<Created<MessageView>, ApiError> {
         let reporter = Reporter::Citizen(auth.account().id);
         let tip = reporting::own_tip(&state, auth.account().id, id.0).await?;
-        let message =
-            reporting::reporter_message(&state, reporter, &tip, &body.body, &request_id()).await?;
+        let message = reporting::reporter_message(
+            &state,
+            reporter,
+            &tip,
+            &body.body,
+            &RequestId::current_string(),
+        )
+        .await?;
         Ok(Created::Created(Json(message_view(message))))
     }
 
@@ -651,8 +652,14 @@ impl TipsApi {
         let tip = receipt_tip(&state, req, &code.0, &secret.0).await?;
         // The receipt is the reporter's identity; it names no session.
         let reporter = Reporter::Anonymous(Uuid::nil());
-        let message =
-            reporting::reporter_message(&state, reporter, &tip, &body.body, &request_id()).await?;
+        let message = reporting::reporter_message(
+            &state,
+            reporter,
+            &tip,
+            &body.body,
+            &RequestId::current_string(),
+        )
+        .await?;
         Ok(Created::Created(Json(message_view(message))))
     }
 }
@@ -666,7 +673,7 @@ async fn category_audit(
 ) -> Result<(), ApiError> {
     crate::store::audit::record(
         txn,
-        &request_id(),
+        &RequestId::current_string(),
         crate::store::audit::Event {
             actor: crate::store::audit::Actor::User(admin),
             action,
@@ -719,7 +726,14 @@ async fn submit_fresh(
             .collect(),
         media_ids: body.media_ids,
     };
-    let submitted = reporting::submit(state, reporter, new, &request_id(), idempotency).await?;
+    let submitted = reporting::submit(
+        state,
+        reporter,
+        new,
+        &RequestId::current_string(),
+        idempotency,
+    )
+    .await?;
     Ok((submitted.tip.id, submitted.receipt))
 }
 

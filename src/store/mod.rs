@@ -97,12 +97,12 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
 }
 
 /// Splits a page fetched with one row more than `limit`: the rows to show,
-/// and the id to continue after when there is more.
-pub fn split_page<T>(
+/// and the key (id, position) to continue after when there is more.
+pub fn split_page<T, K>(
     mut rows: Vec<T>,
     limit: u64,
-    id_of: impl Fn(&T) -> uuid::Uuid,
-) -> (Vec<T>, Option<uuid::Uuid>) {
+    id_of: impl Fn(&T) -> K,
+) -> (Vec<T>, Option<K>) {
     if rows.len() as u64 > limit {
         rows.truncate(limit as usize);
         let next = rows.last().map(id_of);

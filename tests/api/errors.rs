@@ -17,7 +17,7 @@ use tipline::http::error::from_panic;
 use tipline::http::metrics::Metrics;
 use tipline::http::observe::Observe;
 
-use crate::helpers::{TestApp, error_code};
+use crate::helpers::{TestApp, chunked_post, error_code};
 
 #[tokio::test]
 async fn unknown_routes_and_methods_get_the_error_body() {
@@ -70,35 +70,15 @@ async fn the_real_json_routes_answer_bad_bodies_with_the_error_body() {
         .unwrap();
     assert_eq!(error_code(response, 413).await, "request.too_large");
     // ... and streamed without one (chunked, as a phone on a slow link may).
-    let response = chunked_post(app.addr, "/v1/auth/login", big.as_bytes()).await;
+    let response = chunked_post(
+        app.addr,
+        "/v1/auth/login",
+        &[("Content-Type", "application/json")],
+        big.as_bytes(),
+    )
+    .await;
     assert!(response.starts_with("HTTP/1.1 413 "), "{response}");
     assert!(response.contains("request.too_large"), "{response}");
-}
-
-/// Sends `body` with `Transfer-Encoding: chunked`, so no length is declared.
-async fn chunked_post(addr: std::net::SocketAddr, path: &str, body: &[u8]) -> String {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
-    let head = format!(
-        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
-    );
-    stream.write_all(head.as_bytes()).await.unwrap();
-    for chunk in body.chunks(8192) {
-        // The server may stop reading once past its cap.
-        if stream
-            .write_all(format!("{:x}\r\n", chunk.len()).as_bytes())
-            .await
-            .is_err()
-            || stream.write_all(chunk).await.is_err()
-            || stream.write_all(b"\r\n").await.is_err()
-        {
-            break;
-        }
-    }
-    let _ = stream.write_all(b"0\r\n\r\n").await;
-    let mut response = String::new();
-    let _ = stream.read_to_string(&mut response).await;
-    response
 }
 
 #[derive(Object)]

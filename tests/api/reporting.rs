@@ -969,31 +969,16 @@ async fn the_service_rides_out_a_database_outage() {
     upload(&app, &token, &tiny_png()).await;
 }
 
-/// Sends a body with `Transfer-Encoding: chunked` (no declared length).
+/// A photo upload with no declared length.
 async fn chunked_upload(app: &TestApp, token: &str, content_type: &str, body: &[u8]) -> String {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let mut stream = tokio::net::TcpStream::connect(app.addr).await.unwrap();
-    let head = format!(
-        "POST /v1/media HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {token}\r\nContent-Type: {content_type}\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n",
-        app.addr
-    );
-    stream.write_all(head.as_bytes()).await.unwrap();
-    for chunk in body.chunks(64 * 1024) {
-        // The server stops reading once past its cap.
-        if stream
-            .write_all(format!("{:x}\r\n", chunk.len()).as_bytes())
-            .await
-            .is_err()
-            || stream.write_all(chunk).await.is_err()
-            || stream.write_all(b"\r\n").await.is_err()
-        {
-            break;
-        }
-    }
-    let _ = stream.write_all(b"0\r\n\r\n").await;
-    let mut response = String::new();
-    let _ = stream.read_to_string(&mut response).await;
-    response
+    let auth = format!("Bearer {token}");
+    crate::helpers::chunked_post(
+        app.addr,
+        "/v1/media",
+        &[("Authorization", &auth), ("Content-Type", content_type)],
+        body,
+    )
+    .await
 }
 
 #[tokio::test]
