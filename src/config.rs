@@ -169,6 +169,8 @@ pub struct Settings {
     pub shutdown_timeout: Duration,
     pub auth: AuthSettings,
     pub limits: ReportingLimits,
+    /// How long a moderator's claim on a tip lasts unless renewed.
+    pub claim_lease: Duration,
 }
 
 /// How much reporters may create, per hour.
@@ -355,6 +357,7 @@ struct Raw {
     media_per_hour_per_address: u32,
     max_upload_bytes: u64,
     media_workers: usize,
+    claim_lease_secs: u64,
 }
 
 impl Default for Raw {
@@ -398,6 +401,7 @@ impl Default for Raw {
             media_per_hour_per_address: 500,
             max_upload_bytes: 15 * 1024 * 1024,
             media_workers: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            claim_lease_secs: 15 * 60,
         }
     }
 }
@@ -443,6 +447,7 @@ impl Raw {
                 self.log_level = value.to_owned();
             }
             "readiness_timeout_ms" => self.readiness_timeout_ms = positive(value)?,
+            "claim_lease_secs" => self.claim_lease_secs = positive(value)?,
             "shutdown_drain_ms" => self.shutdown_drain_ms = parse_with(value, "a number")?,
             "shutdown_timeout_ms" => self.shutdown_timeout_ms = positive(value)?,
             "jwt_issuer" => self.jwt_issuer = non_empty(value)?.to_owned(),
@@ -589,6 +594,7 @@ impl Raw {
                 max_upload_bytes: self.max_upload_bytes,
                 media_workers: self.media_workers,
             },
+            claim_lease: Duration::from_secs(self.claim_lease_secs),
         })
     }
 

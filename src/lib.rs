@@ -17,6 +17,7 @@ pub mod idempotency;
 pub mod jobs;
 pub mod limits;
 pub mod media;
+pub mod moderation;
 pub mod reporting;
 pub mod secrets;
 pub mod server;

@@ -10,7 +10,7 @@ use uuid::Uuid;
 use crate::app::AppState;
 use crate::domain::contact::{Contact, ContactKind};
 use crate::domain::geo::{self, Point};
-use crate::domain::tip::{self as codes, TipStatus};
+use crate::domain::tip::{self as codes, TipAction, TipStatus};
 use crate::idempotency::Guard;
 use crate::store::audit::{self, Actor};
 use crate::store::tips::{self, tip};
@@ -243,6 +243,11 @@ pub async fn submit(
             receipt_secret_hash: receipt.as_ref().map(|r| receipt_hash(&r.secret)),
             created_at: now,
             updated_at: now,
+            claimed_by: None,
+            claim_expires_at: None,
+            lead_id: None,
+            duplicate_of: None,
+            reject_reason: None,
         };
         let txn = state.db.begin().await?;
         let tip = match tips::insert(&txn, row).await {
@@ -337,14 +342,18 @@ pub async fn withdraw(
     request_id: &str,
 ) -> Result<tip::Model, ReportError> {
     let status = TipStatus::parse(&tip.status).ok_or(ReportError::NotFound)?;
-    if !status.can_withdraw() {
-        return Err(ReportError::Conflict(
+    let next = status.after(TipAction::Withdraw).map_err(|_| {
+        ReportError::Conflict(
             "tip.invalid_state",
             format!("a {} tip can no longer be withdrawn", status.as_str()),
-        ));
-    }
+        )
+    })?;
     let txn = state.db.begin().await?;
-    if !tips::set_status(&txn, tip.id, tip.version, TipStatus::Withdrawn.as_str()).await? {
+    let change = tips::Change {
+        claim: Some(None),
+        ..Default::default()
+    };
+    if !tips::transition(&txn, tip, next.as_str(), change).await? {
         txn.rollback().await?;
         return Err(ReportError::Conflict(
             "tip.stale_version",
@@ -396,8 +405,8 @@ pub async fn reporter_message(
     };
     let txn = state.db.begin().await?;
     let message = tips::add_message(&txn, tip.id, "reporter", author_id, body).await?;
-    if status == TipStatus::NeedsInfo {
-        if !tips::set_status(&txn, tip.id, tip.version, TipStatus::Submitted.as_str()).await? {
+    if let Ok(next) = status.after(TipAction::ReporterAnswers) {
+        if !tips::transition(&txn, tip, next.as_str(), tips::Change::default()).await? {
             txn.rollback().await?;
             return Err(ReportError::Conflict(
                 "tip.stale_version",

@@ -7,6 +7,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261128_000001_create_accounts;
 mod m20261128_000002_create_sessions;
 mod m20261128_000003_create_reporting;
+mod m20261128_000004_create_moderation;
 
 pub struct Migrator;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000001_create_accounts::Migration),
             Box::new(m20261128_000002_create_sessions::Migration),
             Box::new(m20261128_000003_create_reporting::Migration),
+            Box::new(m20261128_000004_create_moderation::Migration),
         ]
     }
 }

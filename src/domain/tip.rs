@@ -56,6 +56,33 @@ impl TipStatus {
         )
     }
 
+    /// Where `action` takes a tip in this state, if the life of a tip
+    /// (DESIGN.md) allows it here. The one place those rules live: every
+    /// change of a tip's state asks it first.
+    pub fn after(self, action: TipAction) -> Result<TipStatus, IllegalTransition> {
+        use TipAction as A;
+        use TipStatus as S;
+        let next = match (self, action) {
+            (S::Submitted | S::InReview, A::Claim) => S::InReview,
+            (S::InReview, A::Release) => S::Submitted,
+            (S::InReview, A::Verify) => S::Verified,
+            (S::InReview, A::Reject) => S::Rejected,
+            (S::InReview, A::RequestInfo) => S::NeedsInfo,
+            (S::InReview, A::MarkDuplicate) => S::Duplicate,
+            (S::NeedsInfo, A::ReporterAnswers) => S::Submitted,
+            (s, A::Withdraw) if s.can_withdraw() => S::Withdrawn,
+            (S::Verified, A::LeadForwarded) => S::Forwarded,
+            (S::Forwarded, A::LeadClosed) => S::Closed,
+            (from, action) => return Err(IllegalTransition { from, action }),
+        };
+        Ok(next)
+    }
+
+    /// Waiting for a moderator: what the queue shows by default.
+    pub fn in_queue(self) -> bool {
+        matches!(self, TipStatus::Submitted | TipStatus::InReview)
+    }
+
     /// Whether the conversation is still open for the reporter.
     pub fn accepts_messages(self) -> bool {
         !matches!(
@@ -63,6 +90,60 @@ impl TipStatus {
             TipStatus::Withdrawn | TipStatus::Rejected | TipStatus::Duplicate | TipStatus::Closed
         )
     }
+}
+
+/// What can happen to a tip. Moderators claim, release and decide;
+/// reporters withdraw and answer questions; a lead's fate carries its tips.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TipAction {
+    Claim,
+    Release,
+    Verify,
+    Reject,
+    RequestInfo,
+    MarkDuplicate,
+    Withdraw,
+    ReporterAnswers,
+    LeadForwarded,
+    LeadClosed,
+}
+
+impl TipAction {
+    pub const ALL: [TipAction; 10] = [
+        TipAction::Claim,
+        TipAction::Release,
+        TipAction::Verify,
+        TipAction::Reject,
+        TipAction::RequestInfo,
+        TipAction::MarkDuplicate,
+        TipAction::Withdraw,
+        TipAction::ReporterAnswers,
+        TipAction::LeadForwarded,
+        TipAction::LeadClosed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TipAction::Claim => "claim",
+            TipAction::Release => "release",
+            TipAction::Verify => "verify",
+            TipAction::Reject => "reject",
+            TipAction::RequestInfo => "request_info",
+            TipAction::MarkDuplicate => "mark_duplicate",
+            TipAction::Withdraw => "withdraw",
+            TipAction::ReporterAnswers => "reporter_answers",
+            TipAction::LeadForwarded => "lead_forwarded",
+            TipAction::LeadClosed => "lead_closed",
+        }
+    }
+}
+
+/// An action the tip's state does not allow (409 `tip.invalid_state`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("a {} tip cannot take `{}`", from.as_str(), action.as_str())]
+pub struct IllegalTransition {
+    pub from: TipStatus,
+    pub action: TipAction,
 }
 
 /// Letters and digits that cannot be misread (no 0/O, 1/I/L, U).
@@ -129,6 +210,85 @@ mod tests {
         );
         for s in TipStatus::ALL {
             assert_eq!(TipStatus::parse(s.as_str()), Some(s));
+        }
+    }
+}
+
+#[cfg(test)]
+mod life {
+    //! The state machine against DESIGN.md's diagram, transcribed here as
+    //! data: whatever actions arrive, in whatever order, a tip only ever
+    //! moves along a drawn arrow.
+    use proptest::prelude::*;
+
+    use super::{TipAction, TipStatus};
+    use TipStatus as S;
+
+    /// The arrows of "Life of a tip and a lead".
+    const DRAWN: &[(TipStatus, TipStatus)] = &[
+        (S::Submitted, S::InReview),
+        (S::InReview, S::Verified),
+        (S::InReview, S::Rejected),
+        (S::InReview, S::NeedsInfo),
+        (S::InReview, S::Duplicate),
+        (S::NeedsInfo, S::Submitted),
+        (S::Verified, S::Forwarded),
+        (S::Forwarded, S::Closed),
+        (S::Submitted, S::Withdrawn),
+        // "withdraw (reporter, before verify)": from every state before it.
+        (S::InReview, S::Withdrawn),
+        (S::NeedsInfo, S::Withdrawn),
+        // Releasing a claim puts the tip back in the queue.
+        (S::InReview, S::Submitted),
+        // Renewing a claim, or taking over one whose lease ran out.
+        (S::InReview, S::InReview),
+    ];
+
+    const FINAL: [TipStatus; 4] = [S::Closed, S::Rejected, S::Duplicate, S::Withdrawn];
+
+    fn action() -> impl Strategy<Value = TipAction> {
+        proptest::sample::select(TipAction::ALL.to_vec())
+    }
+
+    proptest! {
+        #[test]
+        fn tips_move_only_along_drawn_arrows(actions in proptest::collection::vec(action(), 0..60)) {
+            let mut status = S::Submitted;
+            for action in actions {
+                match status.after(action) {
+                    Ok(next) => {
+                        prop_assert!(
+                            DRAWN.contains(&(status, next)),
+                            "{status:?} --{action:?}--> {next:?} is not in the diagram"
+                        );
+                        prop_assert!(!FINAL.contains(&status), "{status:?} is final");
+                        status = next;
+                    }
+                    Err(e) => {
+                        prop_assert_eq!(e.from, status);
+                        prop_assert_eq!(e.action, action);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_arrow_has_an_action() {
+        for &(from, to) in DRAWN {
+            assert!(
+                TipAction::ALL.iter().any(|a| from.after(*a) == Ok(to)),
+                "no action takes {from:?} to {to:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn final_states_take_no_action() {
+        for status in FINAL {
+            for action in TipAction::ALL {
+                assert!(status.after(action).is_err(), "{status:?} took {action:?}");
+            }
         }
     }
 }

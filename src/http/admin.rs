@@ -182,6 +182,25 @@ pub struct AuditEventView {
     pub hash: String,
 }
 
+impl From<audit::Model> for AuditEventView {
+    fn from(e: audit::Model) -> Self {
+        AuditEventView {
+            seq: e.seq,
+            id: e.id,
+            occurred_at: e.occurred_at,
+            actor_kind: e.actor_kind,
+            actor_id: e.actor_id,
+            action: e.action,
+            object_kind: e.object_kind,
+            object_id: e.object_id,
+            request_id: e.request_id,
+            details: e.details,
+            prev_hash: e.prev_hash,
+            hash: e.hash,
+        }
+    }
+}
+
 #[derive(Debug, Object)]
 pub struct AuditPage {
     pub items: Vec<AuditEventView>,
@@ -361,23 +380,7 @@ impl AdminApi {
         let rows = audit::list(&state.db, &filter, after, limit + 1).await?;
         let (rows, next) = crate::store::split_page(rows, limit, |e| e.seq);
         Ok(Json(AuditPage {
-            items: rows
-                .into_iter()
-                .map(|e| AuditEventView {
-                    seq: e.seq,
-                    id: e.id,
-                    occurred_at: e.occurred_at,
-                    actor_kind: e.actor_kind,
-                    actor_id: e.actor_id,
-                    action: e.action,
-                    object_kind: e.object_kind,
-                    object_id: e.object_id,
-                    request_id: e.request_id,
-                    details: e.details,
-                    prev_hash: e.prev_hash,
-                    hash: e.hash,
-                })
-                .collect(),
+            items: rows.into_iter().map(AuditEventView::from).collect(),
             next_cursor: next.map(Cursor::encode_seq),
         }))
     }

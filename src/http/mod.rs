@@ -12,12 +12,14 @@ pub mod blobs;
 mod body_limit;
 pub mod error;
 mod idempotent;
+pub mod leads;
 pub mod media;
 pub mod metrics;
 pub mod moderation;
 pub mod observe;
 pub mod ops;
 pub mod pagination;
+pub mod reject_reasons;
 pub mod request_id;
 pub mod tips;
 
@@ -37,7 +39,7 @@ pub enum ApiTags {
     Tips,
     /// Photo uploads.
     Media,
-    /// Moderators' tools.
+    /// Moderators' tools: the queue, decisions, contacts, leads.
     Moderation,
     /// Staff accounts and units, for administrators.
     Admin,
@@ -53,6 +55,8 @@ pub type Apis = (
     tips::TipsApi,
     media::MediaApi,
     moderation::ModerationApi,
+    leads::LeadsApi,
+    reject_reasons::RejectReasonsApi,
     admin::AdminApi,
     ops::OpsApi,
 );
@@ -67,6 +71,8 @@ pub fn api_service() -> OpenApiService<Apis, ()> {
             tips::TipsApi,
             media::MediaApi,
             moderation::ModerationApi,
+            leads::LeadsApi,
+            reject_reasons::RejectReasonsApi,
             admin::AdminApi,
             ops::OpsApi,
         ),

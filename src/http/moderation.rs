@@ -1,23 +1,576 @@
-//! The moderators' side. So far: contact clustering — which tips carry a
-//! phone number, WeChat id, QQ number or URL, and which contacts are hot.
-//! Hidden (404) from citizens and officers.
+//! The moderators' side of tips: the review queue, a tip in full, claims,
+//! decisions, internal notes, the audited reads of originals and of the
+//! reporter's phone number, and contact clustering. Hidden (404) from
+//! citizens and officers.
 
 use chrono::{DateTime, Utc};
 use poem::web::Data;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
-use poem_openapi::{Object, OpenApi};
+use poem_openapi::{Enum, Object, OpenApi};
 use uuid::Uuid;
 
 use super::ApiTags;
+use super::admin::AuditEventView;
 use super::auth::{Auth, Moderators};
 use super::error::ApiError;
-use super::tips::ContactKindName;
+use super::pagination::{Cursor, page_limit};
+use super::request_id::RequestId;
+use super::tips::{
+    ContactKindName, ContactOut, HistoryEntry, LocationOut, MessageView, message_view,
+    public_history, signed_url,
+};
 use crate::app::AppState;
 use crate::domain::contact::{Contact, ContactKind};
-use crate::store::tips;
+use crate::domain::geo::Point;
+use crate::domain::tip::TipStatus;
+use crate::moderation::{self, Decision, LeadChoice, ModerationError};
+use crate::store::leads::{self, lead};
+use crate::store::tips::{self, ClaimFilter, QueueFilter, tip};
+use crate::store::{audit, media};
+
+impl From<ModerationError> for ApiError {
+    fn from(e: ModerationError) -> Self {
+        let message = e.to_string();
+        match e {
+            ModerationError::Invalid(code, _) => ApiError::unprocessable(code, message),
+            ModerationError::NotFound(code, _) => ApiError::not_found(code, message),
+            ModerationError::Conflict(code, _) => ApiError::conflict(code, message),
+            ModerationError::Db(e) => ApiError::unavailable(&e),
+        }
+    }
+}
 
 pub struct ModerationApi;
+
+/// Which end of the queue comes first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum QueueOrder {
+    /// First in, first served (the default).
+    Oldest,
+    Newest,
+}
+
+/// Whose claims to show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum ClaimedBy {
+    /// Held by the caller.
+    Me,
+    /// Held by nobody (never claimed, released, or lease run out).
+    None,
+}
+
+/// One row of the queue.
+#[derive(Debug, Object)]
+pub struct QueueItem {
+    pub id: Uuid,
+    pub reference: String,
+    pub status: String,
+    /// Send it back with a decision.
+    pub version: i32,
+    pub category: String,
+    pub description: String,
+    /// WGS-84.
+    pub lat: f64,
+    pub lon: f64,
+    pub address: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub contacts: Vec<ContactOut>,
+    pub photo_count: u32,
+    /// The first photo's thumbnail, a short-lived URL.
+    pub thumbnail_url: Option<String>,
+    /// The moderator holding it, while the claim runs.
+    pub claimed_by: Option<Uuid>,
+    pub claim_expires_at: Option<DateTime<Utc>>,
+}
+
+/// How many tips are in each state, for the tabs of a console (all tips,
+/// whatever the other filters).
+#[derive(Debug, Object, Default)]
+pub struct StatusCounts {
+    pub submitted: i64,
+    pub in_review: i64,
+    pub needs_info: i64,
+    pub verified: i64,
+    pub forwarded: i64,
+    pub closed: i64,
+    pub rejected: i64,
+    pub duplicate: i64,
+    pub withdrawn: i64,
+}
+
+#[derive(Debug, Object)]
+pub struct QueuePage {
+    pub items: Vec<QueueItem>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+    pub counts: StatusCounts,
+}
+
+/// A lead, in a line.
+#[derive(Debug, Object)]
+pub struct LeadRef {
+    pub id: Uuid,
+    pub reference: String,
+    pub status: String,
+    pub category: String,
+}
+
+impl From<&lead::Model> for LeadRef {
+    fn from(l: &lead::Model) -> Self {
+        LeadRef {
+            id: l.id,
+            reference: l.reference.clone(),
+            status: l.status.clone(),
+            category: l.category.clone(),
+        }
+    }
+}
+
+/// A contact of the tip and how far it reaches.
+#[derive(Debug, Object)]
+pub struct ContactReach {
+    pub kind: String,
+    pub value: String,
+    /// Other tips carrying it.
+    pub other_tips: i64,
+    /// Leads holding a tip that carries it.
+    pub leads: i64,
+}
+
+/// A photo of the tip, as moderators see it.
+#[derive(Debug, Object)]
+pub struct ModeratorPhoto {
+    pub id: Uuid,
+    /// `jpg`, `png` or `webp`, by content.
+    pub kind: String,
+    pub width: i32,
+    pub height: i32,
+    pub byte_size: i64,
+    /// Of the original, as uploaded.
+    pub sha256: String,
+    pub display_url: String,
+    pub thumbnail_url: String,
+}
+
+/// "Looks like tip X": a photo of another tip that is the same file or the
+/// same picture.
+#[derive(Debug, Object)]
+pub struct SimilarPhoto {
+    /// This tip's photo.
+    pub media_id: Uuid,
+    pub other_tip_id: Uuid,
+    pub other_tip_reference: String,
+    pub other_media_id: Uuid,
+    pub other_thumbnail_url: String,
+    /// Byte-identical (SHA-256).
+    pub exact: bool,
+    /// Bits the perceptual hashes differ by (0–10; 0 for exact copies).
+    pub distance: u32,
+}
+
+#[derive(Debug, Object)]
+pub struct NoteView {
+    pub id: Uuid,
+    pub author_id: Uuid,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Who reported, as far as moderators see: never the person, unless asked
+/// through the audited `GET .../reporter`.
+#[derive(Debug, Object)]
+pub struct ReporterInfo {
+    pub anonymous: bool,
+}
+
+/// Everything a moderator needs to decide on a tip.
+#[derive(Debug, Object)]
+pub struct ModeratorTip {
+    pub id: Uuid,
+    pub reference: String,
+    pub status: String,
+    pub version: i32,
+    pub category: String,
+    pub description: String,
+    pub location: LocationOut,
+    pub address: Option<String>,
+    pub occurred_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub reporter: ReporterInfo,
+    pub claimed_by: Option<Uuid>,
+    pub claim_expires_at: Option<DateTime<Utc>>,
+    pub lead: Option<LeadRef>,
+    pub duplicate_of: Option<Uuid>,
+    pub reject_reason: Option<String>,
+    pub photos: Vec<ModeratorPhoto>,
+    pub contacts: Vec<ContactReach>,
+    /// Open leads holding other tips with one of this tip's contacts.
+    pub suggested_leads: Vec<LeadRef>,
+    pub similar_photos: Vec<SimilarPhoto>,
+    /// The conversation with the reporter.
+    pub messages: Vec<MessageView>,
+    /// Internal: reporters never see them.
+    pub notes: Vec<NoteView>,
+    /// What the reporter's timeline shows.
+    pub history: Vec<HistoryEntry>,
+    /// Every recorded action on the tip, with who did it.
+    pub audit: Vec<AuditEventView>,
+}
+
+/// A tip's state after a claim or a decision.
+#[derive(Debug, Object)]
+pub struct TipState {
+    pub id: Uuid,
+    pub status: String,
+    pub version: i32,
+    pub claimed_by: Option<Uuid>,
+    pub claim_expires_at: Option<DateTime<Utc>>,
+    pub lead_id: Option<Uuid>,
+    pub duplicate_of: Option<Uuid>,
+}
+
+impl From<tip::Model> for TipState {
+    fn from(t: tip::Model) -> Self {
+        let holder = t.holder(Utc::now());
+        TipState {
+            id: t.id,
+            status: t.status,
+            version: t.version,
+            claimed_by: holder,
+            claim_expires_at: holder.and(t.claim_expires_at),
+            lead_id: t.lead_id,
+            duplicate_of: t.duplicate_of,
+        }
+    }
+}
+
+#[derive(Debug, Object)]
+pub struct VerifyRequest {
+    /// The version the moderator saw.
+    pub version: i32,
+    /// An open lead to add the tip to; without it, a new lead is made.
+    pub lead_id: Option<Uuid>,
+    /// The new lead's title.
+    #[oai(validator(max_length = 200))]
+    pub lead_title: Option<String>,
+}
+
+#[derive(Debug, Object)]
+pub struct RejectRequest {
+    pub version: i32,
+    /// A code from `GET /v1/moderation/reject-reasons`.
+    pub reason: String,
+    /// Shown to the reporter under the reason's text.
+    #[oai(validator(max_length = 4000))]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Object)]
+pub struct RequestInfoRequest {
+    pub version: i32,
+    /// The reporter reads it in the conversation; their answer puts the
+    /// tip back in the queue.
+    #[oai(validator(max_length = 4000))]
+    pub question: String,
+}
+
+#[derive(Debug, Object)]
+pub struct MarkDuplicateRequest {
+    pub version: i32,
+    /// The tip that is kept.
+    pub of: Uuid,
+}
+
+#[derive(Debug, Object)]
+pub struct NewNote {
+    #[oai(validator(max_length = 4000))]
+    pub body: String,
+}
+
+/// A short-lived link to an original photo.
+#[derive(Debug, Object)]
+pub struct OriginalLink {
+    pub url: String,
+    pub expires_at: DateTime<Utc>,
+    /// Check the download against it.
+    pub sha256: String,
+}
+
+#[derive(Debug, Object)]
+pub struct ReporterContact {
+    /// Anonymous reporters have none.
+    pub anonymous: bool,
+    /// E.164.
+    pub phone: Option<String>,
+}
+
+/// At most this many similar photos per tip.
+const SIMILAR_LIMIT: usize = 20;
+/// The widest `near` circle, in metres.
+const MAX_RADIUS_M: f64 = 50_000.0;
+
+fn bad_filter(message: impl Into<String>) -> ApiError {
+    ApiError::bad_request("request.invalid_filter", message)
+}
+
+/// The names a list filter was given, repeated (`status=a&status=b`) or
+/// comma-separated (`status=a,b`), each checked by `parse` and named in the
+/// 400 when it is not one; duplicates collapse.
+pub(super) fn parse_names<T: PartialEq>(
+    param: &str,
+    raw: Option<&[String]>,
+    parse: impl Fn(&str) -> Option<T>,
+) -> Result<Vec<T>, ApiError> {
+    let mut parsed: Vec<T> = Vec::new();
+    let names = raw.unwrap_or_default().iter().flat_map(|s| s.split(','));
+    for name in names.map(str::trim).filter(|n| !n.is_empty()) {
+        let value =
+            parse(name).ok_or_else(|| bad_filter(format!("{param}: no such value `{name}`")))?;
+        if !parsed.contains(&value) {
+            parsed.push(value);
+        }
+    }
+    Ok(parsed)
+}
+
+/// The states asked for; without any, those waiting for a moderator.
+fn parse_statuses(raw: Option<&[String]>) -> Result<Vec<String>, ApiError> {
+    let mut statuses = parse_names("status", raw, TipStatus::parse)?;
+    if statuses.is_empty() {
+        statuses = TipStatus::ALL
+            .into_iter()
+            .filter(|s| s.in_queue())
+            .collect();
+    }
+    Ok(statuses
+        .into_iter()
+        .map(|s| s.as_str().to_owned())
+        .collect())
+}
+
+/// `lat,lon,radius_m`.
+fn parse_near(raw: &str) -> Result<(f64, f64, f64), ApiError> {
+    let parts: Vec<f64> = raw
+        .split(',')
+        .map(|p| p.trim().parse::<f64>())
+        .collect::<Result<_, _>>()
+        .map_err(|_| bad_filter("near: expected lat,lon,radius_m"))?;
+    let [lat, lon, radius] = parts[..] else {
+        return Err(bad_filter("near: expected lat,lon,radius_m"));
+    };
+    Point::new(lat, lon).map_err(|e| bad_filter(format!("near: {e}")))?;
+    if !(radius.is_finite() && radius > 0.0 && radius <= MAX_RADIUS_M) {
+        return Err(bad_filter(format!(
+            "near: radius_m must be above 0 and at most {MAX_RADIUS_M}"
+        )));
+    }
+    Ok((lat, lon, radius))
+}
+
+/// `kind:value`, e.g. `phone:138-0013-8000`; the value is normalised.
+pub(super) fn parse_contact(raw: &str) -> Result<(String, String), ApiError> {
+    let (kind, value) = raw
+        .split_once(':')
+        .ok_or_else(|| bad_filter("contact: expected kind:value, e.g. phone:13800138000"))?;
+    let kind = ContactKind::parse(kind.trim())
+        .ok_or_else(|| bad_filter("contact: kind must be phone, wechat, qq or url"))?;
+    let contact = Contact::parse(kind, value).map_err(|e| bad_filter(format!("contact: {e}")))?;
+    Ok((kind.as_str().to_owned(), contact.value().to_owned()))
+}
+
+async fn status_counts(state: &AppState) -> Result<StatusCounts, ApiError> {
+    let mut counts = StatusCounts::default();
+    for (status, n) in tips::status_counts(&state.db).await? {
+        let slot = match TipStatus::parse(&status) {
+            Some(TipStatus::Submitted) => &mut counts.submitted,
+            Some(TipStatus::InReview) => &mut counts.in_review,
+            Some(TipStatus::NeedsInfo) => &mut counts.needs_info,
+            Some(TipStatus::Verified) => &mut counts.verified,
+            Some(TipStatus::Forwarded) => &mut counts.forwarded,
+            Some(TipStatus::Closed) => &mut counts.closed,
+            Some(TipStatus::Rejected) => &mut counts.rejected,
+            Some(TipStatus::Duplicate) => &mut counts.duplicate,
+            Some(TipStatus::Withdrawn) => &mut counts.withdrawn,
+            None => continue,
+        };
+        *slot = n;
+    }
+    Ok(counts)
+}
+
+/// The queue's rows, with their contacts and photos read for the whole page
+/// at once.
+async fn queue_items(state: &AppState, rows: Vec<tip::Model>) -> Result<Vec<QueueItem>, ApiError> {
+    let ids: Vec<Uuid> = rows.iter().map(|t| t.id).collect();
+    let contacts = tips::contacts_of_many(&state.db, &ids).await?;
+    let photos = media::of_tips(&state.db, &ids).await?;
+    let now = Utc::now();
+    let mut items = Vec::with_capacity(rows.len());
+    for t in rows {
+        let mine: Vec<&media::Model> = photos.iter().filter(|m| m.tip_id == Some(t.id)).collect();
+        let thumbnail_url = match mine.first() {
+            Some(first) => Some(signed_url(state, &first.thumb_key).await?),
+            None => None,
+        };
+        let holder = t.holder(now);
+        items.push(QueueItem {
+            contacts: contacts
+                .iter()
+                .filter(|c| c.tip_id == t.id)
+                .map(|c| ContactOut {
+                    kind: c.kind.clone(),
+                    value: c.value.clone(),
+                })
+                .collect(),
+            photo_count: mine.len() as u32,
+            thumbnail_url,
+            claimed_by: holder,
+            claim_expires_at: holder.and(t.claim_expires_at),
+            id: t.id,
+            reference: t.reference,
+            status: t.status,
+            version: t.version,
+            category: t.category,
+            description: t.description,
+            lat: t.lat,
+            lon: t.lon,
+            address: t.address,
+            created_at: t.created_at,
+        });
+    }
+    Ok(items)
+}
+
+/// A tip in full, for moderators.
+async fn moderator_tip(state: &AppState, t: tip::Model) -> Result<ModeratorTip, ApiError> {
+    let contacts = tips::contacts_of(&state.db, t.id).await?;
+    let pairs: Vec<(String, String)> = contacts
+        .iter()
+        .map(|c| (c.kind.clone(), c.value.clone()))
+        .collect();
+    let reach = tips::contact_reach(&state.db, &pairs, t.id).await?;
+    let suggested_ids = tips::leads_carrying(&state.db, &pairs, t.id).await?;
+    let mut lead_ids = suggested_ids.clone();
+    lead_ids.extend(t.lead_id);
+    let leads_known = leads::find_many(&state.db, &lead_ids).await?;
+    let photos = media::of_tip(&state.db, t.id).await?;
+    let lookalikes = media::lookalikes(&state.db, t.id, &photos, SIMILAR_LIMIT).await?;
+    let other_ids: Vec<Uuid> = lookalikes.iter().filter_map(|l| l.other.tip_id).collect();
+    let others = tips::find_many(&state.db, &other_ids).await?;
+    let history = public_history(state, t.id).await?;
+
+    let mut photo_views = Vec::with_capacity(photos.len());
+    for p in photos {
+        photo_views.push(ModeratorPhoto {
+            display_url: signed_url(state, &p.display_key).await?,
+            thumbnail_url: signed_url(state, &p.thumb_key).await?,
+            id: p.id,
+            kind: p.kind,
+            width: p.width,
+            height: p.height,
+            byte_size: p.byte_size,
+            sha256: p.sha256,
+        });
+    }
+    let mut similar = Vec::with_capacity(lookalikes.len());
+    for l in lookalikes {
+        let Some(other) = others.iter().find(|o| Some(o.id) == l.other.tip_id) else {
+            continue;
+        };
+        similar.push(SimilarPhoto {
+            media_id: l.media_id,
+            other_tip_id: other.id,
+            other_tip_reference: other.reference.clone(),
+            other_media_id: l.other.id,
+            other_thumbnail_url: signed_url(state, &l.other.thumb_key).await?,
+            exact: l.exact,
+            distance: l.distance,
+        });
+    }
+    let holder = t.holder(Utc::now());
+    Ok(ModeratorTip {
+        reporter: ReporterInfo {
+            anonymous: t.reporter_user_id.is_none(),
+        },
+        claimed_by: holder,
+        claim_expires_at: holder.and(t.claim_expires_at),
+        lead: t
+            .lead_id
+            .and_then(|id| leads_known.iter().find(|l| l.id == id))
+            .map(LeadRef::from),
+        suggested_leads: leads_known
+            .iter()
+            .filter(|l| {
+                suggested_ids.contains(&l.id)
+                    && Some(l.id) != t.lead_id
+                    && l.status == crate::domain::lead::LeadStatus::Open.as_str()
+            })
+            .map(LeadRef::from)
+            .collect(),
+        contacts: contacts
+            .iter()
+            .map(|c| {
+                let (tips_n, leads_n) = reach
+                    .iter()
+                    .find(|(k, v, _, _)| *k == c.kind && *v == c.value)
+                    .map_or((0, 0), |r| (r.2, r.3));
+                ContactReach {
+                    kind: c.kind.clone(),
+                    value: c.value.clone(),
+                    other_tips: tips_n,
+                    leads: leads_n,
+                }
+            })
+            .collect(),
+        photos: photo_views,
+        similar_photos: similar,
+        messages: tips::messages_of(&state.db, t.id)
+            .await?
+            .into_iter()
+            .map(message_view)
+            .collect(),
+        notes: tips::notes_of(&state.db, t.id)
+            .await?
+            .into_iter()
+            .map(|n| NoteView {
+                id: n.id,
+                author_id: n.author_user_id,
+                body: n.body,
+                created_at: n.created_at,
+            })
+            .collect(),
+        history,
+        audit: audit::for_object(&state.db, "tip", t.id)
+            .await?
+            .into_iter()
+            .map(AuditEventView::from)
+            .collect(),
+        id: t.id,
+        reference: t.reference,
+        status: t.status,
+        version: t.version,
+        category: t.category,
+        description: t.description,
+        location: LocationOut {
+            lat: t.lat,
+            lon: t.lon,
+            accuracy_m: t.accuracy_m,
+            crs: t.crs,
+            lat_original: t.lat_original,
+            lon_original: t.lon_original,
+        },
+        address: t.address,
+        occurred_at: t.occurred_at,
+        created_at: t.created_at,
+        updated_at: t.updated_at,
+        duplicate_of: t.duplicate_of,
+        reject_reason: t.reject_reason,
+    })
+}
 
 /// A tip carrying the contact, with where it was seen.
 #[derive(Debug, Object)]
@@ -43,6 +596,8 @@ pub struct ContactCluster {
     pub last_seen: Option<DateTime<Utc>>,
     /// Newest first, at most 200.
     pub tips: Vec<ClusterTip>,
+    /// Leads holding any of those tips, newest first.
+    pub leads: Vec<LeadRef>,
 }
 
 #[derive(Debug, Object)]
@@ -57,6 +612,313 @@ const CLUSTER_LIMIT: u64 = 200;
 
 #[OpenApi(prefix_path = "/v1/moderation", tag = "ApiTags::Moderation")]
 impl ModerationApi {
+    /// The review queue. Filters narrow it; without `status` it holds the
+    /// tips waiting for a moderator (`submitted`, `in_review`). Oldest
+    /// first unless `order=newest`; pages by `cursor` stay exact while new
+    /// tips arrive. `counts` gives every state's total for the tabs.
+    /// Errors: 400 `request.invalid_filter`, `request.invalid_cursor`.
+    #[oai(path = "/tips", method = "get", operation_id = "moderation_queue")]
+    #[allow(clippy::too_many_arguments)]
+    async fn queue(
+        &self,
+        auth: Auth<Moderators>,
+        state: Data<&AppState>,
+        /// One or more states, repeated or comma-separated.
+        status: Query<Option<Vec<String>>>,
+        category: Query<Option<String>>,
+        /// Submitted at or after.
+        created_from: Query<Option<DateTime<Utc>>>,
+        /// Submitted before.
+        created_to: Query<Option<DateTime<Utc>>>,
+        /// `lat,lon,radius_m` (WGS-84; radius up to 50 km).
+        near: Query<Option<String>>,
+        /// `kind:value`, written any usual way, e.g. `phone:138-0013-8000`.
+        contact: Query<Option<String>>,
+        /// Text in the description or the address.
+        #[oai(validator(max_length = 200))]
+        q: Query<Option<String>>,
+        claimed_by: Query<Option<ClaimedBy>>,
+        order: Query<Option<QueueOrder>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))] limit: Query<Option<u32>>,
+        cursor: Query<Option<String>>,
+    ) -> Result<Json<QueuePage>, ApiError> {
+        let now = Utc::now();
+        let filter = QueueFilter {
+            statuses: parse_statuses(status.0.as_deref())?,
+            category: category.0.filter(|c| !c.trim().is_empty()),
+            created_from: created_from.0,
+            created_to: created_to.0,
+            near: near.0.as_deref().map(parse_near).transpose()?,
+            contact: contact.0.as_deref().map(parse_contact).transpose()?,
+            text: q.0.map(|q| q.trim().to_owned()).filter(|q| !q.is_empty()),
+            claim: claimed_by.0.map(|c| match c {
+                ClaimedBy::Me => ClaimFilter::HeldBy(auth.account().id),
+                ClaimedBy::None => ClaimFilter::Free,
+            }),
+            now,
+            newest_first: order.0 == Some(QueueOrder::Newest),
+        };
+        let limit = page_limit(limit.0);
+        let after = Cursor::decode(cursor.0.as_deref())?;
+        let rows = tips::queue(&state.db, &filter, after, limit).await?;
+        let (rows, next) = crate::store::split_page(rows, limit, |t| t.id);
+        Ok(Json(QueuePage {
+            items: queue_items(&state, rows).await?,
+            next_cursor: next.map(Cursor::encode),
+            counts: status_counts(&state).await?,
+        }))
+    }
+
+    /// A tip in full: text, place, photos, contacts and how far they reach,
+    /// open leads to add it to, similar photos, the conversation, internal
+    /// notes, the public timeline and the audit trail.
+    #[oai(
+        path = "/tips/:id",
+        method = "get",
+        operation_id = "moderation_get_tip"
+    )]
+    async fn tip(
+        &self,
+        _auth: Auth<Moderators>,
+        state: Data<&AppState>,
+        id: Path<Uuid>,
+    ) -> Result<Json<ModeratorTip>, ApiError> {
+        let t = tips::find(&state.db, id.0)
+            .await?
+            .ok_or_else(|| ApiError::not_found("tip.not_found", "no such tip"))?;
+        Ok(Json(moderator_tip(&state, t).await?))
+    }
+
+    /// Claims a tip for review (a lease, `claim_lease_secs`), or renews
+    /// one's own claim. Errors: 409 `tip.claimed` (another moderator holds
+    /// it), `tip.invalid_state`.
+    #[oai(path = "/tips/:id/claim", method = "post", operation_id = "claim_tip")]
+    async fn claim(
+        &self,
+        auth: Auth<Moderators>,
+        state: Data<&AppState>,
+        id: Path<Uuid>,
+    ) -> Result<Json<TipState>, ApiError> {
+        let lease = chrono::Duration::from_std(state.settings.claim_lease)
+            .unwrap_or(chrono::Duration::minutes(15));
+        let tip = moderation::claim(
+            &state,
+            auth.account().id,
+            id.0,
+            lease,
+            &RequestId::current_string(),
+        )
+        .await?;
+        Ok(Json(tip.into()))
+    }
+
+    /// Gives a claimed tip back to the queue.
+    #[oai(
+        path = "/tips/:id/release",
+        method = "post",
+        operation_id = "release_tip"
+    )]
+    async fn release(
+        &self,
+        auth: Auth<Moderators>,
+        state: Data<&AppState>,
+        id: Path<Uuid>,
+    ) -> Result<Json<TipState>, ApiError> {
+        let tip = moderation::release(
+            &state,
+            auth.account().id,
+            id.0,
+            &RequestId::current_string(),
+        )
+        .await?;
+        Ok(Json(tip.into()))
+    }
+
+    /// Verifies a tip in review, into a new lead or an open one. Errors:
+    /// 409 `tip.stale_version`, `tip.invalid_state`, `tip.claimed`,
+    /// `lead.not_open`; 422 `lead.not_found`.
+    #[oai(
+        path = "/tips/:id/verify",
+        method = "post",
+        operation_id = "verify_tip"
+    )]
+    async fn verify(
+        &self,
+        auth: Auth<Moderators>,
+        state: Data<&AppState>,
+        id: Path<Uuid>,
+        body: Json<VerifyRequest>,
+    ) -> Result<Json<TipState>, ApiError> {
+        let choice = match body.0.lead_id {
+            Some(lead) => LeadChoice::Existing(lead),
+            None => LeadChoice::New {
+                title: body.0.lead_title,
+            },
+        };
+        decide(
+            &state,
+            &auth,
+            id.0,
+            body.0.version,
+            Decision::Verify(choice),
+        )
+        .await
+    }
+
+    /// Rejects a tip in review with a reason (the reporter reads its text
+    /// and the note). Errors: 409 as for verify; 422
+    /// `tip.unknown_reject_reason`.
+    #[oai(
+        path = "/tips/:id/reject",
+        method = "post",
+        operation_id = "reject_tip"
+    )]
+    async fn reject(
+        &self,
+        auth: Auth<Moderators>,
+        state: Data<&AppState>,
+        id: Path<Uuid>,
+        body: Json<RejectRequest>,
+    ) -> Result<Json<TipState>, ApiError> {
+        let decision = Decision::Reject {
+            reason: body.0.reason,
+            note: body.0.note,
+        };
+        decide(&state, &auth, id.0, body.0.version, decision).await
+    }
+
+    /// Asks the reporter a question; the tip waits (`needs_info`) until
+    /// they answer through the app or their receipt.
+    #[oai(
+        path = "/tips/:id/request-info",
+        method = "post",
+        operation_id = "request_tip_info"
+    )]
+    async fn request_info(
+        &self,
+        auth: Auth<Moderators>,
+        state: Data<&AppState>,
+        id: Path<Uuid>,
+        body: Json<RequestInfoRequest>,
+    ) -> Result<Json<TipState>, ApiError> {
+        let decision = Decision::RequestInfo {
+            question: body.0.question,
+        };
+        decide(&state, &auth, id.0, body.0.version, decision).await
+    }
+
+    /// Marks a tip in review as a duplicate of the tip that is kept; the
+    /// reporter is told the matter is already in hand. Errors: 422
+    /// `tip.invalid_duplicate`.
+    #[oai(
+        path = "/tips/:id/mark-duplicate",
+        method = "post",
+        operation_id = "mark_tip_duplicate"
+    )]
+    async fn mark_duplicate(
+        &self,
+        auth: Auth<Moderators>,
+        state: Data<&AppState>,
+        id: Path<Uuid>,
+        body: Json<MarkDuplicateRequest>,
+    ) -> Result<Json<TipState>, ApiError> {
+        let decision = Decision::MarkDuplicate { of: body.0.of };
+        decide(&state, &auth, id.0, body.0.version, decision).await
+    }
+
+    /// An internal note on a tip; reporters never see notes.
+    #[oai(
+        path = "/tips/:id/notes",
+        method = "post",
+        operation_id = "add_tip_note"
+    )]
+    async fn add_note(
+        &self,
+        auth: Auth<Moderators>,
+        state: Data<&AppState>,
+        id: Path<Uuid>,
+        body: Json<NewNote>,
+    ) -> Result<Json<NoteView>, ApiError> {
+        let note = moderation::add_note(
+            &state,
+            auth.account().id,
+            id.0,
+            &body.0.body,
+            &RequestId::current_string(),
+        )
+        .await?;
+        Ok(Json(NoteView {
+            id: note.id,
+            author_id: note.author_user_id,
+            body: note.body,
+            created_at: note.created_at,
+        }))
+    }
+
+    /// The reporter's phone number. Each call is an audit event naming the
+    /// moderator; anonymous reporters have none.
+    #[oai(
+        path = "/tips/:id/reporter",
+        method = "get",
+        operation_id = "read_tip_reporter"
+    )]
+    async fn reporter(
+        &self,
+        auth: Auth<Moderators>,
+        state: Data<&AppState>,
+        id: Path<Uuid>,
+    ) -> Result<Json<ReporterContact>, ApiError> {
+        let tip = tips::find(&state.db, id.0)
+            .await?
+            .ok_or_else(|| ApiError::not_found("tip.not_found", "no such tip"))?;
+        let phone = moderation::read_reporter_phone(
+            &state,
+            auth.account().id,
+            tip.id,
+            &RequestId::current_string(),
+        )
+        .await?;
+        Ok(Json(ReporterContact {
+            anonymous: tip.reporter_user_id.is_none(),
+            phone,
+        }))
+    }
+
+    /// A short-lived link to a photo's original bytes (the evidence, with
+    /// its metadata). Each call is an audit event naming the moderator.
+    #[oai(
+        path = "/media/:id/original",
+        method = "get",
+        operation_id = "read_original_photo"
+    )]
+    async fn original(
+        &self,
+        auth: Auth<Moderators>,
+        state: Data<&AppState>,
+        id: Path<Uuid>,
+    ) -> Result<Json<OriginalLink>, ApiError> {
+        let photo = moderation::read_original(
+            &state,
+            auth.account().id,
+            id.0,
+            &RequestId::current_string(),
+        )
+        .await?;
+        let key = crate::blob::BlobKey::parse(&photo.original_key)
+            .map_err(|e| ApiError::unavailable(&e))?;
+        let url = state
+            .blobs
+            .signed_url(&key, moderation::ORIGINAL_URL_TTL)
+            .await
+            .map_err(|e| ApiError::unavailable(&e))?;
+        Ok(Json(OriginalLink {
+            url,
+            expires_at: Utc::now()
+                + chrono::Duration::from_std(moderation::ORIGINAL_URL_TTL).expect("a few minutes"),
+            sha256: photo.sha256,
+        }))
+    }
+
     /// The tips that carry a contact. `value` is written any usual way
     /// (`138-0013-8000` and `+86 13800138000` are one phone number);
     /// URL-encode it. Errors: 422 `contact.invalid`.
@@ -77,6 +939,9 @@ impl ModerationApi {
             .map_err(|e| ApiError::unprocessable("contact.invalid", e.to_string()))?;
         let rows = tips::carrying_contact(&state.db, kind.as_str(), contact.value(), CLUSTER_LIMIT)
             .await?;
+        let leads =
+            leads::carrying_contact(&state.db, kind.as_str(), contact.value(), CLUSTER_LIMIT)
+                .await?;
         Ok(Json(ContactCluster {
             kind: kind.as_str().to_owned(),
             value: contact.value().to_owned(),
@@ -95,6 +960,7 @@ impl ModerationApi {
                     created_at: t.created_at,
                 })
                 .collect(),
+            leads: leads.iter().map(LeadRef::from).collect(),
         }))
     }
 
@@ -123,4 +989,23 @@ impl ModerationApi {
                 .collect(),
         ))
     }
+}
+
+async fn decide(
+    state: &AppState,
+    auth: &Auth<Moderators>,
+    id: Uuid,
+    version: i32,
+    decision: Decision,
+) -> Result<Json<TipState>, ApiError> {
+    let tip = moderation::decide(
+        state,
+        auth.account().id,
+        id,
+        version,
+        decision,
+        &RequestId::current_string(),
+    )
+    .await?;
+    Ok(Json(tip.into()))
 }

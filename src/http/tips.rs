@@ -24,7 +24,7 @@ use crate::idempotency::IdempotencyError;
 use crate::limits::{self, Limit};
 use crate::reporting::{self, Crs, NewTip, ReportError, Reporter};
 use crate::store::tips::{self, tip};
-use crate::store::{categories, media};
+use crate::store::{categories, media, reject_reasons};
 
 pub struct TipsApi;
 pub struct CategoriesApi;
@@ -205,7 +205,17 @@ pub struct HistoryEntry {
     pub status: String,
     /// What the reporter is told, if anything.
     pub note: Option<String>,
+    /// Why the tip was rejected, with `rejected` entries.
+    pub reason: Option<RejectReasonText>,
     pub at: DateTime<Utc>,
+}
+
+/// A reject reason as reporters read it.
+#[derive(Debug, Object)]
+pub struct RejectReasonText {
+    pub code: String,
+    pub text_zh: String,
+    pub text_en: String,
 }
 
 /// A tip as its reporter sees it.
@@ -301,10 +311,38 @@ pub async fn signed_url(state: &AppState, key: &str) -> Result<String, ApiError>
         .map_err(|e| ApiError::unavailable(&e))
 }
 
+/// A tip's public timeline, with the reject reasons' current texts.
+pub async fn public_history(state: &AppState, tip_id: Uuid) -> Result<Vec<HistoryEntry>, ApiError> {
+    let history = tips::history_of(&state.db, tip_id).await?;
+    let codes: Vec<String> = history
+        .iter()
+        .filter_map(|h| h.reason_code.clone())
+        .collect();
+    let reasons = reject_reasons::find_many(&state.db, &codes).await?;
+    Ok(history
+        .into_iter()
+        .map(|h| HistoryEntry {
+            reason: h.reason_code.as_ref().and_then(|code| {
+                reasons
+                    .iter()
+                    .find(|r| &r.code == code)
+                    .map(|r| RejectReasonText {
+                        code: r.code.clone(),
+                        text_zh: r.public_zh.clone(),
+                        text_en: r.public_en.clone(),
+                    })
+            }),
+            status: h.status,
+            note: h.public_note,
+            at: h.created_at,
+        })
+        .collect())
+}
+
 /// The reporter's view of a tip, with fresh photo URLs.
 pub async fn tip_view(state: &AppState, tip: tip::Model) -> Result<TipView, ApiError> {
     let contacts = tips::contacts_of(&state.db, tip.id).await?;
-    let history = tips::history_of(&state.db, tip.id).await?;
+    let history = public_history(state, tip.id).await?;
     let photos = media::of_tip(&state.db, tip.id).await?;
     let mut photo_views = Vec::with_capacity(photos.len());
     for photo in photos {
@@ -341,19 +379,12 @@ pub async fn tip_view(state: &AppState, tip: tip::Model) -> Result<TipView, ApiE
             })
             .collect(),
         photos: photo_views,
-        history: history
-            .into_iter()
-            .map(|h| HistoryEntry {
-                status: h.status,
-                note: h.public_note,
-                at: h.created_at,
-            })
-            .collect(),
+        history,
         created_at: tip.created_at,
     })
 }
 
-fn message_view(m: tips::message::Model) -> MessageView {
+pub(super) fn message_view(m: tips::message::Model) -> MessageView {
     MessageView {
         id: m.id,
         author: m.author,

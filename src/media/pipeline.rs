@@ -110,6 +110,8 @@ pub struct Processed {
     pub display: Rendition,
     /// Longest edge <= 320, same rules.
     pub thumbnail: Rendition,
+    /// Perceptual hash of the picture as displayed ([`super::phash`]).
+    pub phash: u64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -153,13 +155,17 @@ pub fn process(bytes: &[u8], limits: &Limits) -> Result<Processed, PipelineError
         .unwrap_or(source)
         .oriented(orientation);
     let thumbnail = resized(&mut resizer, &display, THUMBNAIL_MAX_EDGE)?;
+    let small = thumbnail.as_ref().unwrap_or(&display);
+    // From the thumbnail's pixels: 32x32 is all the hash looks at.
+    let phash = super::phash::perceptual_hash(&small.data, small.width, small.height);
 
     Ok(Processed {
         kind,
         width,
         height,
         display: encode_jpeg(&display)?,
-        thumbnail: encode_jpeg(thumbnail.as_ref().unwrap_or(&display))?,
+        thumbnail: encode_jpeg(small)?,
+        phash,
     })
 }
 

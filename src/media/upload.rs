@@ -97,6 +97,7 @@ pub async fn store(
     let original_key = key(format!("media/{id}/original.{}", extension(processed.kind)));
     let display_key = key(format!("media/{id}/display.jpg"));
     let thumb_key = key(format!("media/{id}/thumb.jpg"));
+    let bands = crate::media::phash::bands(processed.phash);
     let row = media::Model {
         id,
         owner_user_id: match owner {
@@ -122,6 +123,11 @@ pub async fn store(
         thumb_width: processed.thumbnail.width as i32,
         thumb_height: processed.thumbnail.height as i32,
         created_at: Utc::now(),
+        phash: Some(processed.phash as i64),
+        phash_band0: Some(i32::from(bands[0])),
+        phash_band1: Some(i32::from(bands[1])),
+        phash_band2: Some(i32::from(bands[2])),
+        phash_band3: Some(i32::from(bands[3])),
     };
     let row = media::insert(db, row).await?;
 

@@ -96,6 +96,19 @@ fn chain_hash(prev_hash: &str, event: &Model) -> String {
     hex::encode(hasher.finalize())
 }
 
+/// Takes the chain's write lock before anything is read, for transactions
+/// whose only write is their event (audited reads of protected data).
+/// SQLite then waits out other writers (its busy timeout) instead of
+/// failing when a transaction that has read tries to write.
+pub async fn lock_head(db: &impl ConnectionTrait) -> Result<(), DbErr> {
+    head::Entity::update_many()
+        .col_expr(head::Column::Seq, Expr::col(head::Column::Seq))
+        .filter(head::Column::Id.eq(1))
+        .exec(db)
+        .await
+        .map(drop)
+}
+
 /// Appends an event. Call it inside the transaction of the change it
 /// records, after that change's first write: the head row is locked until
 /// the transaction ends, so events are chained strictly one after another.

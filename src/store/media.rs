@@ -29,6 +29,12 @@ pub struct Model {
     pub thumb_width: i32,
     pub thumb_height: i32,
     pub created_at: DateTime<Utc>,
+    /// The perceptual hash's bits; null for photos stored before hashing.
+    pub phash: Option<i64>,
+    pub phash_band0: Option<i32>,
+    pub phash_band1: Option<i32>,
+    pub phash_band2: Option<i32>,
+    pub phash_band3: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -68,6 +74,107 @@ pub async fn find_many(db: &impl ConnectionTrait, ids: &[Uuid]) -> Result<Vec<Mo
 pub async fn of_tip(db: &impl ConnectionTrait, tip_id: Uuid) -> Result<Vec<Model>, DbErr> {
     Entity::find()
         .filter(Column::TipId.eq(tip_id))
+        .order_by_asc(Column::Id)
+        .all(db)
+        .await
+}
+
+/// A photo of another tip that looks like one of ours.
+#[derive(Clone, Debug)]
+pub struct Lookalike {
+    /// Our photo.
+    pub media_id: Uuid,
+    /// Theirs.
+    pub other: Model,
+    /// Bits the perceptual hashes differ by; 0 for byte-identical files.
+    pub distance: u32,
+    /// The same bytes (SHA-256), not only the same picture.
+    pub exact: bool,
+}
+
+/// Photos of other tips that are the same file (SHA-256) or the same
+/// picture (perceptual hash within
+/// [`NEAR_DUPLICATE_MAX_DISTANCE`](crate::media::phash::NEAR_DUPLICATE_MAX_DISTANCE)),
+/// closest first, at most `limit`.
+///
+/// Candidates come from the band indexes: a band equal to one of ours or
+/// one bit off it. Two hashes within distance 7 always share such a band
+/// (four bands, so one differs by at most one bit); farther near
+/// duplicates are found when their differences bunch up, as they tend to.
+pub async fn lookalikes(
+    db: &impl ConnectionTrait,
+    tip_id: Uuid,
+    ours: &[Model],
+    limit: usize,
+) -> Result<Vec<Lookalike>, DbErr> {
+    use crate::media::phash;
+    use sea_orm::sea_query::Condition;
+    // Blank pictures all hash alike (0 or 1): they say nothing.
+    let hashed: Vec<(&Model, u64)> = ours
+        .iter()
+        .filter_map(|m| m.phash.map(|h| (m, h as u64)))
+        .filter(|(_, h)| *h > 1)
+        .collect();
+    let mut near =
+        Condition::any().add(Column::Sha256.is_in(ours.iter().map(|m| m.sha256.clone())));
+    let band_columns = [
+        Column::PhashBand0,
+        Column::PhashBand1,
+        Column::PhashBand2,
+        Column::PhashBand3,
+    ];
+    for (band, column) in band_columns.into_iter().enumerate() {
+        let mut values: Vec<i32> = Vec::new();
+        for (_, hash) in &hashed {
+            let value = phash::bands(*hash)[band];
+            values.push(i32::from(value));
+            values.extend((0..16).map(|bit| i32::from(value ^ (1 << bit))));
+        }
+        if !values.is_empty() {
+            near = near.add(column.is_in(values));
+        }
+    }
+    let candidates = Entity::find()
+        .filter(Column::TipId.is_not_null())
+        .filter(Column::TipId.ne(tip_id))
+        .filter(near)
+        .limit(1000)
+        .all(db)
+        .await?;
+    let mut found: Vec<Lookalike> = Vec::new();
+    for other in candidates {
+        let best = ours
+            .iter()
+            .filter_map(|mine| {
+                if mine.sha256 == other.sha256 {
+                    return Some((mine.id, 0, true));
+                }
+                let (a, b) = (mine.phash? as u64, other.phash? as u64);
+                let d = phash::distance(a, b);
+                (a > 1 && d <= phash::NEAR_DUPLICATE_MAX_DISTANCE).then_some((mine.id, d, false))
+            })
+            .min_by_key(|(_, d, exact)| (*d, !*exact));
+        if let Some((media_id, distance, exact)) = best {
+            found.push(Lookalike {
+                media_id,
+                other,
+                distance,
+                exact,
+            });
+        }
+    }
+    found.sort_by_key(|l| (l.distance, !l.exact, l.other.id));
+    found.truncate(limit);
+    Ok(found)
+}
+
+/// The photos of several tips at once (a page of the queue).
+pub async fn of_tips(db: &impl ConnectionTrait, tip_ids: &[Uuid]) -> Result<Vec<Model>, DbErr> {
+    if tip_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Entity::find()
+        .filter(Column::TipId.is_in(tip_ids.iter().copied()))
         .order_by_asc(Column::Id)
         .all(db)
         .await

@@ -5,9 +5,11 @@
 pub mod audit;
 pub mod categories;
 pub mod idempotency;
+pub mod leads;
 pub mod media;
 pub mod rate_counters;
 pub mod refresh_tokens;
+pub mod reject_reasons;
 pub mod tips;
 pub mod units;
 pub mod users;

@@ -30,6 +30,21 @@ pub mod tip {
         pub receipt_secret_hash: Option<String>,
         pub created_at: DateTime<Utc>,
         pub updated_at: DateTime<Utc>,
+        pub claimed_by: Option<Uuid>,
+        pub claim_expires_at: Option<DateTime<Utc>>,
+        pub lead_id: Option<Uuid>,
+        pub duplicate_of: Option<Uuid>,
+        pub reject_reason: Option<String>,
+    }
+
+    impl Model {
+        /// The moderator whose claim is still running at `now`.
+        pub fn holder(&self, now: DateTime<Utc>) -> Option<Uuid> {
+            match (self.claimed_by, self.claim_expires_at) {
+                (Some(by), Some(until)) if until > now => Some(by),
+                _ => None,
+            }
+        }
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -69,6 +84,46 @@ pub mod history {
         pub status: String,
         pub public_note: Option<String>,
         pub created_at: DateTime<Utc>,
+        pub reason_code: Option<String>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// Internal notes: moderators write them, reporters never see them.
+pub mod note {
+    use super::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "tip_notes")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub tip_id: Uuid,
+        pub author_user_id: Uuid,
+        pub body: String,
+        pub created_at: DateTime<Utc>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// How many tips are in each state, kept by [`insert`] and [`transition`].
+pub mod status_count {
+    use super::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "tip_status_counts")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub status: String,
+        pub count: i64,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -99,7 +154,48 @@ pub mod message {
 }
 
 pub async fn insert(db: &impl ConnectionTrait, row: tip::Model) -> Result<tip::Model, DbErr> {
-    tip::ActiveModel::from(row).insert(db).await
+    let status = row.status.clone();
+    let tip = tip::ActiveModel::from(row).insert(db).await?;
+    count_move(db, None, &status).await?;
+    Ok(tip)
+}
+
+/// Moves one tip from `from` (none for a new tip) to `to` in the counts.
+/// Rows are updated in name order, so that two transactions moving tips
+/// between the same two states lock them in the same order and never
+/// deadlock.
+async fn count_move(db: &impl ConnectionTrait, from: Option<&str>, to: &str) -> Result<(), DbErr> {
+    use sea_orm::sea_query::{Expr, ExprTrait};
+    if from == Some(to) {
+        return Ok(());
+    }
+    let mut changes: Vec<(&str, i64)> = vec![(to, 1)];
+    if let Some(from) = from {
+        changes.push((from, -1));
+    }
+    changes.sort();
+    for (status, delta) in changes {
+        status_count::Entity::update_many()
+            .col_expr(
+                status_count::Column::Count,
+                Expr::col(status_count::Column::Count).add(delta),
+            )
+            .filter(status_count::Column::Status.eq(status))
+            .exec(db)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The number of tips in each state.
+pub async fn status_counts(db: &impl ConnectionTrait) -> Result<Vec<(String, i64)>, DbErr> {
+    Ok(status_count::Entity::find()
+        .order_by_asc(status_count::Column::Status)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|row| (row.status, row.count))
+        .collect())
 }
 
 pub async fn insert_contacts(
@@ -128,12 +224,25 @@ pub async fn add_history(
     status: &str,
     public_note: Option<&str>,
 ) -> Result<(), DbErr> {
+    add_history_with_reason(db, tip_id, status, public_note, None).await
+}
+
+/// A history entry that names a reject reason, whose texts the reporter
+/// reads as they are now.
+pub async fn add_history_with_reason(
+    db: &impl ConnectionTrait,
+    tip_id: Uuid,
+    status: &str,
+    public_note: Option<&str>,
+    reason_code: Option<&str>,
+) -> Result<(), DbErr> {
     history::ActiveModel {
         id: Set(Uuid::now_v7()),
         tip_id: Set(tip_id),
         status: Set(status.to_owned()),
         public_note: Set(public_note.map(str::to_owned)),
         created_at: Set(Utc::now()),
+        reason_code: Set(reason_code.map(str::to_owned)),
     }
     .insert(db)
     .await
@@ -223,24 +332,138 @@ pub async fn messages_of(
         .await
 }
 
-/// Moves a tip to `status` if it is still at `version`; `false` when another
-/// change came first (the caller answers 409).
-pub async fn set_status(
+/// What a change of state writes besides the state.
+#[derive(Clone, Debug, Default)]
+pub struct Change {
+    /// `Some(None)` clears the claim; `Some(Some((who, until)))` sets it.
+    pub claim: Option<Option<(Uuid, DateTime<Utc>)>>,
+    pub lead_id: Option<Option<Uuid>>,
+    pub duplicate_of: Option<Uuid>,
+    pub reject_reason: Option<String>,
+}
+
+/// Moves `tip` (as the caller read it) to `status` with `change`, if it is
+/// still at the version read; `false` when another change came first (the
+/// caller answers 409). The state counts move with it.
+pub async fn transition(
     db: &impl ConnectionTrait,
-    id: Uuid,
-    version: i32,
+    tip: &tip::Model,
     status: &str,
+    change: Change,
 ) -> Result<bool, DbErr> {
     use sea_orm::sea_query::Expr;
-    let result = tip::Entity::update_many()
+    let mut update = tip::Entity::update_many()
         .col_expr(tip::Column::Status, Expr::value(status))
-        .col_expr(tip::Column::Version, Expr::value(version + 1))
-        .col_expr(tip::Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(tip::Column::Id.eq(id))
-        .filter(tip::Column::Version.eq(version))
+        .col_expr(tip::Column::Version, Expr::value(tip.version + 1))
+        .col_expr(tip::Column::UpdatedAt, Expr::value(Utc::now()));
+    if let Some(claim) = change.claim {
+        update = update
+            .col_expr(tip::Column::ClaimedBy, Expr::value(claim.map(|c| c.0)))
+            .col_expr(tip::Column::ClaimExpiresAt, Expr::value(claim.map(|c| c.1)));
+    }
+    if let Some(lead_id) = change.lead_id {
+        update = update.col_expr(tip::Column::LeadId, Expr::value(lead_id));
+    }
+    if let Some(of) = change.duplicate_of {
+        update = update.col_expr(tip::Column::DuplicateOf, Expr::value(of));
+    }
+    if let Some(reason) = change.reject_reason {
+        update = update.col_expr(tip::Column::RejectReason, Expr::value(reason));
+    }
+    let result = update
+        .filter(tip::Column::Id.eq(tip.id))
+        .filter(tip::Column::Version.eq(tip.version))
         .exec(db)
         .await?;
-    Ok(result.rows_affected == 1)
+    if result.rows_affected != 1 {
+        return Ok(false);
+    }
+    count_move(db, Some(&tip.status), status).await?;
+    Ok(true)
+}
+
+/// Claims `before` (the tip as the caller read it) for `moderator` until
+/// `until`, if it is unchanged, waiting in the queue and held by nobody else
+/// at `now`: one conditional update, so of two moderators claiming at once
+/// exactly one gets it. Returns the tip as claimed, or `None` when the claim
+/// lost (the caller reads why).
+///
+/// The update is the transaction's first statement: SQLite takes its write
+/// lock there, waiting for other writers, rather than after a read.
+pub async fn claim(
+    db: &impl ConnectionTrait,
+    before: &tip::Model,
+    moderator: Uuid,
+    now: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<Option<tip::Model>, DbErr> {
+    use sea_orm::sea_query::{Condition, Expr};
+    let id = before.id;
+    let free = Condition::any()
+        .add(tip::Column::ClaimedBy.is_null())
+        .add(tip::Column::ClaimedBy.eq(moderator))
+        .add(tip::Column::ClaimExpiresAt.lte(now));
+    let result = tip::Entity::update_many()
+        .col_expr(tip::Column::Status, Expr::value("in_review"))
+        .col_expr(tip::Column::Version, Expr::value(before.version + 1))
+        .col_expr(tip::Column::UpdatedAt, Expr::value(now))
+        .col_expr(tip::Column::ClaimedBy, Expr::value(moderator))
+        .col_expr(tip::Column::ClaimExpiresAt, Expr::value(until))
+        .filter(tip::Column::Id.eq(id))
+        .filter(tip::Column::Version.eq(before.version))
+        .filter(tip::Column::Status.is_in(["submitted", "in_review"]))
+        .filter(free)
+        .exec(db)
+        .await?;
+    if result.rows_affected != 1 {
+        return Ok(None);
+    }
+    count_move(db, Some(&before.status), "in_review").await?;
+    find(db, id).await
+}
+
+pub async fn add_note(
+    db: &impl ConnectionTrait,
+    tip_id: Uuid,
+    author: Uuid,
+    body: &str,
+) -> Result<note::Model, DbErr> {
+    note::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        tip_id: Set(tip_id),
+        author_user_id: Set(author),
+        body: Set(body.to_owned()),
+        created_at: Set(Utc::now()),
+    }
+    .insert(db)
+    .await
+}
+
+pub async fn notes_of(db: &impl ConnectionTrait, tip_id: Uuid) -> Result<Vec<note::Model>, DbErr> {
+    note::Entity::find()
+        .filter(note::Column::TipId.eq(tip_id))
+        .order_by_asc(note::Column::Id)
+        .all(db)
+        .await
+}
+
+pub async fn of_lead(db: &impl ConnectionTrait, lead_id: Uuid) -> Result<Vec<tip::Model>, DbErr> {
+    tip::Entity::find()
+        .filter(tip::Column::LeadId.eq(lead_id))
+        .order_by_asc(tip::Column::Id)
+        .all(db)
+        .await
+}
+
+pub async fn find_many(db: &impl ConnectionTrait, ids: &[Uuid]) -> Result<Vec<tip::Model>, DbErr> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    tip::Entity::find()
+        .filter(tip::Column::Id.is_in(ids.iter().copied()))
+        .order_by_asc(tip::Column::Id)
+        .all(db)
+        .await
 }
 
 /// The tips that carry a contact, newest first, at most `limit`.
@@ -318,4 +541,279 @@ pub async fn hot_contacts(
             })
         })
         .collect()
+}
+
+/// Whose claims the queue shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClaimFilter {
+    /// Held by this moderator now.
+    HeldBy(Uuid),
+    /// Held by nobody now (never claimed, released, or the lease ran out).
+    Free,
+}
+
+/// What the moderation queue is filtered by; every field narrows it.
+#[derive(Clone, Debug)]
+pub struct QueueFilter {
+    /// One or more states.
+    pub statuses: Vec<String>,
+    pub category: Option<String>,
+    pub created_from: Option<DateTime<Utc>>,
+    pub created_to: Option<DateTime<Utc>>,
+    /// `(lat, lon, radius in metres)`, WGS-84.
+    pub near: Option<(f64, f64, f64)>,
+    /// A normalised `(kind, value)`.
+    pub contact: Option<(String, String)>,
+    /// Text in the description or the address, any case.
+    pub text: Option<String>,
+    pub claim: Option<ClaimFilter>,
+    /// The instant claims are judged at.
+    pub now: DateTime<Utc>,
+    pub newest_first: bool,
+}
+
+/// Metres per degree of latitude (and of longitude at the equator).
+const METRES_PER_DEGREE: f64 = 111_320.0;
+
+/// One page of the queue in arrival order (ids are UUID v7), after the id
+/// `after`, with one row more than `limit` when there is a next page.
+///
+/// Each state is read on its own from the `(status, id)` index, `limit + 1`
+/// rows at most, and the lists are merged: the cost follows the page, not
+/// the table, and no query sorts rows of several states.
+pub async fn queue(
+    db: &impl ConnectionTrait,
+    filter: &QueueFilter,
+    after: Option<Uuid>,
+    limit: u64,
+) -> Result<Vec<tip::Model>, DbErr> {
+    let mut rows: Vec<tip::Model> = Vec::new();
+    for status in &filter.statuses {
+        let query = queue_query(filter, status, after, limit + 1);
+        rows.extend(query.all(db).await?);
+    }
+    if filter.newest_first {
+        rows.sort_by_key(|t| std::cmp::Reverse(t.id));
+    } else {
+        rows.sort_by_key(|t| t.id);
+    }
+    rows.truncate(limit as usize + 1);
+    Ok(rows)
+}
+
+fn queue_query(
+    filter: &QueueFilter,
+    status: &str,
+    after: Option<Uuid>,
+    limit: u64,
+) -> sea_orm::Select<tip::Entity> {
+    use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func, LikeExpr, Query};
+    let mut query = tip::Entity::find()
+        .filter(tip::Column::Status.eq(status))
+        .limit(limit);
+    query = if filter.newest_first {
+        query.order_by_desc(tip::Column::Id)
+    } else {
+        query.order_by_asc(tip::Column::Id)
+    };
+    if let Some(after) = after {
+        query = query.filter(if filter.newest_first {
+            tip::Column::Id.lt(after)
+        } else {
+            tip::Column::Id.gt(after)
+        });
+    }
+    if let Some(category) = &filter.category {
+        query = query.filter(tip::Column::Category.eq(category.clone()));
+    }
+    if let Some(from) = filter.created_from {
+        query = query.filter(tip::Column::CreatedAt.gte(from));
+    }
+    if let Some(to) = filter.created_to {
+        query = query.filter(tip::Column::CreatedAt.lt(to));
+    }
+    if let Some((lat, lon, radius)) = filter.near {
+        // A box first (cheap), then the circle on a local flat projection:
+        // within a city the error is far below a phone's GPS accuracy.
+        let cos = lat.to_radians().cos().max(0.01);
+        let dlat = radius / METRES_PER_DEGREE;
+        let dlon = radius / (METRES_PER_DEGREE * cos);
+        let north = Expr::col(tip::Column::Lat).sub(lat).mul(METRES_PER_DEGREE);
+        let east = Expr::col(tip::Column::Lon)
+            .sub(lon)
+            .mul(METRES_PER_DEGREE * cos);
+        query = query
+            .filter(tip::Column::Lat.between(lat - dlat, lat + dlat))
+            .filter(tip::Column::Lon.between(lon - dlon, lon + dlon))
+            .filter(
+                north
+                    .clone()
+                    .mul(north)
+                    .add(east.clone().mul(east))
+                    .lte(radius * radius),
+            );
+    }
+    if let Some((kind, value)) = &filter.contact {
+        let carrying = Query::select()
+            .column(contact::Column::TipId)
+            .from(contact::Entity)
+            .and_where(Expr::col(contact::Column::Kind).eq(kind.clone()))
+            .and_where(Expr::col(contact::Column::Value).eq(value.clone()))
+            .to_owned();
+        query = query.filter(tip::Column::Id.in_subquery(carrying));
+    }
+    if let Some(text) = &filter.text {
+        let pattern = format!("%{}%", escape_like(&text.to_lowercase()));
+        let like = |column: tip::Column| {
+            Expr::expr(Func::lower(Expr::col(column)))
+                .like(LikeExpr::new(pattern.clone()).escape('\\'))
+        };
+        query = query.filter(
+            Condition::any()
+                .add(like(tip::Column::Description))
+                .add(like(tip::Column::Address)),
+        );
+    }
+    match filter.claim {
+        Some(ClaimFilter::HeldBy(moderator)) => {
+            query = query
+                .filter(tip::Column::ClaimedBy.eq(moderator))
+                .filter(tip::Column::ClaimExpiresAt.gt(filter.now));
+        }
+        Some(ClaimFilter::Free) => {
+            query = query.filter(
+                Condition::any()
+                    .add(tip::Column::ClaimedBy.is_null())
+                    .add(tip::Column::ClaimExpiresAt.lte(filter.now)),
+            );
+        }
+        None => {}
+    }
+    query
+}
+
+/// `%`, `_` and `\` match themselves.
+fn escape_like(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped
+}
+
+/// For each contact: how many tips other than `except` carry it, and how
+/// many leads hold such a tip. One grouped query for all of them.
+pub async fn contact_reach(
+    db: &impl ConnectionTrait,
+    contacts: &[(String, String)],
+    except: Uuid,
+) -> Result<Vec<(String, String, i64, i64)>, DbErr> {
+    use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, Query};
+    if contacts.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut any = Condition::any();
+    for (kind, value) in contacts {
+        any = any.add(
+            Condition::all()
+                .add(Expr::col((contact::Entity, contact::Column::Kind)).eq(kind.clone()))
+                .add(Expr::col((contact::Entity, contact::Column::Value)).eq(value.clone())),
+        );
+    }
+    let statement = Query::select()
+        .column((contact::Entity, contact::Column::Kind))
+        .column((contact::Entity, contact::Column::Value))
+        .expr_as(
+            Expr::col((contact::Entity, contact::Column::TipId)).count_distinct(),
+            Alias::new("tips"),
+        )
+        .expr_as(
+            Expr::col((tip::Entity, tip::Column::LeadId)).count_distinct(),
+            Alias::new("leads"),
+        )
+        .from(contact::Entity)
+        .inner_join(
+            tip::Entity,
+            Expr::col((tip::Entity, tip::Column::Id))
+                .equals((contact::Entity, contact::Column::TipId)),
+        )
+        .cond_where(any)
+        .and_where(Expr::col((contact::Entity, contact::Column::TipId)).ne(except))
+        .group_by_col((contact::Entity, contact::Column::Kind))
+        .group_by_col((contact::Entity, contact::Column::Value))
+        .to_owned();
+    db.query_all(&statement)
+        .await?
+        .into_iter()
+        .map(|row| {
+            Ok((
+                row.try_get("", "kind")?,
+                row.try_get("", "value")?,
+                row.try_get("", "tips")?,
+                row.try_get("", "leads")?,
+            ))
+        })
+        .collect()
+}
+
+/// The leads (ids) holding tips other than `except` that carry any of
+/// `contacts`.
+pub async fn leads_carrying(
+    db: &impl ConnectionTrait,
+    contacts: &[(String, String)],
+    except: Uuid,
+) -> Result<Vec<Uuid>, DbErr> {
+    use sea_orm::sea_query::Condition;
+    if contacts.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut any = Condition::any();
+    for (kind, value) in contacts {
+        any = any.add(
+            Condition::all()
+                .add(contact::Column::Kind.eq(kind.clone()))
+                .add(contact::Column::Value.eq(value.clone())),
+        );
+    }
+    let tip_ids: Vec<Uuid> = contact::Entity::find()
+        .filter(any)
+        .filter(contact::Column::TipId.ne(except))
+        .limit(1000)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| c.tip_id)
+        .collect();
+    if tip_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut leads: Vec<Uuid> = tip::Entity::find()
+        .filter(tip::Column::Id.is_in(tip_ids))
+        .filter(tip::Column::LeadId.is_not_null())
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|t| t.lead_id)
+        .collect();
+    leads.sort();
+    leads.dedup();
+    Ok(leads)
+}
+
+/// The contacts of several tips at once (a page of the queue).
+pub async fn contacts_of_many(
+    db: &impl ConnectionTrait,
+    tip_ids: &[Uuid],
+) -> Result<Vec<contact::Model>, DbErr> {
+    if tip_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    contact::Entity::find()
+        .filter(contact::Column::TipId.is_in(tip_ids.iter().copied()))
+        .order_by_asc(contact::Column::Id)
+        .all(db)
+        .await
 }

@@ -10,6 +10,8 @@ mod authz;
 mod blobs;
 mod cli;
 mod errors;
+mod lifecycle;
+mod moderation;
 mod ops;
 mod readiness;
 mod reporting;

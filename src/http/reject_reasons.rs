@@ -1,0 +1,200 @@
+//! Reject reasons: the list moderators choose from and the texts reporters
+//! read, kept as data that administrators edit.
+
+use poem::web::Data;
+use poem_openapi::param::Path;
+use poem_openapi::payload::Json;
+use poem_openapi::{Object, OpenApi};
+use sea_orm::TransactionTrait;
+
+use super::ApiTags;
+use super::accounts::Created;
+use super::auth::{Admins, Auth, Moderators};
+use super::error::ApiError;
+use super::request_id::RequestId;
+use crate::app::AppState;
+use crate::store::audit::{self, Actor};
+use crate::store::reject_reasons::{self, Model};
+
+pub struct RejectReasonsApi;
+
+/// A reject reason: labels for moderators, texts for reporters.
+#[derive(Debug, Object)]
+pub struct RejectReasonView {
+    pub code: String,
+    pub label_zh: String,
+    pub label_en: String,
+    /// What the reporter reads (zh-CN).
+    pub public_zh: String,
+    /// What the reporter reads (English).
+    pub public_en: String,
+    /// Retired reasons cannot be chosen; tips rejected with them keep them.
+    pub retired: bool,
+    pub position: i32,
+}
+
+impl From<Model> for RejectReasonView {
+    fn from(r: Model) -> Self {
+        RejectReasonView {
+            code: r.code,
+            label_zh: r.label_zh,
+            label_en: r.label_en,
+            public_zh: r.public_zh,
+            public_en: r.public_en,
+            retired: r.retired,
+            position: r.position,
+        }
+    }
+}
+
+#[derive(Debug, Object)]
+pub struct NewRejectReason {
+    /// `a-z`, digits and `_`, 2–40 characters.
+    #[oai(validator(pattern = "^[a-z][a-z0-9_]{1,39}$"))]
+    pub code: String,
+    #[oai(validator(min_length = 1, max_length = 100))]
+    pub label_zh: String,
+    #[oai(validator(min_length = 1, max_length = 100))]
+    pub label_en: String,
+    #[oai(validator(min_length = 1, max_length = 500))]
+    pub public_zh: String,
+    #[oai(validator(min_length = 1, max_length = 500))]
+    pub public_en: String,
+    /// Sort order; lower first.
+    #[oai(default)]
+    pub position: i32,
+}
+
+#[derive(Debug, Object)]
+pub struct RejectReasonChanges {
+    #[oai(validator(min_length = 1, max_length = 100))]
+    pub label_zh: Option<String>,
+    #[oai(validator(min_length = 1, max_length = 100))]
+    pub label_en: Option<String>,
+    #[oai(validator(min_length = 1, max_length = 500))]
+    pub public_zh: Option<String>,
+    #[oai(validator(min_length = 1, max_length = 500))]
+    pub public_en: Option<String>,
+    pub retired: Option<bool>,
+    pub position: Option<i32>,
+}
+
+async fn record(
+    txn: &impl sea_orm::ConnectionTrait,
+    admin: uuid::Uuid,
+    action: &str,
+    reason: &Model,
+) -> Result<(), ApiError> {
+    audit::record(
+        txn,
+        &RequestId::current_string(),
+        audit::Event {
+            actor: Actor::User(admin),
+            action,
+            object_kind: "reject_reason",
+            object_id: None,
+            details: Some(serde_json::json!({ "code": reason.code, "retired": reason.retired })),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+#[OpenApi(prefix_path = "/v1", tag = "ApiTags::Moderation")]
+impl RejectReasonsApi {
+    /// The reasons a tip can be rejected with, in display order.
+    #[oai(
+        path = "/moderation/reject-reasons",
+        method = "get",
+        operation_id = "list_reject_reasons"
+    )]
+    async fn list(
+        &self,
+        _auth: Auth<Moderators>,
+        state: Data<&AppState>,
+    ) -> Result<Json<Vec<RejectReasonView>>, ApiError> {
+        let rows = reject_reasons::list(&state.db, false).await?;
+        Ok(Json(rows.into_iter().map(RejectReasonView::from).collect()))
+    }
+
+    /// Every reject reason, retired ones too.
+    #[oai(
+        path = "/admin/reject-reasons",
+        method = "get",
+        operation_id = "admin_list_reject_reasons"
+    )]
+    async fn admin_list(
+        &self,
+        _auth: Auth<Admins>,
+        state: Data<&AppState>,
+    ) -> Result<Json<Vec<RejectReasonView>>, ApiError> {
+        let rows = reject_reasons::list(&state.db, true).await?;
+        Ok(Json(rows.into_iter().map(RejectReasonView::from).collect()))
+    }
+
+    /// Adds a reject reason. 409 `reject_reason.exists` if the code is taken.
+    #[oai(
+        path = "/admin/reject-reasons",
+        method = "post",
+        operation_id = "admin_create_reject_reason"
+    )]
+    async fn create(
+        &self,
+        auth: Auth<Admins>,
+        state: Data<&AppState>,
+        body: Json<NewRejectReason>,
+    ) -> Result<Created<RejectReasonView>, ApiError> {
+        let body = body.0;
+        let txn = state.db.begin().await?;
+        let row = Model {
+            code: body.code,
+            label_zh: body.label_zh.trim().to_owned(),
+            label_en: body.label_en.trim().to_owned(),
+            public_zh: body.public_zh.trim().to_owned(),
+            public_en: body.public_en.trim().to_owned(),
+            retired: false,
+            position: body.position,
+        };
+        let created = reject_reasons::create(&txn, row).await?.ok_or_else(|| {
+            ApiError::conflict("reject_reason.exists", "a reason with this code exists")
+        })?;
+        record(&txn, auth.account().id, "reject_reason.create", &created).await?;
+        txn.commit().await?;
+        Ok(Created::Created(Json(created.into())))
+    }
+
+    /// Rewords, reorders, retires or restores a reason. Reporters of tips
+    /// already rejected with it read the new text.
+    #[oai(
+        path = "/admin/reject-reasons/:code",
+        method = "patch",
+        operation_id = "admin_update_reject_reason"
+    )]
+    async fn update(
+        &self,
+        auth: Auth<Admins>,
+        state: Data<&AppState>,
+        code: Path<String>,
+        body: Json<RejectReasonChanges>,
+    ) -> Result<Json<RejectReasonView>, ApiError> {
+        let body = body.0;
+        let txn = state.db.begin().await?;
+        let existing = reject_reasons::find(&txn, &code.0).await?.ok_or_else(|| {
+            ApiError::not_found("reject_reason.not_found", "no such reject reason")
+        })?;
+        let trimmed = |new: Option<String>, old: String| new.map_or(old, |n| n.trim().to_owned());
+        let changed = Model {
+            label_zh: trimmed(body.label_zh, existing.label_zh),
+            label_en: trimmed(body.label_en, existing.label_en),
+            public_zh: trimmed(body.public_zh, existing.public_zh),
+            public_en: trimmed(body.public_en, existing.public_en),
+            retired: body.retired.unwrap_or(existing.retired),
+            position: body.position.unwrap_or(existing.position),
+            code: existing.code,
+        };
+        let updated = reject_reasons::update(&txn, changed).await?;
+        record(&txn, auth.account().id, "reject_reason.update", &updated).await?;
+        txn.commit().await?;
+        Ok(Json(updated.into()))
+    }
+}

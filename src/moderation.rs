@@ -1,0 +1,760 @@
+//! The moderators' side of tips and leads: claims, decisions, notes, leads
+//! and the audited reads of protected data. HTTP-free; errors are
+//! [`ModerationError`].
+//!
+//! Every change is one transaction that checks the state (through
+//! [`TipStatus::after`]) and the version the moderator saw, writes the new
+//! state, the histories and exactly one audit event.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{DatabaseTransaction, DbErr, SqlErr, TransactionTrait};
+use uuid::Uuid;
+
+use crate::app::AppState;
+use crate::domain::lead::{self as lead_codes, LeadStatus};
+use crate::domain::tip::{TipAction, TipStatus};
+use crate::store::audit::{self, Actor};
+use crate::store::leads::{self, lead};
+use crate::store::tips::{self, tip};
+use crate::store::{media, reject_reasons, users};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ModerationError {
+    /// The request itself is wrong (422).
+    #[error("{1}")]
+    Invalid(&'static str, String),
+    /// No such object, or not one the caller may see (404).
+    #[error("{1}")]
+    NotFound(&'static str, String),
+    /// The object's state or version does not allow it (409).
+    #[error("{1}")]
+    Conflict(&'static str, String),
+    #[error("the database failed: {0}")]
+    Db(#[from] DbErr),
+}
+
+use ModerationError::{Conflict, Invalid};
+
+fn tip_not_found() -> ModerationError {
+    ModerationError::NotFound("tip.not_found", "no such tip".into())
+}
+
+fn lead_not_found() -> ModerationError {
+    ModerationError::NotFound("lead.not_found", "no such lead".into())
+}
+
+fn stale(what: &str) -> ModerationError {
+    Conflict(
+        if what == "lead" {
+            "lead.stale_version"
+        } else {
+            "tip.stale_version"
+        },
+        format!("the {what} changed since you read it; reload it"),
+    )
+}
+
+const MAX_TEXT: usize = 4000;
+/// How many tips one lead may be built from at once.
+const MAX_LEAD_TIPS: usize = 200;
+
+/// Trimmed text of 1 to [`MAX_TEXT`] characters.
+fn text(code: &'static str, what: &str, raw: &str) -> Result<String, ModerationError> {
+    let trimmed = raw.trim();
+    if trimmed.is_empty() || trimmed.chars().count() > MAX_TEXT {
+        return Err(Invalid(
+            code,
+            format!("{what} must be 1 to {MAX_TEXT} characters"),
+        ));
+    }
+    Ok(trimmed.to_owned())
+}
+
+fn status_of(tip: &tip::Model) -> TipStatus {
+    TipStatus::parse(&tip.status).expect("the database holds only known states")
+}
+
+async fn load(state: &AppState, id: Uuid) -> Result<tip::Model, ModerationError> {
+    tips::find(&state.db, id).await?.ok_or_else(tip_not_found)
+}
+
+/// The state `action` leads to, or 409 `tip.invalid_state`.
+fn next_state(tip: &tip::Model, action: TipAction) -> Result<TipStatus, ModerationError> {
+    status_of(tip)
+        .after(action)
+        .map_err(|e| Conflict("tip.invalid_state", e.to_string()))
+}
+
+/// 409 `tip.claimed` when another moderator's claim is still running.
+fn not_held_by_other(
+    tip: &tip::Model,
+    moderator: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(), ModerationError> {
+    match tip.holder(now) {
+        Some(other) if other != moderator => Err(Conflict(
+            "tip.claimed",
+            format!(
+                "another moderator holds this tip until {}",
+                tip.claim_expires_at
+                    .map(|t| t.to_rfc3339())
+                    .unwrap_or_default()
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
+async fn record(
+    txn: &DatabaseTransaction,
+    request_id: &str,
+    moderator: Uuid,
+    action: &str,
+    object_kind: &str,
+    object_id: Uuid,
+    details: Option<serde_json::Value>,
+) -> Result<(), DbErr> {
+    audit::record(
+        txn,
+        request_id,
+        audit::Event {
+            actor: Actor::User(moderator),
+            action,
+            object_kind,
+            object_id: Some(object_id),
+            details,
+        },
+    )
+    .await
+}
+
+/// `POST /v1/moderation/tips/{id}/claim`: takes a waiting tip into review
+/// for `lease`, or renews the caller's own claim. Another moderator's
+/// running claim is 409 `tip.claimed`; of two claims at once, one wins.
+pub async fn claim(
+    state: &AppState,
+    moderator: Uuid,
+    tip_id: Uuid,
+    lease: chrono::Duration,
+    request_id: &str,
+) -> Result<tip::Model, ModerationError> {
+    let tip = load(state, tip_id).await?;
+    let now = Utc::now();
+    next_state(&tip, TipAction::Claim)?;
+    not_held_by_other(&tip, moderator, now)?;
+    let renewal = tip.holder(now) == Some(moderator);
+    let until = now + lease;
+    let txn = state.db.begin().await?;
+    let Some(claimed) = tips::claim(&txn, &tip, moderator, now, until).await? else {
+        txn.rollback().await?;
+        // Someone came first: say what they did.
+        let now_tip = load(state, tip_id).await?;
+        not_held_by_other(&now_tip, moderator, Utc::now())?;
+        next_state(&now_tip, TipAction::Claim)?;
+        return Err(stale("tip"));
+    };
+    if tip.status != claimed.status {
+        tips::add_history(&txn, tip_id, &claimed.status, None).await?;
+    }
+    record(
+        &txn,
+        request_id,
+        moderator,
+        "tip.claim",
+        "tip",
+        tip_id,
+        Some(serde_json::json!({ "until": until.to_rfc3339(), "renewal": renewal })),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(claimed)
+}
+
+/// `POST /v1/moderation/tips/{id}/release`: back to the queue.
+pub async fn release(
+    state: &AppState,
+    moderator: Uuid,
+    tip_id: Uuid,
+    request_id: &str,
+) -> Result<tip::Model, ModerationError> {
+    let tip = load(state, tip_id).await?;
+    let next = next_state(&tip, TipAction::Release)?;
+    not_held_by_other(&tip, moderator, Utc::now())?;
+    let txn = state.db.begin().await?;
+    let change = tips::Change {
+        claim: Some(None),
+        ..Default::default()
+    };
+    if !tips::transition(&txn, &tip, next.as_str(), change).await? {
+        txn.rollback().await?;
+        return Err(stale("tip"));
+    }
+    tips::add_history(&txn, tip_id, next.as_str(), None).await?;
+    record(
+        &txn,
+        request_id,
+        moderator,
+        "tip.release",
+        "tip",
+        tip_id,
+        None,
+    )
+    .await?;
+    txn.commit().await?;
+    load(state, tip_id).await
+}
+
+/// Where a verified tip goes.
+#[derive(Clone, Debug)]
+pub enum LeadChoice {
+    New { title: Option<String> },
+    Existing(Uuid),
+}
+
+/// A moderator's decision on a tip in review.
+#[derive(Clone, Debug)]
+pub enum Decision {
+    Verify(LeadChoice),
+    Reject {
+        reason: String,
+        /// Shown to the reporter with the reason's text.
+        note: Option<String>,
+    },
+    RequestInfo {
+        question: String,
+    },
+    MarkDuplicate {
+        of: Uuid,
+    },
+}
+
+impl Decision {
+    fn action(&self) -> TipAction {
+        match self {
+            Decision::Verify(_) => TipAction::Verify,
+            Decision::Reject { .. } => TipAction::Reject,
+            Decision::RequestInfo { .. } => TipAction::RequestInfo,
+            Decision::MarkDuplicate { .. } => TipAction::MarkDuplicate,
+        }
+    }
+}
+
+/// What reporters of a duplicate read: that the matter is in hand, without
+/// anything about the other report.
+const DUPLICATE_NOTE: &str = "This matter was already reported and is handled together with the earlier report. Thank you. / 该线索已有他人举报，将与先前的举报一并处理。感谢您的参与。";
+
+/// Decides on a tip the caller saw at `version`: verify (into a new or an
+/// open lead), reject, ask the reporter, or mark as a duplicate. A stale
+/// version or a state the decision does not apply to is 409; of two
+/// moderators deciding at once, exactly one succeeds.
+pub async fn decide(
+    state: &AppState,
+    moderator: Uuid,
+    tip_id: Uuid,
+    version: i32,
+    decision: Decision,
+    request_id: &str,
+) -> Result<tip::Model, ModerationError> {
+    let tip = load(state, tip_id).await?;
+    if tip.version != version {
+        return Err(stale("tip"));
+    }
+    let next = next_state(&tip, decision.action())?;
+    not_held_by_other(&tip, moderator, Utc::now())?;
+
+    // Everything the decision names is checked before anything is written.
+    let mut change = tips::Change {
+        claim: Some(None),
+        ..Default::default()
+    };
+    let mut public_note: Option<String> = None;
+    let mut reason_code: Option<String> = None;
+    let mut question: Option<String> = None;
+    let details;
+    match &decision {
+        Decision::Verify(LeadChoice::Existing(lead_id)) => {
+            let lead = leads::find(&state.db, *lead_id)
+                .await?
+                .ok_or_else(|| Invalid("lead.not_found", "no such lead".into()))?;
+            if lead.status != LeadStatus::Open.as_str() {
+                return Err(Conflict(
+                    "lead.not_open",
+                    format!("lead {} is {}, not open", lead.reference, lead.status),
+                ));
+            }
+            change.lead_id = Some(Some(lead.id));
+            details = serde_json::json!({ "lead_id": lead.id, "new_lead": false });
+        }
+        Decision::Verify(LeadChoice::New { title }) => {
+            if let Some(title) = title {
+                text("lead.invalid_title", "title", title)?;
+            }
+            details = serde_json::json!({ "new_lead": true });
+        }
+        Decision::Reject { reason, note } => {
+            let found = reject_reasons::find(&state.db, reason)
+                .await?
+                .filter(|r| !r.retired)
+                .ok_or_else(|| {
+                    Invalid(
+                        "tip.unknown_reject_reason",
+                        format!("no reject reason `{reason}`"),
+                    )
+                })?;
+            if let Some(note) = note {
+                public_note = Some(text("tip.invalid_note", "note", note)?);
+            }
+            reason_code = Some(found.code.clone());
+            change.reject_reason = Some(found.code.clone());
+            details = serde_json::json!({ "reason": found.code });
+        }
+        Decision::RequestInfo { question: q } => {
+            question = Some(text("tip.invalid_question", "question", q)?);
+            details = serde_json::json!({});
+        }
+        Decision::MarkDuplicate { of } => {
+            if *of == tip.id {
+                return Err(Invalid(
+                    "tip.invalid_duplicate",
+                    "a tip cannot duplicate itself".into(),
+                ));
+            }
+            let kept = tips::find(&state.db, *of)
+                .await?
+                .ok_or_else(|| Invalid("tip.invalid_duplicate", "no such tip to keep".into()))?;
+            if matches!(
+                status_of(&kept),
+                TipStatus::Duplicate | TipStatus::Withdrawn | TipStatus::Rejected
+            ) {
+                return Err(Invalid(
+                    "tip.invalid_duplicate",
+                    format!(
+                        "tip {} is {}; mark duplicates of the tip that is kept",
+                        kept.reference, kept.status
+                    ),
+                ));
+            }
+            change.duplicate_of = Some(kept.id);
+            public_note = Some(DUPLICATE_NOTE.to_owned());
+            details = serde_json::json!({ "of": kept.id });
+        }
+    }
+
+    let txn = state.db.begin().await?;
+    if let Decision::Verify(choice) = &decision {
+        let lead_id = match choice {
+            LeadChoice::Existing(id) => {
+                if !leads::touch_open(&txn, *id).await? {
+                    txn.rollback().await?;
+                    return Err(Conflict(
+                        "lead.not_open",
+                        "the lead is no longer open".into(),
+                    ));
+                }
+                *id
+            }
+            LeadChoice::New { title } => {
+                let lead = new_lead(&txn, moderator, &tip.category, title.as_deref()).await?;
+                leads::add_history(&txn, lead.id, "created", Some(moderator), None, None).await?;
+                lead.id
+            }
+        };
+        change.lead_id = Some(Some(lead_id));
+        leads::add_history(
+            &txn,
+            lead_id,
+            "tip_added",
+            Some(moderator),
+            Some(tip.id),
+            None,
+        )
+        .await?;
+    }
+    let lead_id = change.lead_id.flatten();
+    if !tips::transition(&txn, &tip, next.as_str(), change).await? {
+        txn.rollback().await?;
+        return Err(stale("tip"));
+    }
+    tips::add_history_with_reason(
+        &txn,
+        tip.id,
+        next.as_str(),
+        public_note.as_deref(),
+        reason_code.as_deref(),
+    )
+    .await?;
+    if let Some(question) = &question {
+        tips::add_message(&txn, tip.id, "moderator", Some(moderator), question).await?;
+    }
+    let mut details = details;
+    if let (Some(lead_id), Some(map)) = (lead_id, details.as_object_mut()) {
+        map.insert("lead_id".into(), serde_json::json!(lead_id));
+    }
+    let action = format!("tip.{}", decision.action().as_str());
+    record(
+        &txn,
+        request_id,
+        moderator,
+        &action,
+        "tip",
+        tip.id,
+        Some(details),
+    )
+    .await?;
+    txn.commit().await?;
+    load(state, tip_id).await
+}
+
+/// Inserts a new open lead. A reference that collides with another is
+/// retried with a fresh one inside a savepoint.
+async fn new_lead(
+    txn: &DatabaseTransaction,
+    moderator: Uuid,
+    category: &str,
+    title: Option<&str>,
+) -> Result<lead::Model, ModerationError> {
+    let now = Utc::now();
+    for _ in 0..5 {
+        let row = lead::Model {
+            id: Uuid::now_v7(),
+            reference: lead_codes::lead_reference((now + chrono::Duration::hours(8)).date_naive()),
+            status: LeadStatus::Open.as_str().to_owned(),
+            category: category.to_owned(),
+            title: title.map(|t| t.trim().to_owned()),
+            version: 0,
+            created_by: moderator,
+            unit_id: None,
+            due_at: None,
+            created_at: now,
+            updated_at: now,
+        };
+        let savepoint = txn.begin().await?;
+        match leads::insert(&savepoint, row).await {
+            Ok(lead) => {
+                savepoint.commit().await?;
+                return Ok(lead);
+            }
+            Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+                savepoint.rollback().await?;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(Conflict(
+        "lead.reference_exhausted",
+        "could not allocate a lead reference; retry".into(),
+    ))
+}
+
+/// `POST /v1/moderation/tips/{id}/notes`: an internal note.
+pub async fn add_note(
+    state: &AppState,
+    moderator: Uuid,
+    tip_id: Uuid,
+    body: &str,
+    request_id: &str,
+) -> Result<tips::note::Model, ModerationError> {
+    let body = text("note.invalid", "a note", body)?;
+    load(state, tip_id).await?;
+    let txn = state.db.begin().await?;
+    let note = tips::add_note(&txn, tip_id, moderator, &body).await?;
+    record(&txn, request_id, moderator, "tip.note", "tip", tip_id, None).await?;
+    txn.commit().await?;
+    Ok(note)
+}
+
+/// `POST /v1/leads`: a lead from verified tips that are in no lead.
+pub async fn create_lead(
+    state: &AppState,
+    moderator: Uuid,
+    tip_ids: &[Uuid],
+    title: Option<&str>,
+    request_id: &str,
+) -> Result<lead::Model, ModerationError> {
+    let mut ids = tip_ids.to_vec();
+    ids.sort();
+    ids.dedup();
+    if ids.is_empty() || ids.len() > MAX_LEAD_TIPS || ids.len() != tip_ids.len() {
+        return Err(Invalid(
+            "lead.invalid_tips",
+            format!("a lead starts from 1 to {MAX_LEAD_TIPS} distinct tips"),
+        ));
+    }
+    if let Some(title) = title {
+        text("lead.invalid_title", "title", title)?;
+    }
+    let found = tips::find_many(&state.db, &ids).await?;
+    if found.len() != ids.len() {
+        return Err(Invalid("lead.invalid_tips", "no such tip".into()));
+    }
+    for tip in &found {
+        free_verified(tip)?;
+    }
+    // The lead takes the category most of its tips have (the earliest on a tie).
+    let category = most_common(found.iter().map(|t| t.category.as_str()))
+        .expect("at least one tip")
+        .to_owned();
+    let txn = state.db.begin().await?;
+    let lead = new_lead(&txn, moderator, &category, title).await?;
+    leads::add_history(&txn, lead.id, "created", Some(moderator), None, None).await?;
+    for tip in &found {
+        let change = tips::Change {
+            lead_id: Some(Some(lead.id)),
+            ..Default::default()
+        };
+        if !tips::transition(&txn, tip, &tip.status, change).await? {
+            txn.rollback().await?;
+            return Err(stale("tip"));
+        }
+        leads::add_history(
+            &txn,
+            lead.id,
+            "tip_added",
+            Some(moderator),
+            Some(tip.id),
+            None,
+        )
+        .await?;
+    }
+    record(
+        &txn,
+        request_id,
+        moderator,
+        "lead.create",
+        "lead",
+        lead.id,
+        Some(serde_json::json!({ "tips": ids })),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(lead)
+}
+
+fn most_common<'a>(items: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let mut counts: Vec<(&str, usize)> = Vec::new();
+    for item in items {
+        match counts.iter_mut().find(|(c, _)| *c == item) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((item, 1)),
+        }
+    }
+    // `max_by_key` keeps the last of equals; reversing keeps the first.
+    counts
+        .into_iter()
+        .rev()
+        .max_by_key(|(_, n)| *n)
+        .map(|(c, _)| c)
+}
+
+/// A tip that can join a lead: verified and in none.
+fn free_verified(tip: &tip::Model) -> Result<(), ModerationError> {
+    if status_of(tip) != TipStatus::Verified {
+        return Err(Conflict(
+            "lead.tip_not_verified",
+            format!(
+                "tip {} is {}; only verified tips join leads",
+                tip.reference, tip.status
+            ),
+        ));
+    }
+    if tip.lead_id.is_some() {
+        return Err(Conflict(
+            "lead.tip_in_other_lead",
+            format!("tip {} is already in a lead", tip.reference),
+        ));
+    }
+    Ok(())
+}
+
+async fn open_lead(
+    state: &AppState,
+    lead_id: Uuid,
+    version: i32,
+) -> Result<lead::Model, ModerationError> {
+    let lead = leads::find(&state.db, lead_id)
+        .await?
+        .ok_or_else(lead_not_found)?;
+    if lead.version != version {
+        return Err(stale("lead"));
+    }
+    if lead.status != LeadStatus::Open.as_str() {
+        return Err(Conflict(
+            "lead.not_open",
+            format!(
+                "the lead is {}; tips change only while it is open",
+                lead.status
+            ),
+        ));
+    }
+    Ok(lead)
+}
+
+/// `POST /v1/leads/{id}/tips`: adds a verified tip that is in no lead.
+pub async fn add_to_lead(
+    state: &AppState,
+    moderator: Uuid,
+    lead_id: Uuid,
+    version: i32,
+    tip_id: Uuid,
+    request_id: &str,
+) -> Result<lead::Model, ModerationError> {
+    let lead = open_lead(state, lead_id, version).await?;
+    let tip = tips::find(&state.db, tip_id)
+        .await?
+        .ok_or_else(|| Invalid("lead.invalid_tips", "no such tip".into()))?;
+    free_verified(&tip)?;
+    change_membership(state, moderator, &lead, &tip, Membership::Join, request_id).await
+}
+
+/// `DELETE /v1/leads/{id}/tips/{tip_id}`: the tip stays verified, in no
+/// lead. A lead keeps at least one tip.
+pub async fn remove_from_lead(
+    state: &AppState,
+    moderator: Uuid,
+    lead_id: Uuid,
+    version: i32,
+    tip_id: Uuid,
+    request_id: &str,
+) -> Result<lead::Model, ModerationError> {
+    let lead = open_lead(state, lead_id, version).await?;
+    let members = tips::of_lead(&state.db, lead.id).await?;
+    let Some(tip) = members.iter().find(|t| t.id == tip_id) else {
+        return Err(ModerationError::NotFound(
+            "lead.tip_not_in_lead",
+            "the tip is not in this lead".into(),
+        ));
+    };
+    if members.len() == 1 {
+        return Err(Conflict(
+            "lead.last_tip",
+            "a lead keeps at least one tip".into(),
+        ));
+    }
+    change_membership(state, moderator, &lead, tip, Membership::Leave, request_id).await
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Membership {
+    Join,
+    Leave,
+}
+
+/// Puts a tip into an open lead or takes it out: the lead's version moves
+/// (a forward with the version read before fails), the tip's lead changes,
+/// and the lead's history and the audit log say so.
+async fn change_membership(
+    state: &AppState,
+    moderator: Uuid,
+    lead: &lead::Model,
+    tip: &tip::Model,
+    membership: Membership,
+    request_id: &str,
+) -> Result<lead::Model, ModerationError> {
+    let (lead_id, history, action) = match membership {
+        Membership::Join => (Some(lead.id), "tip_added", "lead.add_tip"),
+        Membership::Leave => (None, "tip_removed", "lead.remove_tip"),
+    };
+    let txn = state.db.begin().await?;
+    if !leads::bump(&txn, lead, &lead.status).await? {
+        txn.rollback().await?;
+        return Err(stale("lead"));
+    }
+    let change = tips::Change {
+        lead_id: Some(lead_id),
+        ..Default::default()
+    };
+    if !tips::transition(&txn, tip, &tip.status, change).await? {
+        txn.rollback().await?;
+        return Err(stale("tip"));
+    }
+    leads::add_history(&txn, lead.id, history, Some(moderator), Some(tip.id), None).await?;
+    record(
+        &txn,
+        request_id,
+        moderator,
+        action,
+        "lead",
+        lead.id,
+        Some(serde_json::json!({ "tip_id": tip.id })),
+    )
+    .await?;
+    txn.commit().await?;
+    leads::find(&state.db, lead.id)
+        .await?
+        .ok_or_else(lead_not_found)
+}
+
+/// How long a link to an original photo works.
+pub const ORIGINAL_URL_TTL: std::time::Duration = std::time::Duration::from_secs(300);
+
+/// A photo of a tip, for reading its original. The audit event naming the
+/// moderator commits before the caller signs a link to the original.
+pub async fn read_original(
+    state: &AppState,
+    moderator: Uuid,
+    media_id: Uuid,
+    request_id: &str,
+) -> Result<media::Model, ModerationError> {
+    let photo = media::find_many(&state.db, &[media_id])
+        .await?
+        .into_iter()
+        .next()
+        // Uploads no tip has taken are the uploader's alone.
+        .filter(|m| m.tip_id.is_some() && m.status == media::STORED)
+        .ok_or_else(|| ModerationError::NotFound("media.not_found", "no such photo".into()))?;
+    let txn = state.db.begin().await?;
+    audit::lock_head(&txn).await?;
+    record(
+        &txn,
+        request_id,
+        moderator,
+        "media.read_original",
+        "media",
+        media_id,
+        Some(serde_json::json!({ "tip_id": photo.tip_id, "sha256": photo.sha256 })),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(photo)
+}
+
+/// The reporter's phone number, if the tip has a registered reporter; the
+/// read is audited either way.
+pub async fn read_reporter_phone(
+    state: &AppState,
+    moderator: Uuid,
+    tip_id: Uuid,
+    request_id: &str,
+) -> Result<Option<String>, ModerationError> {
+    let tip = load(state, tip_id).await?;
+    let phone = match tip.reporter_user_id {
+        Some(id) => users::find(&state.db, id).await?.and_then(|u| u.phone),
+        None => None,
+    };
+    let txn = state.db.begin().await?;
+    audit::lock_head(&txn).await?;
+    record(
+        &txn,
+        request_id,
+        moderator,
+        "tip.read_reporter_contact",
+        "tip",
+        tip_id,
+        Some(serde_json::json!({ "anonymous": tip.reporter_user_id.is_none() })),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(phone)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_most_common_category_wins_and_the_first_breaks_ties() {
+        assert_eq!(most_common(["a", "b", "b"].into_iter()), Some("b"));
+        assert_eq!(most_common(["a", "b"].into_iter()), Some("a"));
+        assert_eq!(most_common(std::iter::empty()), None);
+    }
+}

@@ -1,0 +1,219 @@
+//! Leads: cases moderators build from verified tips, and their history.
+
+use chrono::{DateTime, Utc};
+use sea_orm::entity::prelude::*;
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveValue::Set, QueryOrder, QuerySelect};
+
+pub mod lead {
+    use super::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "leads")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub reference: String,
+        pub status: String,
+        pub category: String,
+        pub title: Option<String>,
+        pub version: i32,
+        pub created_by: Uuid,
+        pub unit_id: Option<Uuid>,
+        pub due_at: Option<DateTime<Utc>>,
+        pub created_at: DateTime<Utc>,
+        pub updated_at: DateTime<Utc>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod history {
+    use super::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "lead_history")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub lead_id: Uuid,
+        pub action: String,
+        pub actor_user_id: Option<Uuid>,
+        pub tip_id: Option<Uuid>,
+        pub note: Option<String>,
+        pub created_at: DateTime<Utc>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub async fn insert(db: &impl ConnectionTrait, row: lead::Model) -> Result<lead::Model, DbErr> {
+    lead::ActiveModel::from(row).insert(db).await
+}
+
+pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<lead::Model>, DbErr> {
+    lead::Entity::find_by_id(id).one(db).await
+}
+
+pub async fn find_many(db: &impl ConnectionTrait, ids: &[Uuid]) -> Result<Vec<lead::Model>, DbErr> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    lead::Entity::find()
+        .filter(lead::Column::Id.is_in(ids.iter().copied()))
+        .order_by_asc(lead::Column::Id)
+        .all(db)
+        .await
+}
+
+/// Bumps the version of a lead still at `version` (and sets `status`);
+/// `false` when another change came first.
+pub async fn bump(
+    db: &impl ConnectionTrait,
+    lead: &lead::Model,
+    status: &str,
+) -> Result<bool, DbErr> {
+    let result = lead::Entity::update_many()
+        .col_expr(lead::Column::Status, Expr::value(status))
+        .col_expr(lead::Column::Version, Expr::value(lead.version + 1))
+        .col_expr(lead::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(lead::Column::Id.eq(lead.id))
+        .filter(lead::Column::Version.eq(lead.version))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected == 1)
+}
+
+pub async fn add_history(
+    db: &impl ConnectionTrait,
+    lead_id: Uuid,
+    action: &str,
+    actor: Option<Uuid>,
+    tip_id: Option<Uuid>,
+    note: Option<&str>,
+) -> Result<(), DbErr> {
+    history::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        lead_id: Set(lead_id),
+        action: Set(action.to_owned()),
+        actor_user_id: Set(actor),
+        tip_id: Set(tip_id),
+        note: Set(note.map(str::to_owned)),
+        created_at: Set(Utc::now()),
+    }
+    .insert(db)
+    .await
+    .map(drop)
+}
+
+pub async fn history_of(
+    db: &impl ConnectionTrait,
+    lead_id: Uuid,
+) -> Result<Vec<history::Model>, DbErr> {
+    history::Entity::find()
+        .filter(history::Column::LeadId.eq(lead_id))
+        .order_by_asc(history::Column::Id)
+        .all(db)
+        .await
+}
+
+/// What `GET /v1/leads` filters by.
+#[derive(Clone, Debug, Default)]
+pub struct Filter {
+    pub statuses: Vec<String>,
+    pub category: Option<String>,
+    /// Leads holding a tip that carries this contact.
+    pub contact: Option<(String, String)>,
+    pub unit_id: Option<Uuid>,
+    /// Past their due time and not resolved, at this instant.
+    pub overdue_at: Option<DateTime<Utc>>,
+}
+
+/// Leads, newest first, after the id `before`; one row more than `limit`
+/// tells the caller there is a next page.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    filter: &Filter,
+    before: Option<Uuid>,
+    limit: u64,
+) -> Result<Vec<lead::Model>, DbErr> {
+    use super::tips::{contact, tip};
+    use sea_orm::sea_query::{ExprTrait, Query};
+    let mut query = lead::Entity::find()
+        .order_by_desc(lead::Column::Id)
+        .limit(limit + 1);
+    if !filter.statuses.is_empty() {
+        query = query.filter(lead::Column::Status.is_in(filter.statuses.clone()));
+    }
+    if let Some(category) = &filter.category {
+        query = query.filter(lead::Column::Category.eq(category.clone()));
+    }
+    if let Some(unit) = filter.unit_id {
+        query = query.filter(lead::Column::UnitId.eq(unit));
+    }
+    if let Some(now) = filter.overdue_at {
+        query = query
+            .filter(lead::Column::DueAt.lt(now))
+            .filter(lead::Column::Status.is_in(["forwarded", "accepted"]));
+    }
+    if let Some((kind, value)) = &filter.contact {
+        let carrying = Query::select()
+            .column((tip::Entity, tip::Column::LeadId))
+            .from(tip::Entity)
+            .inner_join(
+                contact::Entity,
+                Expr::col((contact::Entity, contact::Column::TipId))
+                    .equals((tip::Entity, tip::Column::Id)),
+            )
+            .and_where(Expr::col((contact::Entity, contact::Column::Kind)).eq(kind.clone()))
+            .and_where(Expr::col((contact::Entity, contact::Column::Value)).eq(value.clone()))
+            .and_where(Expr::col((tip::Entity, tip::Column::LeadId)).is_not_null())
+            .to_owned();
+        query = query.filter(lead::Column::Id.in_subquery(carrying));
+    }
+    if let Some(before) = before {
+        query = query.filter(lead::Column::Id.lt(before));
+    }
+    query.all(db).await
+}
+
+/// The leads holding tips that carry `(kind, value)`, with the lead's
+/// status, newest first.
+pub async fn carrying_contact(
+    db: &impl ConnectionTrait,
+    kind: &str,
+    value: &str,
+    limit: u64,
+) -> Result<Vec<lead::Model>, DbErr> {
+    let filter = Filter {
+        contact: Some((kind.to_owned(), value.to_owned())),
+        ..Filter::default()
+    };
+    let mut rows = list(db, &filter, None, limit).await?;
+    rows.truncate(limit as usize);
+    Ok(rows)
+}
+
+/// Marks a change of an open lead's tips (version + 1); `false` when the
+/// lead is no longer open. In PostgreSQL the row stays locked until the
+/// transaction ends, so it cannot be forwarded meanwhile.
+pub async fn touch_open(db: &impl ConnectionTrait, id: Uuid) -> Result<bool, DbErr> {
+    use sea_orm::sea_query::ExprTrait;
+    let result = lead::Entity::update_many()
+        .col_expr(
+            lead::Column::Version,
+            Expr::col(lead::Column::Version).add(1),
+        )
+        .col_expr(lead::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(lead::Column::Id.eq(id))
+        .filter(lead::Column::Status.eq("open"))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected == 1)
+}
