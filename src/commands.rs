@@ -136,3 +136,23 @@ pub async fn audit_verify(settings: Settings) -> anyhow::Result<()> {
         }
     }
 }
+
+/// `tipline seed`: made-up tips in an empty database, with a progress bar.
+pub async fn seed(settings: Settings, options: &crate::seed::SeedOptions) -> anyhow::Result<()> {
+    telemetry::init(settings.log_format, &settings.log_level);
+    let db = connect(&settings).await?;
+    store::migrate(&db)
+        .await
+        .context("cannot apply the database migrations")?;
+    let seeded = crate::seed::run(&db, options)
+        .await
+        .context("cannot seed")?;
+    eprintln!(
+        "tipline: seeded {} tips with {} contacts in {:.1} s ({:.0} tips/s)",
+        seeded.tips,
+        seeded.contacts,
+        seeded.seconds,
+        seeded.tips as f64 / seeded.seconds.max(1e-3)
+    );
+    Ok(())
+}

@@ -20,6 +20,7 @@ pub mod media;
 pub mod moderation;
 pub mod reporting;
 pub mod secrets;
+pub mod seed;
 pub mod server;
 pub mod store;
 pub mod telemetry;

@@ -52,6 +52,18 @@ enum Command {
     /// The audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Fill an empty database with made-up tips (for benchmarks and demos).
+    Seed {
+        /// How many tips.
+        #[arg(long, default_value_t = 10_000)]
+        tips: u64,
+        /// The random seed; the same seed makes the same tips.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Add to a database that already has tips.
+        #[arg(long)]
+        append: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -123,6 +135,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 commands::create_user(settings, &username, role, std::io::stdin()).await
             }
             Command::Audit(AuditCommand::Verify) => commands::audit_verify(settings).await,
+            Command::Seed { tips, seed, append } => {
+                let options = tipline::seed::SeedOptions {
+                    tips,
+                    seed,
+                    append,
+                    progress: true,
+                };
+                commands::seed(settings, &options).await
+            }
             Command::Openapi { .. } => unreachable!("handled before the runtime starts"),
         }
     })
