@@ -524,3 +524,44 @@ async fn reporting_leaves_no_position_contact_or_receipt_in_the_logs() {
         assert!(!all.contains(secret), "`{secret}` reached the logs");
     }
 }
+
+#[tokio::test]
+async fn seed_fills_an_empty_database_and_refuses_a_used_one() {
+    let env = TestEnv::new().await;
+    let seed = |extra: &[&str]| {
+        let out = tipline(&env.vars)
+            .args(["seed", "--tips", "1200", "--seed", "5"])
+            .args(extra)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        (out.status.code(), String::from_utf8(out.stderr).unwrap())
+    };
+    let (code, stderr) = seed(&[]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        stderr.contains("1200/1200 tips"),
+        "a progress bar: {stderr}"
+    );
+    assert!(stderr.contains("seeded 1200 tips"), "{stderr}");
+
+    let settings = env.settings();
+    let db = tipline::store::connect(&settings.database_url(), 1, Duration::from_secs(5))
+        .await
+        .unwrap();
+    // The per-state counts the queue shows add up to the tips made, and the
+    // spread puts most tips in closed states and a few in the queue.
+    let counts = tipline::store::tips::status_counts(&db).await.unwrap();
+    let count = |state: &str| counts.iter().find(|(s, _)| s == state).unwrap().1;
+    assert_eq!(counts.iter().map(|(_, n)| n).sum::<i64>(), 1200);
+    assert!(count("closed") > count("submitted"), "{counts:?}");
+    assert!(count("submitted") > 0, "{counts:?}");
+
+    let (code, stderr) = seed(&[]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("already has 1200 tips"), "{stderr}");
+    let (code, stderr) = seed(&["--append"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let counts = tipline::store::tips::status_counts(&db).await.unwrap();
+    assert_eq!(counts.iter().map(|(_, n)| n).sum::<i64>(), 2400);
+}
