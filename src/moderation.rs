@@ -275,7 +275,7 @@ pub async fn decide(
         Decision::Verify(LeadChoice::Existing(lead_id)) => {
             let lead = leads::find(&state.db, *lead_id)
                 .await?
-                .ok_or_else(|| Invalid("lead.not_found", "no such lead".into()))?;
+                .ok_or_else(|| Invalid("tip.unknown_lead", "no such lead".into()))?;
             if lead.status != LeadStatus::Open.as_str() {
                 return Err(Conflict(
                     "lead.not_open",
@@ -326,8 +326,8 @@ pub async fn decide(
                 status_of(&kept),
                 TipStatus::Duplicate | TipStatus::Withdrawn | TipStatus::Rejected
             ) {
-                return Err(Invalid(
-                    "tip.invalid_duplicate",
+                return Err(Conflict(
+                    "tip.duplicate_of_unkept",
                     format!(
                         "tip {} is {}; mark duplicates of the tip that is kept",
                         kept.reference, kept.status
@@ -341,6 +341,23 @@ pub async fn decide(
     }
 
     let txn = state.db.begin().await?;
+    if let Decision::MarkDuplicate { of } = &decision {
+        // Two moderators marking two look-alike tips as each other's
+        // duplicate at once must not leave neither kept: both rows are
+        // locked, in id order, and the kept one checked again under lock.
+        let mut ids = [tip.id, *of];
+        ids.sort();
+        for id in ids {
+            let keepable_only = id == *of;
+            if !tips::lock(&txn, id, keepable_only).await? {
+                txn.rollback().await?;
+                return Err(Conflict(
+                    "tip.duplicate_of_unkept",
+                    "the tip to keep was itself just marked, withdrawn or rejected".into(),
+                ));
+            }
+        }
+    }
     if let Decision::Verify(choice) = &decision {
         let lead_id = match choice {
             LeadChoice::Existing(id) => {

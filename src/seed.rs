@@ -17,14 +17,13 @@ use std::time::Instant;
 use chrono::{DateTime, Duration, Utc};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use sea_orm::sea_query::{Expr, Query, QueryStatementBuilder};
 use sea_orm::{ActiveValue::Set, TransactionTrait};
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait};
+use sea_orm::{DatabaseConnection, DbErr, EntityTrait, PaginatorTrait};
 use uuid::{Timestamp, Uuid};
 
 use crate::domain::tip::TipStatus;
 use crate::store::media;
-use crate::store::tips::{contact, status_count, tip};
+use crate::store::tips::{contact, tip};
 
 /// Rows per INSERT: well under both databases' limits on bound values.
 const BATCH: usize = 500;
@@ -37,7 +36,8 @@ const PHONE_POOL: u64 = 50_000;
 #[derive(Clone, Debug)]
 pub struct SeedOptions {
     pub tips: u64,
-    /// The random seed: the same seed makes the same tips.
+    /// The random seed: the same seed makes the same spread (ids and times
+    /// follow the clock).
     pub seed: u64,
     /// Add to a database that already has tips.
     pub append: bool,
@@ -201,7 +201,21 @@ pub async fn run(db: &DatabaseConnection, options: &SeedOptions) -> Result<Seede
             tips.push(tip::ActiveModel::from(row));
         }
         seeded.contacts += contacts.len() as u64;
+        let mut per_state: Vec<(String, i64)> = Vec::new();
+        for tip in &tips {
+            let status = tip.status.clone().unwrap();
+            match per_state.iter_mut().find(|(s, _)| *s == status) {
+                Some((_, n)) => *n += 1,
+                None => per_state.push((status, 1)),
+            }
+        }
+        // Counted in the batch's own transaction: an interrupted run, or one
+        // beside a live service, leaves the counts true.
+        per_state.sort();
         let txn = db.begin().await?;
+        for (status, n) in &per_state {
+            crate::store::tips::count_added(&txn, status, *n).await?;
+        }
         tip::Entity::insert_many(tips)
             .exec_without_returning(&txn)
             .await?;
@@ -222,7 +236,6 @@ pub async fn run(db: &DatabaseConnection, options: &SeedOptions) -> Result<Seede
     if options.progress {
         eprintln!();
     }
-    recount(db).await?;
     seeded.tips = done;
     seeded.seconds = started.elapsed().as_secs_f64();
     Ok(seeded)
@@ -308,27 +321,6 @@ fn fake_photo(spread: &mut Spread, tip_id: Uuid, at: DateTime<Utc>) -> media::Ac
         phash_band2: Some(i32::from(bands[2])),
         phash_band3: Some(i32::from(bands[3])),
     })
-}
-
-/// Sets the per-state counts from the tips themselves.
-async fn recount(db: &impl ConnectionTrait) -> Result<(), DbErr> {
-    use sea_orm::sea_query::ExprTrait;
-    let count = Query::select()
-        .expr(Expr::col((tip::Entity, tip::Column::Id)).count())
-        .from(tip::Entity)
-        .and_where(
-            Expr::col((tip::Entity, tip::Column::Status))
-                .equals((status_count::Entity, status_count::Column::Status)),
-        )
-        .to_owned();
-    let update = Query::update()
-        .table(status_count::Entity)
-        .value(
-            status_count::Column::Count,
-            Expr::SubQuery(None, Box::new(count.into_sub_query_statement())),
-        )
-        .to_owned();
-    db.execute(&update).await.map(drop)
 }
 
 fn draw_progress(done: u64, total: u64, started: Instant) {

@@ -217,7 +217,8 @@ pub struct ModeratorTip {
     pub notes: Vec<NoteView>,
     /// What the reporter's timeline shows.
     pub history: Vec<HistoryEntry>,
-    /// Every recorded action on the tip, with who did it.
+    /// Every recorded action on the tip, with who did it (the reporter as
+    /// `reporter`, without an id).
     pub audit: Vec<AuditEventView>,
 }
 
@@ -338,18 +339,15 @@ pub(super) fn parse_names<T: PartialEq>(
 }
 
 /// The states asked for; without any, those waiting for a moderator.
-fn parse_statuses(raw: Option<&[String]>) -> Result<Vec<String>, ApiError> {
-    let mut statuses = parse_names("status", raw, TipStatus::parse)?;
+fn parse_statuses(raw: Option<&[String]>) -> Result<Vec<TipStatus>, ApiError> {
+    let statuses = parse_names("status", raw, TipStatus::parse)?;
     if statuses.is_empty() {
-        statuses = TipStatus::ALL
+        return Ok(TipStatus::ALL
             .into_iter()
             .filter(|s| s.in_queue())
-            .collect();
+            .collect());
     }
-    Ok(statuses
-        .into_iter()
-        .map(|s| s.as_str().to_owned())
-        .collect())
+    Ok(statuses)
 }
 
 /// `lat,lon,radius_m`.
@@ -453,7 +451,7 @@ async fn moderator_tip(state: &AppState, t: tip::Model) -> Result<ModeratorTip, 
         .map(|c| (c.kind.clone(), c.value.clone()))
         .collect();
     let reach = tips::contact_reach(&state.db, &pairs, t.id).await?;
-    let suggested_ids = tips::leads_carrying(&state.db, &pairs, t.id).await?;
+    let suggested_ids = tips::open_leads_carrying(&state.db, &pairs, t.id).await?;
     let mut lead_ids = suggested_ids.clone();
     lead_ids.extend(t.lead_id);
     let leads_known = leads::find_many(&state.db, &lead_ids).await?;
@@ -547,7 +545,17 @@ async fn moderator_tip(state: &AppState, t: tip::Model) -> Result<ModeratorTip, 
         audit: audit::for_object(&state.db, "tip", t.id)
             .await?
             .into_iter()
-            .map(AuditEventView::from)
+            .map(|event| {
+                let mut view = AuditEventView::from(event);
+                // The reporter acted on their own tip: say so without the
+                // account id, which would link their tips together and is
+                // shown only through the audited reporter call.
+                if view.actor_id.is_some() && view.actor_id == t.reporter_user_id {
+                    view.actor_id = None;
+                    view.actor_kind = "reporter".into();
+                }
+                view
+            })
             .collect(),
         id: t.id,
         reference: t.reference,
@@ -690,8 +698,10 @@ impl ModerationApi {
     }
 
     /// Claims a tip for review (a lease, `claim_lease_secs`), or renews
-    /// one's own claim. Errors: 409 `tip.claimed` (another moderator holds
-    /// it), `tip.invalid_state`.
+    /// one's own claim. Each claim moves the tip's version: decide with the
+    /// version the last claim answered. Errors: 404 `tip.not_found`; 409
+    /// `tip.claimed` (another moderator holds it), `tip.invalid_state`,
+    /// `tip.stale_version`.
     #[oai(path = "/tips/:id/claim", method = "post", operation_id = "claim_tip")]
     async fn claim(
         &self,
@@ -712,7 +722,8 @@ impl ModerationApi {
         Ok(Json(tip.into()))
     }
 
-    /// Gives a claimed tip back to the queue.
+    /// Gives a claimed tip back to the queue. Errors: 404 `tip.not_found`;
+    /// 409 `tip.claimed`, `tip.invalid_state`, `tip.stale_version`.
     #[oai(
         path = "/tips/:id/release",
         method = "post",
@@ -735,8 +746,9 @@ impl ModerationApi {
     }
 
     /// Verifies a tip in review, into a new lead or an open one. Errors:
-    /// 409 `tip.stale_version`, `tip.invalid_state`, `tip.claimed`,
-    /// `lead.not_open`; 422 `lead.not_found`.
+    /// 404 `tip.not_found`; 409 `tip.stale_version`, `tip.invalid_state`,
+    /// `tip.claimed`, `lead.not_open`; 422 `tip.unknown_lead`,
+    /// `tip.invalid_lead`, `lead.invalid_title`.
     #[oai(
         path = "/tips/:id/verify",
         method = "post",
@@ -749,11 +761,15 @@ impl ModerationApi {
         id: Path<Uuid>,
         body: Json<VerifyRequest>,
     ) -> Result<Json<TipState>, ApiError> {
-        let choice = match body.0.lead_id {
-            Some(lead) => LeadChoice::Existing(lead),
-            None => LeadChoice::New {
-                title: body.0.lead_title,
-            },
+        let choice = match (body.0.lead_id, body.0.lead_title) {
+            (Some(_), Some(_)) => {
+                return Err(ApiError::unprocessable(
+                    "tip.invalid_lead",
+                    "lead_title names a new lead; it cannot go with lead_id",
+                ));
+            }
+            (Some(lead), None) => LeadChoice::Existing(lead),
+            (None, title) => LeadChoice::New { title },
         };
         decide(
             &state,
@@ -788,7 +804,8 @@ impl ModerationApi {
     }
 
     /// Asks the reporter a question; the tip waits (`needs_info`) until
-    /// they answer through the app or their receipt.
+    /// they answer through the app or their receipt. Errors: 409 as for
+    /// verify; 422 `tip.invalid_question`.
     #[oai(
         path = "/tips/:id/request-info",
         method = "post",
@@ -808,8 +825,10 @@ impl ModerationApi {
     }
 
     /// Marks a tip in review as a duplicate of the tip that is kept; the
-    /// reporter is told the matter is already in hand. Errors: 422
-    /// `tip.invalid_duplicate`.
+    /// reporter is told the matter is already in hand. Errors: 409 as for
+    /// verify, `tip.duplicate_of_unkept` (the other tip is a duplicate,
+    /// withdrawn or rejected); 422 `tip.invalid_duplicate` (itself, or no
+    /// such tip).
     #[oai(
         path = "/tips/:id/mark-duplicate",
         method = "post",
@@ -826,7 +845,8 @@ impl ModerationApi {
         decide(&state, &auth, id.0, body.0.version, decision).await
     }
 
-    /// An internal note on a tip; reporters never see notes.
+    /// An internal note on a tip; reporters never see notes. Errors: 404
+    /// `tip.not_found`; 422 `note.invalid`.
     #[oai(
         path = "/tips/:id/notes",
         method = "post",
@@ -856,7 +876,7 @@ impl ModerationApi {
     }
 
     /// The reporter's phone number. Each call is an audit event naming the
-    /// moderator; anonymous reporters have none.
+    /// moderator; anonymous reporters have none. Errors: 404 `tip.not_found`.
     #[oai(
         path = "/tips/:id/reporter",
         method = "get",
@@ -886,6 +906,7 @@ impl ModerationApi {
 
     /// A short-lived link to a photo's original bytes (the evidence, with
     /// its metadata). Each call is an audit event naming the moderator.
+    /// Errors: 404 `media.not_found`.
     #[oai(
         path = "/media/:id/original",
         method = "get",
@@ -939,15 +960,16 @@ impl ModerationApi {
             .map_err(|e| ApiError::unprocessable("contact.invalid", e.to_string()))?;
         let rows = tips::carrying_contact(&state.db, kind.as_str(), contact.value(), CLUSTER_LIMIT)
             .await?;
+        let span = tips::contact_span(&state.db, kind.as_str(), contact.value()).await?;
         let leads =
             leads::carrying_contact(&state.db, kind.as_str(), contact.value(), CLUSTER_LIMIT)
                 .await?;
         Ok(Json(ContactCluster {
             kind: kind.as_str().to_owned(),
             value: contact.value().to_owned(),
-            tip_count: rows.len() as u64,
-            first_seen: rows.iter().map(|t| t.created_at).min(),
-            last_seen: rows.iter().map(|t| t.created_at).max(),
+            tip_count: span.tips as u64,
+            first_seen: span.first_seen,
+            last_seen: span.last_seen,
             tips: rows
                 .into_iter()
                 .map(|t| ClusterTip {

@@ -100,6 +100,23 @@ async fn record(
     Ok(())
 }
 
+/// A text field without its surrounding blanks; 422
+/// `reject_reason.invalid_text` when nothing is left.
+fn required(field: &str, text: String) -> Result<String, ApiError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(ApiError::unprocessable(
+            "reject_reason.invalid_text",
+            format!("{field} must not be blank"),
+        ));
+    }
+    Ok(text.to_owned())
+}
+
+fn trimmed(field: &str, text: Option<String>) -> Result<Option<String>, ApiError> {
+    text.map(|t| required(field, t)).transpose()
+}
+
 #[OpenApi(prefix_path = "/v1", tag = "ApiTags::Moderation")]
 impl RejectReasonsApi {
     /// The reasons a tip can be rejected with, in display order.
@@ -145,16 +162,16 @@ impl RejectReasonsApi {
         body: Json<NewRejectReason>,
     ) -> Result<Created<RejectReasonView>, ApiError> {
         let body = body.0;
-        let txn = state.db.begin().await?;
         let row = Model {
             code: body.code,
-            label_zh: body.label_zh.trim().to_owned(),
-            label_en: body.label_en.trim().to_owned(),
-            public_zh: body.public_zh.trim().to_owned(),
-            public_en: body.public_en.trim().to_owned(),
+            label_zh: required("label_zh", body.label_zh)?,
+            label_en: required("label_en", body.label_en)?,
+            public_zh: required("public_zh", body.public_zh)?,
+            public_en: required("public_en", body.public_en)?,
             retired: false,
             position: body.position,
         };
+        let txn = state.db.begin().await?;
         let created = reject_reasons::create(&txn, row).await?.ok_or_else(|| {
             ApiError::conflict("reject_reason.exists", "a reason with this code exists")
         })?;
@@ -178,21 +195,20 @@ impl RejectReasonsApi {
         body: Json<RejectReasonChanges>,
     ) -> Result<Json<RejectReasonView>, ApiError> {
         let body = body.0;
-        let txn = state.db.begin().await?;
-        let existing = reject_reasons::find(&txn, &code.0).await?.ok_or_else(|| {
-            ApiError::not_found("reject_reason.not_found", "no such reject reason")
-        })?;
-        let trimmed = |new: Option<String>, old: String| new.map_or(old, |n| n.trim().to_owned());
-        let changed = Model {
-            label_zh: trimmed(body.label_zh, existing.label_zh),
-            label_en: trimmed(body.label_en, existing.label_en),
-            public_zh: trimmed(body.public_zh, existing.public_zh),
-            public_en: trimmed(body.public_en, existing.public_en),
-            retired: body.retired.unwrap_or(existing.retired),
-            position: body.position.unwrap_or(existing.position),
-            code: existing.code,
+        let changes = reject_reasons::Changes {
+            label_zh: trimmed("label_zh", body.label_zh)?,
+            label_en: trimmed("label_en", body.label_en)?,
+            public_zh: trimmed("public_zh", body.public_zh)?,
+            public_en: trimmed("public_en", body.public_en)?,
+            retired: body.retired,
+            position: body.position,
         };
-        let updated = reject_reasons::update(&txn, changed).await?;
+        let txn = state.db.begin().await?;
+        let updated = reject_reasons::update(&txn, &code.0, changes)
+            .await?
+            .ok_or_else(|| {
+                ApiError::not_found("reject_reason.not_found", "no such reject reason")
+            })?;
         record(&txn, auth.account().id, "reject_reason.update", &updated).await?;
         txn.commit().await?;
         Ok(Json(updated.into()))

@@ -97,10 +97,14 @@ pub struct Lookalike {
 /// [`NEAR_DUPLICATE_MAX_DISTANCE`](crate::media::phash::NEAR_DUPLICATE_MAX_DISTANCE)),
 /// closest first, at most `limit`.
 ///
-/// Candidates come from the band indexes: a band equal to one of ours or
-/// one bit off it. Two hashes within distance 7 always share such a band
-/// (four bands, so one differs by at most one bit); farther near
-/// duplicates are found when their differences bunch up, as they tend to.
+/// Same files are looked up by their hash. Same pictures come from the band
+/// indexes: a band equal to one of ours or one bit off it. Two hashes within
+/// distance 7 always share such a band (four bands, so one differs by at
+/// most one bit); farther near duplicates are found when their differences
+/// bunch up, as they tend to. Of the band candidates only the narrow
+/// columns are read, the newest [`MAX_CANDIDATES`] (about a thousand per
+/// photo at a million photos with evenly spread hashes), and the distance
+/// is measured here.
 pub async fn lookalikes(
     db: &impl ConnectionTrait,
     tip_id: Uuid,
@@ -109,64 +113,94 @@ pub async fn lookalikes(
 ) -> Result<Vec<Lookalike>, DbErr> {
     use crate::media::phash;
     use sea_orm::sea_query::Condition;
-    // Blank pictures all hash alike (0 or 1): they say nothing.
-    let hashed: Vec<(&Model, u64)> = ours
-        .iter()
-        .filter_map(|m| m.phash.map(|h| (m, h as u64)))
-        .filter(|(_, h)| *h > 1)
-        .collect();
-    let mut near =
-        Condition::any().add(Column::Sha256.is_in(ours.iter().map(|m| m.sha256.clone())));
-    let band_columns = [
-        Column::PhashBand0,
-        Column::PhashBand1,
-        Column::PhashBand2,
-        Column::PhashBand3,
-    ];
-    for (band, column) in band_columns.into_iter().enumerate() {
-        let mut values: Vec<i32> = Vec::new();
-        for (_, hash) in &hashed {
-            let value = phash::bands(*hash)[band];
-            values.push(i32::from(value));
-            values.extend((0..16).map(|bit| i32::from(value ^ (1 << bit))));
-        }
-        if !values.is_empty() {
-            near = near.add(column.is_in(values));
-        }
-    }
-    let candidates = Entity::find()
+    let mut found: Vec<(Uuid, Uuid, u32, bool)> = Vec::new();
+    let same_files = Entity::find()
+        .select_only()
+        .columns([Column::Id, Column::Sha256])
+        .filter(Column::Sha256.is_in(ours.iter().map(|m| m.sha256.clone())))
         .filter(Column::TipId.is_not_null())
         .filter(Column::TipId.ne(tip_id))
-        .filter(near)
-        .limit(1000)
+        .order_by_desc(Column::Id)
+        .limit(limit as u64)
+        .into_tuple::<(Uuid, String)>()
         .all(db)
         .await?;
-    let mut found: Vec<Lookalike> = Vec::new();
-    for other in candidates {
-        let best = ours
-            .iter()
-            .filter_map(|mine| {
-                if mine.sha256 == other.sha256 {
-                    return Some((mine.id, 0, true));
-                }
-                let (a, b) = (mine.phash? as u64, other.phash? as u64);
-                let d = phash::distance(a, b);
-                (a > 1 && d <= phash::NEAR_DUPLICATE_MAX_DISTANCE).then_some((mine.id, d, false))
-            })
-            .min_by_key(|(_, d, exact)| (*d, !*exact));
-        if let Some((media_id, distance, exact)) = best {
-            found.push(Lookalike {
+    for (other, sha256) in same_files {
+        if let Some(mine) = ours.iter().find(|m| m.sha256 == sha256) {
+            found.push((mine.id, other, 0, true));
+        }
+    }
+
+    // Blank pictures all hash alike (0 or 1): they say nothing.
+    let hashed: Vec<(Uuid, u64)> = ours
+        .iter()
+        .filter_map(|m| m.phash.map(|h| (m.id, h as u64)))
+        .filter(|(_, h)| *h > 1)
+        .collect();
+    if !hashed.is_empty() {
+        let band_columns = [
+            Column::PhashBand0,
+            Column::PhashBand1,
+            Column::PhashBand2,
+            Column::PhashBand3,
+        ];
+        let mut near = Condition::any();
+        for (band, column) in band_columns.into_iter().enumerate() {
+            let mut values: Vec<i32> = Vec::new();
+            for (_, hash) in &hashed {
+                let value = phash::bands(*hash)[band];
+                values.push(i32::from(value));
+                values.extend((0..16).map(|bit| i32::from(value ^ (1 << bit))));
+            }
+            near = near.add(column.is_in(values));
+        }
+        let candidates = Entity::find()
+            .select_only()
+            .columns([Column::Id, Column::Phash])
+            .filter(Column::TipId.is_not_null())
+            .filter(Column::TipId.ne(tip_id))
+            .filter(near)
+            .order_by_desc(Column::Id)
+            .limit(MAX_CANDIDATES)
+            .into_tuple::<(Uuid, Option<i64>)>()
+            .all(db)
+            .await?;
+        for (other, hash) in candidates {
+            let Some(hash) = hash.map(|h| h as u64) else {
+                continue;
+            };
+            let closest = hashed
+                .iter()
+                .map(|(mine, ours)| (*mine, phash::distance(*ours, hash)))
+                .min_by_key(|(_, d)| *d);
+            if let Some((mine, distance)) = closest
+                && distance <= phash::NEAR_DUPLICATE_MAX_DISTANCE
+                && !found.iter().any(|f| f.1 == other)
+            {
+                found.push((mine, other, distance, false));
+            }
+        }
+    }
+    found.sort_by_key(|&(_, other, distance, exact)| (distance, !exact, std::cmp::Reverse(other)));
+    found.truncate(limit);
+    let ids: Vec<Uuid> = found.iter().map(|f| f.1).collect();
+    let others = find_many(db, &ids).await?;
+    Ok(found
+        .into_iter()
+        .filter_map(|(media_id, other, distance, exact)| {
+            let other = others.iter().find(|m| m.id == other)?.clone();
+            Some(Lookalike {
                 media_id,
                 other,
                 distance,
                 exact,
-            });
-        }
-    }
-    found.sort_by_key(|l| (l.distance, !l.exact, l.other.id));
-    found.truncate(limit);
-    Ok(found)
+            })
+        })
+        .collect())
 }
+
+/// How many band candidates [`lookalikes`] measures at most.
+const MAX_CANDIDATES: u64 = 20_000;
 
 /// The photos of several tips at once (a page of the queue).
 pub async fn of_tips(db: &impl ConnectionTrait, tip_ids: &[Uuid]) -> Result<Vec<Model>, DbErr> {

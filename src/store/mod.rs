@@ -57,13 +57,6 @@ pub async fn connect(
         .sqlx_logging(false)
         // WAL lets readers proceed while one writer commits; the busy timeout
         // makes a second writer wait instead of failing at once.
-        // Tips are skewed: a few thousand open among a million closed. A
-        // cached generic plan cannot see which state a query asks for and
-        // walks the primary key past the closed ones (measured: 4.8 ms at
-        // ten thousand tips, growing with the table, where the state index
-        // takes 0.05 ms); custom plans see the values and cost a fraction
-        // of a millisecond of planning.
-        .map_sqlx_postgres_opts(|o| o.options([("plan_cache_mode", "force_custom_plan")]))
         .map_sqlx_sqlite_opts(|o| {
             o.journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)

@@ -2,7 +2,7 @@
 //! seeded by the migration and edited by admins.
 
 use sea_orm::entity::prelude::*;
-use sea_orm::{ActiveValue::Set, QueryOrder, SqlErr};
+use sea_orm::{QueryOrder, SqlErr};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "reject_reasons")]
@@ -56,17 +56,47 @@ pub async fn create(db: &impl ConnectionTrait, row: Model) -> Result<Option<Mode
     }
 }
 
-/// Writes the changed fields of an existing reason.
-pub async fn update(db: &impl ConnectionTrait, row: Model) -> Result<Model, DbErr> {
-    ActiveModel {
-        code: sea_orm::ActiveValue::Unchanged(row.code),
-        label_zh: Set(row.label_zh),
-        label_en: Set(row.label_en),
-        public_zh: Set(row.public_zh),
-        public_en: Set(row.public_en),
-        retired: Set(row.retired),
-        position: Set(row.position),
+/// New values for some fields of a reason; `None` keeps a field.
+#[derive(Clone, Debug, Default)]
+pub struct Changes {
+    pub label_zh: Option<String>,
+    pub label_en: Option<String>,
+    pub public_zh: Option<String>,
+    pub public_en: Option<String>,
+    pub retired: Option<bool>,
+    pub position: Option<i32>,
+}
+
+/// Writes the given fields only, in one UPDATE (two admins editing
+/// different fields keep both edits; SQLite takes its write lock first),
+/// then reads the reason back. `None` when there is no such reason.
+pub async fn update(
+    db: &impl ConnectionTrait,
+    code: &str,
+    changes: Changes,
+) -> Result<Option<Model>, DbErr> {
+    use sea_orm::sea_query::Expr;
+    let mut update = Entity::update_many().filter(Column::Code.eq(code));
+    for (column, text) in [
+        (Column::LabelZh, changes.label_zh),
+        (Column::LabelEn, changes.label_en),
+        (Column::PublicZh, changes.public_zh),
+        (Column::PublicEn, changes.public_en),
+    ] {
+        if let Some(text) = text {
+            update = update.col_expr(column, Expr::value(text));
+        }
     }
-    .update(db)
-    .await
+    if let Some(retired) = changes.retired {
+        update = update.col_expr(Column::Retired, Expr::value(retired));
+    }
+    // Always one assignment, so an empty change still finds the row.
+    let position = changes
+        .position
+        .map_or_else(|| Expr::col(Column::Position), Expr::value);
+    update = update.col_expr(Column::Position, position);
+    if update.exec(db).await?.rows_affected == 0 {
+        return Ok(None);
+    }
+    find(db, code).await
 }

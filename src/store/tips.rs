@@ -1,6 +1,8 @@
 //! Tips and what hangs off them: contacts, public history, conversation.
 
 use chrono::{DateTime, Utc};
+
+use crate::domain::tip::{TipAction, TipStatus};
 use sea_orm::entity::prelude::*;
 use sea_orm::{ActiveValue::Set, QueryOrder, QuerySelect};
 
@@ -158,6 +160,21 @@ pub async fn insert(db: &impl ConnectionTrait, row: tip::Model) -> Result<tip::M
     let tip = tip::ActiveModel::from(row).insert(db).await?;
     count_move(db, None, &status).await?;
     Ok(tip)
+}
+
+/// Adds `n` tips in `status` to the counts, for bulk loads (`tipline seed`)
+/// in the transaction that inserts them.
+pub async fn count_added(db: &impl ConnectionTrait, status: &str, n: i64) -> Result<(), DbErr> {
+    use sea_orm::sea_query::{Expr, ExprTrait};
+    status_count::Entity::update_many()
+        .col_expr(
+            status_count::Column::Count,
+            Expr::col(status_count::Column::Count).add(n),
+        )
+        .filter(status_count::Column::Status.eq(status))
+        .exec(db)
+        .await
+        .map(drop)
 }
 
 /// Moves one tip from `from` (none for a new tip) to `to` in the counts.
@@ -403,23 +420,49 @@ pub async fn claim(
         .add(tip::Column::ClaimedBy.is_null())
         .add(tip::Column::ClaimedBy.eq(moderator))
         .add(tip::Column::ClaimExpiresAt.lte(now));
+    // The states a claim starts from and leads to, as the domain has them.
+    let from: Vec<&str> = TipStatus::ALL
+        .into_iter()
+        .filter(|s| s.after(TipAction::Claim).is_ok())
+        .map(TipStatus::as_str)
+        .collect();
+    let to = TipStatus::Submitted
+        .after(TipAction::Claim)
+        .expect("a submitted tip can be claimed")
+        .as_str();
     let result = tip::Entity::update_many()
-        .col_expr(tip::Column::Status, Expr::value("in_review"))
+        .col_expr(tip::Column::Status, Expr::value(to))
         .col_expr(tip::Column::Version, Expr::value(before.version + 1))
         .col_expr(tip::Column::UpdatedAt, Expr::value(now))
         .col_expr(tip::Column::ClaimedBy, Expr::value(moderator))
         .col_expr(tip::Column::ClaimExpiresAt, Expr::value(until))
         .filter(tip::Column::Id.eq(id))
         .filter(tip::Column::Version.eq(before.version))
-        .filter(tip::Column::Status.is_in(["submitted", "in_review"]))
+        .filter(tip::Column::Status.is_in(from))
         .filter(free)
         .exec(db)
         .await?;
     if result.rows_affected != 1 {
         return Ok(None);
     }
-    count_move(db, Some(&before.status), "in_review").await?;
+    count_move(db, Some(&before.status), to).await?;
     find(db, id).await
+}
+
+/// Locks a tip's row until the transaction ends (a write, so SQLite takes
+/// its lock here too). With `keepable_only`, only a tip that can be kept as
+/// the original of a duplicate (not itself a duplicate, withdrawn or
+/// rejected); `false` when it is not.
+pub async fn lock(db: &impl ConnectionTrait, id: Uuid, keepable_only: bool) -> Result<bool, DbErr> {
+    use sea_orm::sea_query::Expr;
+    let mut update = tip::Entity::update_many()
+        .col_expr(tip::Column::Version, Expr::col(tip::Column::Version))
+        .filter(tip::Column::Id.eq(id));
+    if keepable_only {
+        update =
+            update.filter(tip::Column::Status.is_not_in(["duplicate", "withdrawn", "rejected"]));
+    }
+    Ok(update.exec(db).await?.rows_affected == 1)
 }
 
 pub async fn add_note(
@@ -473,23 +516,60 @@ pub async fn carrying_contact(
     value: &str,
     limit: u64,
 ) -> Result<Vec<tip::Model>, DbErr> {
-    let tip_ids: Vec<Uuid> = contact::Entity::find()
-        .filter(contact::Column::Kind.eq(kind))
-        .filter(contact::Column::Value.eq(value))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|c| c.tip_id)
-        .collect();
-    if tip_ids.is_empty() {
-        return Ok(Vec::new());
-    }
     tip::Entity::find()
-        .filter(tip::Column::Id.is_in(tip_ids))
+        .filter(tip::Column::Id.in_subquery(tips_with_contact(kind, value)))
         .order_by_desc(tip::Column::Id)
         .limit(limit)
         .all(db)
         .await
+}
+
+/// How many tips carry a contact, and when the first and the last came.
+pub struct ContactSpan {
+    pub tips: i64,
+    pub first_seen: Option<DateTime<Utc>>,
+    pub last_seen: Option<DateTime<Utc>>,
+}
+
+pub async fn contact_span(
+    db: &impl ConnectionTrait,
+    kind: &str,
+    value: &str,
+) -> Result<ContactSpan, DbErr> {
+    use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query};
+    let statement = Query::select()
+        .expr_as(Expr::col(tip::Column::Id).count(), Alias::new("tips"))
+        .expr_as(
+            Func::min(Expr::col(tip::Column::CreatedAt)),
+            Alias::new("first_seen"),
+        )
+        .expr_as(
+            Func::max(Expr::col(tip::Column::CreatedAt)),
+            Alias::new("last_seen"),
+        )
+        .from(tip::Entity)
+        .and_where(Expr::col(tip::Column::Id).in_subquery(tips_with_contact(kind, value)))
+        .to_owned();
+    let row = db
+        .query_one(&statement)
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound("an aggregate row".into()))?;
+    Ok(ContactSpan {
+        tips: row.try_get("", "tips")?,
+        first_seen: row.try_get("", "first_seen")?,
+        last_seen: row.try_get("", "last_seen")?,
+    })
+}
+
+/// `SELECT tip_id FROM tip_contacts WHERE kind = ? AND value = ?`.
+fn tips_with_contact(kind: &str, value: &str) -> sea_orm::sea_query::SelectStatement {
+    use sea_orm::sea_query::{Expr, ExprTrait, Query};
+    Query::select()
+        .column(contact::Column::TipId)
+        .from(contact::Entity)
+        .and_where(Expr::col(contact::Column::Kind).eq(kind))
+        .and_where(Expr::col(contact::Column::Value).eq(value))
+        .to_owned()
 }
 
 /// A contact and how many tips carried it.
@@ -523,6 +603,7 @@ pub async fn hot_contacts(
                 .equals((contact::Entity, contact::Column::TipId)),
         )
         .and_where(Expr::col((tip::Entity, tip::Column::CreatedAt)).gte(since))
+        .and_where(Expr::col((tip::Entity, tip::Column::Id)).gte(first_id_at(since)))
         .group_by_col((contact::Entity, contact::Column::Kind))
         .group_by_col((contact::Entity, contact::Column::Value))
         .order_by_expr(Expr::col(tips.clone()), Order::Desc)
@@ -556,7 +637,7 @@ pub enum ClaimFilter {
 #[derive(Clone, Debug)]
 pub struct QueueFilter {
     /// One or more states.
-    pub statuses: Vec<String>,
+    pub statuses: Vec<TipStatus>,
     pub category: Option<String>,
     pub created_from: Option<DateTime<Utc>>,
     pub created_to: Option<DateTime<Utc>>,
@@ -588,7 +669,7 @@ pub async fn queue(
     limit: u64,
 ) -> Result<Vec<tip::Model>, DbErr> {
     let mut rows: Vec<tip::Model> = Vec::new();
-    for status in &filter.statuses {
+    for &status in &filter.statuses {
         let query = queue_query(filter, status, after, limit + 1);
         rows.extend(query.all(db).await?);
     }
@@ -603,13 +684,18 @@ pub async fn queue(
 
 fn queue_query(
     filter: &QueueFilter,
-    status: &str,
+    status: TipStatus,
     after: Option<Uuid>,
     limit: u64,
 ) -> sea_orm::Select<tip::Entity> {
-    use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func, LikeExpr, Query};
+    use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func, LikeExpr};
+    // The state is written into the SQL, not bound: a cached plan then knows
+    // which state it reads (a few open tips among a million closed ones) and
+    // takes the state's index instead of walking the primary key. States are
+    // a closed set of names, so nothing from the request reaches the SQL.
+    let state = Expr::cust(format!("'{}'", status.as_str()));
     let mut query = tip::Entity::find()
-        .filter(tip::Column::Status.eq(status))
+        .filter(Expr::col((tip::Entity, tip::Column::Status)).eq(state))
         .limit(limit);
     query = if filter.newest_first {
         query.order_by_desc(tip::Column::Id)
@@ -627,7 +713,11 @@ fn queue_query(
         query = query.filter(tip::Column::Category.eq(category.clone()));
     }
     if let Some(from) = filter.created_from {
-        query = query.filter(tip::Column::CreatedAt.gte(from));
+        // Ids are UUID v7 drawn at submission, never before `created_at`:
+        // the id bound lets the (status, id) index skip what is older.
+        query = query
+            .filter(tip::Column::CreatedAt.gte(from))
+            .filter(tip::Column::Id.gte(first_id_at(from)));
     }
     if let Some(to) = filter.created_to {
         query = query.filter(tip::Column::CreatedAt.lt(to));
@@ -654,13 +744,7 @@ fn queue_query(
             );
     }
     if let Some((kind, value)) = &filter.contact {
-        let carrying = Query::select()
-            .column(contact::Column::TipId)
-            .from(contact::Entity)
-            .and_where(Expr::col(contact::Column::Kind).eq(kind.clone()))
-            .and_where(Expr::col(contact::Column::Value).eq(value.clone()))
-            .to_owned();
-        query = query.filter(tip::Column::Id.in_subquery(carrying));
+        query = query.filter(tip::Column::Id.in_subquery(tips_with_contact(kind, value)));
     }
     if let Some(text) = &filter.text {
         let pattern = format!("%{}%", escape_like(&text.to_lowercase()));
@@ -690,6 +774,17 @@ fn queue_query(
         None => {}
     }
     query
+}
+
+/// The smallest UUID v7 of the millisecond `at`: every tip submitted at or
+/// after `at` has an id at least this.
+fn first_id_at(at: DateTime<Utc>) -> Uuid {
+    let millis = at.timestamp_millis().max(0) as u64;
+    let mut bytes = [0u8; 16];
+    bytes[..6].copy_from_slice(&millis.to_be_bytes()[2..]);
+    bytes[6] = 0x70;
+    bytes[8] = 0x80;
+    Uuid::from_bytes(bytes)
 }
 
 /// `%`, `_` and `\` match themselves.
@@ -759,14 +854,15 @@ pub async fn contact_reach(
         .collect()
 }
 
-/// The leads (ids) holding tips other than `except` that carry any of
-/// `contacts`.
-pub async fn leads_carrying(
+/// The open leads holding tips other than `except` that carry any of
+/// `contacts`: one join, however many tips carry them.
+pub async fn open_leads_carrying(
     db: &impl ConnectionTrait,
     contacts: &[(String, String)],
     except: Uuid,
 ) -> Result<Vec<Uuid>, DbErr> {
-    use sea_orm::sea_query::Condition;
+    use super::leads::lead;
+    use sea_orm::sea_query::{Condition, Expr, ExprTrait, Query};
     if contacts.is_empty() {
         return Ok(Vec::new());
     }
@@ -774,33 +870,33 @@ pub async fn leads_carrying(
     for (kind, value) in contacts {
         any = any.add(
             Condition::all()
-                .add(contact::Column::Kind.eq(kind.clone()))
-                .add(contact::Column::Value.eq(value.clone())),
+                .add(Expr::col((contact::Entity, contact::Column::Kind)).eq(kind.clone()))
+                .add(Expr::col((contact::Entity, contact::Column::Value)).eq(value.clone())),
         );
     }
-    let tip_ids: Vec<Uuid> = contact::Entity::find()
-        .filter(any)
-        .filter(contact::Column::TipId.ne(except))
-        .limit(1000)
-        .all(db)
+    let statement = Query::select()
+        .distinct()
+        .column((lead::Entity, lead::Column::Id))
+        .from(contact::Entity)
+        .inner_join(
+            tip::Entity,
+            Expr::col((tip::Entity, tip::Column::Id))
+                .equals((contact::Entity, contact::Column::TipId)),
+        )
+        .inner_join(
+            lead::Entity,
+            Expr::col((lead::Entity, lead::Column::Id)).equals((tip::Entity, tip::Column::LeadId)),
+        )
+        .cond_where(any)
+        .and_where(Expr::col((contact::Entity, contact::Column::TipId)).ne(except))
+        .and_where(Expr::col((lead::Entity, lead::Column::Status)).eq("open"))
+        .limit(50)
+        .to_owned();
+    db.query_all(&statement)
         .await?
         .into_iter()
-        .map(|c| c.tip_id)
-        .collect();
-    if tip_ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut leads: Vec<Uuid> = tip::Entity::find()
-        .filter(tip::Column::Id.is_in(tip_ids))
-        .filter(tip::Column::LeadId.is_not_null())
-        .all(db)
-        .await?
-        .into_iter()
-        .filter_map(|t| t.lead_id)
-        .collect();
-    leads.sort();
-    leads.dedup();
-    Ok(leads)
+        .map(|row| row.try_get("", "id"))
+        .collect()
 }
 
 /// The contacts of several tips at once (a page of the queue).

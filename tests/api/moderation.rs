@@ -733,7 +733,7 @@ async fn decisions_need_the_claim_the_current_version_and_a_tip_in_review() {
             json!({"version": version, "lead_id": Uuid::now_v7()}),
         )
         .await;
-    assert_eq!(error_code(unknown_lead, 422).await, "lead.not_found");
+    assert_eq!(error_code(unknown_lead, 422).await, "tip.unknown_lead");
     let unknown_reason = desk
         .decide_as(
             &desk.moderator,
@@ -1130,7 +1130,42 @@ async fn a_duplicate_points_to_the_kept_tip_and_its_reporter_is_told() {
             json!({"version": version, "of": copy}),
         )
         .await;
-    assert_eq!(error_code(r, 422).await, "tip.invalid_duplicate");
+    assert_eq!(error_code(r, 409).await, "tip.duplicate_of_unkept");
+}
+
+#[tokio::test]
+async fn two_tips_marked_as_each_others_duplicate_at_once_keep_one() {
+    let desk = Desk::open().await;
+    let (_, other) = desk.staff("mod.two", Role::Moderator).await;
+    for _ in 0..4 {
+        let (a, b) = (desk.tip(|_| {}).await, desk.tip(|_| {}).await);
+        let va = desk.claim(&a).await;
+        let vb = desk.claim_as(&other, &b).await;
+        // Each moderator sees "looks like" the other's tip and marks it.
+        let (ab, ba) = tokio::join!(
+            desk.decide_as(
+                &desk.moderator,
+                &a,
+                "mark-duplicate",
+                json!({"version": va, "of": b})
+            ),
+            desk.decide_as(
+                &other,
+                &b,
+                "mark-duplicate",
+                json!({"version": vb, "of": a})
+            )
+        );
+        one_wins(ab, ba, &["tip.duplicate_of_unkept"]).await;
+        let states = [
+            desk.detail(&a).await["status"].clone(),
+            desk.detail(&b).await["status"].clone(),
+        ];
+        assert!(
+            states.contains(&json!("in_review")),
+            "one of the two is still kept: {states:?}"
+        );
+    }
 }
 
 #[tokio::test]
@@ -1283,6 +1318,15 @@ async fn the_moderator_sees_the_tip_in_full_and_the_protected_reads_are_audited(
         .map(|e| e["action"].as_str().unwrap())
         .collect();
     assert_eq!(actions, ["tip.submit"]);
+    assert_eq!(detail["audit"][0]["actor_kind"], "reporter");
+    // Nothing in the detail names the citizen's account: that would link
+    // their tips together without the audited call.
+    let me = desk.get(&citizen, "/v1/me").await;
+    let account = me["id"].as_str().unwrap();
+    assert!(
+        !detail.to_string().contains(account),
+        "the reporter's account id is in the moderator's view"
+    );
     assert_eq!(desk.detail(&earlier).await["reporter"]["anonymous"], true);
 
     // The original: a link whose bytes are the evidence, and an audit
