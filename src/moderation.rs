@@ -43,14 +43,17 @@ fn lead_not_found() -> ModerationError {
     ModerationError::NotFound("lead.not_found", "no such lead".into())
 }
 
-fn stale(what: &str) -> ModerationError {
+fn stale_tip() -> ModerationError {
     Conflict(
-        if what == "lead" {
-            "lead.stale_version"
-        } else {
-            "tip.stale_version"
-        },
-        format!("the {what} changed since you read it; reload it"),
+        "tip.stale_version",
+        "the tip changed since you read it; reload it".into(),
+    )
+}
+
+fn stale_lead() -> ModerationError {
+    Conflict(
+        "lead.stale_version",
+        "the lead changed since you read it; reload it".into(),
     )
 }
 
@@ -151,7 +154,7 @@ pub async fn claim(
         let now_tip = load(state, tip_id).await?;
         not_held_by_other(&now_tip, moderator, Utc::now())?;
         next_state(&now_tip, TipAction::Claim)?;
-        return Err(stale("tip"));
+        return Err(stale_tip());
     };
     if tip.status != claimed.status {
         tips::add_history(&txn, tip_id, &claimed.status, None).await?;
@@ -187,7 +190,7 @@ pub async fn release(
     };
     if !tips::transition(&txn, &tip, next.as_str(), change).await? {
         txn.rollback().await?;
-        return Err(stale("tip"));
+        return Err(stale_tip());
     }
     tips::add_history(&txn, tip_id, next.as_str(), None).await?;
     record(
@@ -257,7 +260,7 @@ pub async fn decide(
 ) -> Result<tip::Model, ModerationError> {
     let tip = load(state, tip_id).await?;
     if tip.version != version {
-        return Err(stale("tip"));
+        return Err(stale_tip());
     }
     let next = next_state(&tip, decision.action())?;
     not_held_by_other(&tip, moderator, Utc::now())?;
@@ -390,7 +393,7 @@ pub async fn decide(
     let lead_id = change.lead_id.flatten();
     if !tips::transition(&txn, &tip, next.as_str(), change).await? {
         txn.rollback().await?;
-        return Err(stale("tip"));
+        return Err(stale_tip());
     }
     tips::add_history_with_reason(
         &txn,
@@ -521,7 +524,7 @@ pub async fn create_lead(
         };
         if !tips::transition(&txn, tip, &tip.status, change).await? {
             txn.rollback().await?;
-            return Err(stale("tip"));
+            return Err(stale_tip());
         }
         leads::add_history(
             &txn,
@@ -592,7 +595,7 @@ async fn open_lead(
         .await?
         .ok_or_else(lead_not_found)?;
     if lead.version != version {
-        return Err(stale("lead"));
+        return Err(stale_lead());
     }
     if lead.status != LeadStatus::Open.as_str() {
         return Err(Conflict(
@@ -674,7 +677,7 @@ async fn change_membership(
     let txn = state.db.begin().await?;
     if !leads::bump(&txn, lead, &lead.status).await? {
         txn.rollback().await?;
-        return Err(stale("lead"));
+        return Err(stale_lead());
     }
     let change = tips::Change {
         lead_id: Some(lead_id),
@@ -682,7 +685,7 @@ async fn change_membership(
     };
     if !tips::transition(&txn, tip, &tip.status, change).await? {
         txn.rollback().await?;
-        return Err(stale("tip"));
+        return Err(stale_tip());
     }
     leads::add_history(&txn, lead.id, history, Some(moderator), Some(tip.id), None).await?;
     record(

@@ -162,8 +162,8 @@ pub async fn insert(db: &impl ConnectionTrait, row: tip::Model) -> Result<tip::M
     Ok(tip)
 }
 
-/// Adds `n` tips in `status` to the counts, for bulk loads (`tipline seed`)
-/// in the transaction that inserts them.
+/// Adds `n` tips (negative: removes) in `status` to the counts; bulk loads
+/// (`tipline seed`) call it in the transaction that inserts them.
 pub async fn count_added(db: &impl ConnectionTrait, status: &str, n: i64) -> Result<(), DbErr> {
     use sea_orm::sea_query::{Expr, ExprTrait};
     status_count::Entity::update_many()
@@ -182,7 +182,6 @@ pub async fn count_added(db: &impl ConnectionTrait, status: &str, n: i64) -> Res
 /// between the same two states lock them in the same order and never
 /// deadlock.
 async fn count_move(db: &impl ConnectionTrait, from: Option<&str>, to: &str) -> Result<(), DbErr> {
-    use sea_orm::sea_query::{Expr, ExprTrait};
     if from == Some(to) {
         return Ok(());
     }
@@ -192,14 +191,7 @@ async fn count_move(db: &impl ConnectionTrait, from: Option<&str>, to: &str) -> 
     }
     changes.sort();
     for (status, delta) in changes {
-        status_count::Entity::update_many()
-            .col_expr(
-                status_count::Column::Count,
-                Expr::col(status_count::Column::Count).add(delta),
-            )
-            .filter(status_count::Column::Status.eq(status))
-            .exec(db)
-            .await?;
+        count_added(db, status, delta).await?;
     }
     Ok(())
 }
