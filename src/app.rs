@@ -31,6 +31,8 @@ pub struct AppState {
     pub password_slots: Arc<tokio::sync::Semaphore>,
     pub metrics: Arc<Metrics>,
     pub lifecycle: Arc<Lifecycle>,
+    /// Deadlines are read against this clock.
+    pub clock: Arc<crate::clock::Clock>,
 }
 
 /// Where the process is in its life; only shutdown matters to requests.

@@ -171,6 +171,26 @@ pub struct Settings {
     pub limits: ReportingLimits,
     /// How long a moderator's claim on a tip lasts unless renewed.
     pub claim_lease: Duration,
+    /// Points for the first reporter of a contact when a lead carrying it
+    /// closes, on top of the outcome's points.
+    pub first_reporter_bonus: i32,
+    /// How often each node looks for leads past their deadline.
+    pub deadline_sweep: Duration,
+    pub webhooks: WebhookSettings,
+}
+
+/// The webhook relay.
+#[derive(Clone, Debug)]
+pub struct WebhookSettings {
+    /// How often each node's relay looks for due events.
+    pub poll: Duration,
+    /// The wait after the first failure, doubled after each further one (at
+    /// most an hour).
+    pub retry_base: Duration,
+    /// Attempts before an event is marked `failed` (an admin can retry it).
+    pub max_attempts: u32,
+    /// How long one delivery may take.
+    pub timeout: Duration,
 }
 
 /// How much reporters may create, per hour.
@@ -358,6 +378,12 @@ struct Raw {
     max_upload_bytes: u64,
     media_workers: usize,
     claim_lease_secs: u64,
+    first_reporter_bonus: u32,
+    deadline_sweep_secs: u64,
+    webhook_poll_ms: u64,
+    webhook_retry_base_ms: u64,
+    webhook_max_attempts: u32,
+    webhook_timeout_ms: u64,
 }
 
 impl Default for Raw {
@@ -402,6 +428,12 @@ impl Default for Raw {
             max_upload_bytes: 15 * 1024 * 1024,
             media_workers: std::thread::available_parallelism().map_or(2, |n| n.get()),
             claim_lease_secs: 15 * 60,
+            first_reporter_bonus: 10,
+            deadline_sweep_secs: 60,
+            webhook_poll_ms: 1_000,
+            webhook_retry_base_ms: 5_000,
+            webhook_max_attempts: 12,
+            webhook_timeout_ms: 10_000,
         }
     }
 }
@@ -448,6 +480,14 @@ impl Raw {
             }
             "readiness_timeout_ms" => self.readiness_timeout_ms = positive(value)?,
             "claim_lease_secs" => self.claim_lease_secs = positive(value)?,
+            "first_reporter_bonus" => {
+                self.first_reporter_bonus = parse_with(value, "a number of points")?;
+            }
+            "deadline_sweep_secs" => self.deadline_sweep_secs = positive(value)?,
+            "webhook_poll_ms" => self.webhook_poll_ms = positive(value)?,
+            "webhook_retry_base_ms" => self.webhook_retry_base_ms = positive(value)?,
+            "webhook_max_attempts" => self.webhook_max_attempts = positive(value)?,
+            "webhook_timeout_ms" => self.webhook_timeout_ms = positive(value)?,
             "shutdown_drain_ms" => self.shutdown_drain_ms = parse_with(value, "a number")?,
             "shutdown_timeout_ms" => self.shutdown_timeout_ms = positive(value)?,
             "jwt_issuer" => self.jwt_issuer = non_empty(value)?.to_owned(),
@@ -595,6 +635,14 @@ impl Raw {
                 media_workers: self.media_workers,
             },
             claim_lease: Duration::from_secs(self.claim_lease_secs),
+            first_reporter_bonus: self.first_reporter_bonus.min(1_000_000) as i32,
+            deadline_sweep: Duration::from_secs(self.deadline_sweep_secs),
+            webhooks: WebhookSettings {
+                poll: Duration::from_millis(self.webhook_poll_ms),
+                retry_base: Duration::from_millis(self.webhook_retry_base_ms),
+                max_attempts: self.webhook_max_attempts,
+                timeout: Duration::from_millis(self.webhook_timeout_ms),
+            },
         })
     }
 

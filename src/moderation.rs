@@ -447,6 +447,13 @@ async fn new_lead(
             due_at: None,
             created_at: now,
             updated_at: now,
+            forwarded_at: None,
+            accepted_at: None,
+            resolved_at: None,
+            outcome_code: None,
+            public_note: None,
+            internal_note: None,
+            overdue_at: None,
         };
         let savepoint = txn.begin().await?;
         match leads::insert(&savepoint, row).await {
@@ -627,7 +634,8 @@ pub async fn add_to_lead(
 }
 
 /// `DELETE /v1/leads/{id}/tips/{tip_id}`: the tip stays verified, in no
-/// lead. A lead keeps at least one tip.
+/// lead. A lead keeps at least one tip, and the tips of a returned lead
+/// (forwarded already) stay in it.
 pub async fn remove_from_lead(
     state: &AppState,
     moderator: Uuid,
@@ -648,6 +656,14 @@ pub async fn remove_from_lead(
         return Err(Conflict(
             "lead.last_tip",
             "a lead keeps at least one tip".into(),
+        ));
+    }
+    // A returned lead's tips were forwarded already: out of the lead they
+    // could never close, and their reporters would never hear the outcome.
+    if tip.status != TipStatus::Verified.as_str() {
+        return Err(Conflict(
+            "lead.tip_forwarded",
+            "the tip was forwarded with this lead and stays in it".into(),
         ));
     }
     change_membership(state, moderator, &lead, tip, Membership::Leave, request_id).await

@@ -103,6 +103,7 @@ pub async fn prepare(settings: Settings) -> anyhow::Result<Prepared> {
         )),
         metrics: Default::default(),
         lifecycle: Arc::new(Lifecycle::default()),
+        clock: Arc::new(crate::clock::Clock::default()),
     };
     Ok(Prepared {
         state,
@@ -138,11 +139,17 @@ impl Prepared {
             tokio::time::sleep(settings.shutdown_drain).await;
         };
         let timeout = self.state.settings.shutdown_timeout;
-        let upkeep = crate::jobs::spawn(self.state.clone());
+        let background = [
+            crate::jobs::spawn(self.state.clone()),
+            crate::webhooks::spawn(self.state.clone()),
+            crate::deadlines::spawn(self.state.clone()),
+        ];
         poem::Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(http::endpoint(self.state), signal, Some(timeout))
             .await?;
-        upkeep.abort();
+        for job in background {
+            job.abort();
+        }
         tracing::info!("stopped");
         Ok(())
     }

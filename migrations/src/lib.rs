@@ -8,6 +8,7 @@ mod m20261128_000001_create_accounts;
 mod m20261128_000002_create_sessions;
 mod m20261128_000003_create_reporting;
 mod m20261128_000004_create_moderation;
+mod m20261128_000005_create_routing;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000002_create_sessions::Migration),
             Box::new(m20261128_000003_create_reporting::Migration),
             Box::new(m20261128_000004_create_moderation::Migration),
+            Box::new(m20261128_000005_create_routing::Migration),
         ]
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod contact;
 pub mod geo;
+pub mod jurisdiction;
 pub mod lead;
 mod phone;
 mod role;

@@ -1,11 +1,12 @@
-//! Administration: staff accounts and units (`/v1/admin/*`), admins only.
+//! Administration: staff accounts and the audit log (`/v1/admin/*`),
+//! admins only. Units are `units.rs`.
 
 use chrono::{DateTime, Utc};
 use poem::web::Data;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::types::MaybeUndefined;
-use poem_openapi::{Enum, Object, OpenApi};
+use poem_openapi::{Object, OpenApi};
 use uuid::Uuid;
 
 use super::ApiTags;
@@ -17,7 +18,6 @@ use super::request_id::RequestId;
 use crate::accounts::{self, StaffRequest};
 use crate::app::AppState;
 use crate::store::audit::{self, Actor};
-use crate::store::units::{self, NewUnit};
 use crate::store::users::{self, ListFilter, StaffChanges};
 
 pub struct AdminApi;
@@ -93,73 +93,6 @@ pub struct UserChanges {
     /// A unit id, or `null` to remove the unit.
     pub unit_id: MaybeUndefined<Uuid>,
     pub disabled: Option<bool>,
-}
-
-/// What a unit is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-#[oai(rename_all = "snake_case")]
-pub enum UnitKind {
-    PoliceStation,
-    CommandCenter,
-    /// A non-police body: market supervision, labour inspection, ...
-    Department,
-}
-
-impl UnitKind {
-    fn as_str(self) -> &'static str {
-        match self {
-            UnitKind::PoliceStation => "police_station",
-            UnitKind::CommandCenter => "command_center",
-            UnitKind::Department => "department",
-        }
-    }
-
-    fn parse(s: &str) -> Self {
-        match s {
-            "police_station" => UnitKind::PoliceStation,
-            "command_center" => UnitKind::CommandCenter,
-            _ => UnitKind::Department,
-        }
-    }
-}
-
-#[derive(Debug, Object)]
-pub struct NewUnitRequest {
-    #[oai(validator(min_length = 1, max_length = 200))]
-    pub name_zh: String,
-    #[oai(validator(min_length = 1, max_length = 200))]
-    pub name_en: String,
-    pub kind: UnitKind,
-}
-
-#[derive(Debug, Object)]
-pub struct UnitView {
-    pub id: Uuid,
-    pub name_zh: String,
-    pub name_en: String,
-    pub kind: UnitKind,
-    pub disabled: bool,
-    pub created_at: DateTime<Utc>,
-}
-
-impl UnitView {
-    fn of(unit: units::Model) -> Self {
-        Self {
-            id: unit.id,
-            kind: UnitKind::parse(&unit.kind),
-            name_zh: unit.name_zh,
-            name_en: unit.name_en,
-            disabled: unit.disabled,
-            created_at: unit.created_at,
-        }
-    }
-}
-
-#[derive(Debug, Object)]
-pub struct UnitPage {
-    pub items: Vec<UnitView>,
-    /// Pass as `cursor` for the next page; absent on the last page.
-    pub next_cursor: Option<String>,
 }
 
 /// One audit event. `hash` chains it to the event before it.
@@ -299,49 +232,6 @@ impl AdminApi {
         )
         .await?;
         Ok(Json(UserView::of(&user)))
-    }
-
-    /// Create a unit. Its jurisdiction and the categories it takes come with
-    /// routing.
-    #[oai(path = "/units", method = "post", operation_id = "admin_create_unit")]
-    async fn create_unit(
-        &self,
-        _auth: Auth<Admins>,
-        state: Data<&AppState>,
-        body: Json<NewUnitRequest>,
-    ) -> Result<Created<UnitView>, ApiError> {
-        let unit = units::create(
-            &state.db,
-            NewUnit {
-                name_zh: body.name_zh.trim(),
-                name_en: body.name_en.trim(),
-                kind: body.kind.as_str(),
-            },
-        )
-        .await?;
-        Ok(Created::Created(Json(UnitView::of(unit))))
-    }
-
-    /// List units in creation order.
-    #[oai(path = "/units", method = "get", operation_id = "admin_list_units")]
-    async fn list_units(
-        &self,
-        _auth: Auth<Admins>,
-        state: Data<&AppState>,
-        /// Page size, 1–100 (default 50).
-        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
-        limit: Query<Option<u32>>,
-        /// From the previous page's `next_cursor`.
-        cursor: Query<Option<String>>,
-    ) -> Result<Json<UnitPage>, ApiError> {
-        let after = Cursor::decode(cursor.0.as_deref())?;
-        let limit = page_limit(limit.0);
-        let rows = units::list(&state.db, after, limit + 1).await?;
-        let (rows, next) = crate::store::split_page(rows, limit, |u| u.id);
-        Ok(Json(UnitPage {
-            items: rows.into_iter().map(UnitView::of).collect(),
-            next_cursor: next.map(Cursor::encode),
-        }))
     }
 
     /// The audit log, oldest first: every state change, who made it, when,

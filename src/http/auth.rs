@@ -105,6 +105,13 @@ impl Accepts for Moderators {
     const HIDDEN_FROM_OTHERS: bool = true;
 }
 
+/// Unit officers (their own unit's leads); hidden from everyone else.
+pub struct UnitOfficers;
+impl Accepts for UnitOfficers {
+    const SCHEMES: &'static [Scheme] = &[Scheme::UnitOfficer];
+    const HIDDEN_FROM_OTHERS: bool = true;
+}
+
 /// Administrators only.
 pub struct Admins;
 impl Accepts for Admins {

@@ -18,9 +18,9 @@ use super::pagination::{Cursor, page_limit};
 use super::request_id::RequestId;
 use crate::app::AppState;
 use crate::domain::lead::LeadStatus;
-use crate::moderation;
 use crate::store::leads::{self, Filter, lead};
 use crate::store::tips;
+use crate::{forwarding, moderation};
 
 pub struct LeadsApi;
 
@@ -44,8 +44,22 @@ pub struct LeadSummary {
     pub version: i32,
     pub category: String,
     pub title: Option<String>,
+    /// The unit it is with (forwarded or accepted), or had (resolved).
     pub unit_id: Option<Uuid>,
+    /// The deadline it is on: to accept once forwarded, to resolve once
+    /// accepted.
     pub due_at: Option<DateTime<Utc>>,
+    /// When the deadline sweep found it past `due_at`.
+    pub overdue_since: Option<DateTime<Utc>>,
+    pub forwarded_at: Option<DateTime<Utc>>,
+    pub accepted_at: Option<DateTime<Utc>>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    /// How the unit resolved it.
+    pub outcome_code: Option<String>,
+    /// What the reporters were told with the outcome.
+    pub public_note: Option<String>,
+    /// The unit's note for moderators; never shown to reporters.
+    pub internal_note: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -61,6 +75,13 @@ impl From<lead::Model> for LeadSummary {
             title: l.title,
             unit_id: l.unit_id,
             due_at: l.due_at,
+            overdue_since: l.overdue_at,
+            forwarded_at: l.forwarded_at,
+            accepted_at: l.accepted_at,
+            resolved_at: l.resolved_at,
+            outcome_code: l.outcome_code,
+            public_note: l.public_note,
+            internal_note: l.internal_note,
             created_at: l.created_at,
             updated_at: l.updated_at,
         }
@@ -99,10 +120,14 @@ pub struct LeadContact {
 
 #[derive(Debug, Object)]
 pub struct LeadHistoryEntry {
-    /// `created`, `tip_added`, `tip_removed`, later `forwarded`, ...
+    /// `created`, `tip_added`, `tip_removed`, `forwarded`, `accepted`,
+    /// `progress`, `returned`, `overdue`, `resolved`.
     pub action: String,
     pub actor_id: Option<Uuid>,
     pub tip_id: Option<Uuid>,
+    /// The unit a `forwarded`, `accepted`, `progress`, `returned`,
+    /// `overdue` or `resolved` entry is about.
+    pub unit_id: Option<Uuid>,
     pub note: Option<String>,
     pub at: DateTime<Utc>,
 }
@@ -118,6 +143,36 @@ pub struct LeadView {
     pub history: Vec<LeadHistoryEntry>,
 }
 
+/// A unit that could take the lead.
+#[derive(Debug, Object)]
+pub struct RoutingSuggestion {
+    pub unit_id: Uuid,
+    pub name_zh: String,
+    pub name_en: String,
+    /// `police_station`, `command_center` or `department`.
+    pub kind: String,
+    /// Why it is suggested.
+    pub reason: String,
+    /// The area of its jurisdiction: smaller is more specific.
+    pub area_km2: Option<f64>,
+}
+
+#[derive(Debug, Object)]
+pub struct Routing {
+    /// Most specific first; the command centre when nothing matches.
+    pub suggestions: Vec<RoutingSuggestion>,
+}
+
+#[derive(Debug, Object)]
+pub struct Forward {
+    /// The lead's version the moderator saw.
+    pub version: i32,
+    pub unit_id: Uuid,
+    /// For the unit.
+    #[oai(validator(max_length = 2000))]
+    pub note: Option<String>,
+}
+
 #[derive(Debug, Object)]
 pub struct AddTip {
     /// The lead's version the moderator saw.
@@ -125,11 +180,14 @@ pub struct AddTip {
     pub tip_id: Uuid,
 }
 
-async fn lead_view(state: &AppState, lead: lead::Model) -> Result<LeadView, ApiError> {
-    let members = tips::of_lead(&state.db, lead.id).await?;
-    let ids: Vec<Uuid> = members.iter().map(|t| t.id).collect();
+/// The contacts these tips carry, each with how many carry it, most
+/// carried first.
+pub(super) async fn tally_contacts(
+    state: &AppState,
+    tip_ids: &[Uuid],
+) -> Result<Vec<LeadContact>, ApiError> {
     let mut contacts: Vec<LeadContact> = Vec::new();
-    for c in tips::contacts_of_many(&state.db, &ids).await? {
+    for c in tips::contacts_of_many(&state.db, tip_ids).await? {
         match contacts
             .iter_mut()
             .find(|k| k.kind == c.kind && k.value == c.value)
@@ -143,6 +201,13 @@ async fn lead_view(state: &AppState, lead: lead::Model) -> Result<LeadView, ApiE
         }
     }
     contacts.sort_by(|a, b| b.tips.cmp(&a.tips).then(a.value.cmp(&b.value)));
+    Ok(contacts)
+}
+
+async fn lead_view(state: &AppState, lead: lead::Model) -> Result<LeadView, ApiError> {
+    let members = tips::of_lead(&state.db, lead.id).await?;
+    let ids: Vec<Uuid> = members.iter().map(|t| t.id).collect();
+    let contacts = tally_contacts(state, &ids).await?;
     let history = leads::history_of(&state.db, lead.id).await?;
     Ok(LeadView {
         lead: lead.into(),
@@ -167,6 +232,7 @@ async fn lead_view(state: &AppState, lead: lead::Model) -> Result<LeadView, ApiE
                 action: h.action,
                 actor_id: h.actor_user_id,
                 tip_id: h.tip_id,
+                unit_id: h.unit_id,
                 note: h.note,
                 at: h.created_at,
             })
@@ -231,7 +297,7 @@ impl LeadsApi {
             category: category.0.filter(|c| !c.trim().is_empty()),
             contact: contact.0.as_deref().map(parse_contact).transpose()?,
             unit_id: unit.0,
-            overdue_at: (overdue.0 == Some(true)).then(Utc::now),
+            overdue_at: (overdue.0 == Some(true)).then(|| state.clock.now()),
         };
         let limit = page_limit(limit.0);
         let before = Cursor::decode(cursor.0.as_deref())?;
@@ -280,7 +346,8 @@ impl LeadsApi {
     }
 
     /// Takes a tip out of an open lead; it stays verified, in no lead.
-    /// Errors: 409 `lead.stale_version`, `lead.not_open`, `lead.last_tip`;
+    /// Errors: 409 `lead.stale_version`, `lead.not_open`, `lead.last_tip`,
+    /// `lead.tip_forwarded` (a returned lead keeps its forwarded tips);
     /// 404 `lead.tip_not_in_lead`.
     #[oai(
         path = "/:id/tips/:tip_id",
@@ -302,6 +369,68 @@ impl LeadsApi {
             id.0,
             version.0,
             tip_id.0,
+            &RequestId::current_string(),
+        )
+        .await?;
+        Ok(Json(lead_view(&state, lead).await?))
+    }
+
+    /// Units that could take the lead: those whose jurisdiction holds its
+    /// places and who take its category, most specific first, each with
+    /// the reason; the command centre when none matches.
+    #[oai(
+        path = "/:id/routing",
+        method = "get",
+        operation_id = "get_lead_routing"
+    )]
+    async fn routing(
+        &self,
+        _auth: Auth<Moderators>,
+        state: Data<&AppState>,
+        id: Path<Uuid>,
+    ) -> Result<Json<Routing>, ApiError> {
+        let suggestions = forwarding::suggest(&state, id.0).await?;
+        Ok(Json(Routing {
+            suggestions: suggestions
+                .into_iter()
+                .map(|s| RoutingSuggestion {
+                    unit_id: s.unit.id,
+                    name_zh: s.unit.name_zh,
+                    name_en: s.unit.name_en,
+                    kind: s.unit.kind,
+                    reason: s.reason,
+                    area_km2: s.area_km2,
+                })
+                .collect(),
+        }))
+    }
+
+    /// Forwards an open lead to an active unit: the lead and its tips
+    /// become `forwarded`, the unit's accept deadline starts, each reporter
+    /// is told the unit's public name, and the unit's webhook hears of it.
+    /// Errors: 409 `lead.stale_version`, `lead.invalid_state`,
+    /// `tip.stale_version`; 422 `lead.unknown_unit`.
+    #[oai(path = "/:id/forward", method = "post", operation_id = "forward_lead")]
+    async fn forward(
+        &self,
+        auth: Auth<Moderators>,
+        state: Data<&AppState>,
+        id: Path<Uuid>,
+        body: Json<Forward>,
+    ) -> Result<Json<LeadView>, ApiError> {
+        let note = body
+            .0
+            .note
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty());
+        let lead = forwarding::forward(
+            &state,
+            auth.account().id,
+            id.0,
+            body.0.version,
+            body.0.unit_id,
+            note,
             &RequestId::current_string(),
         )
         .await?;

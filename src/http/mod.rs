@@ -10,18 +10,23 @@ pub mod admin;
 pub mod auth;
 pub mod blobs;
 mod body_limit;
+pub mod casework;
 pub mod error;
 mod idempotent;
 pub mod leads;
 pub mod media;
 pub mod metrics;
 pub mod moderation;
+pub mod notifications;
 pub mod observe;
 pub mod ops;
 pub mod pagination;
 pub mod reject_reasons;
 pub mod request_id;
+pub mod stats;
 pub mod tips;
+pub mod units;
+pub mod webhooks;
 
 use poem::middleware::CatchPanic;
 use poem::{Endpoint, EndpointExt, Route, get};
@@ -41,7 +46,12 @@ pub enum ApiTags {
     Media,
     /// Moderators' tools: the queue, decisions, contacts, leads.
     Moderation,
-    /// Staff accounts and units, for administrators.
+    /// The unit's side: its inbox of leads, accepting, resolving, returning.
+    Units,
+    /// Counts, step times and punctuality, for the command centre.
+    Stats,
+    /// Staff accounts, units, webhook deliveries and the audit log, for
+    /// administrators.
     Admin,
     /// Liveness, readiness and metrics, for load balancers and monitoring.
     Operations,
@@ -57,7 +67,10 @@ pub type Apis = (
     moderation::ModerationApi,
     leads::LeadsApi,
     reject_reasons::RejectReasonsApi,
-    admin::AdminApi,
+    casework::UnitLeadsApi,
+    notifications::NotificationsApi,
+    stats::StatsApi,
+    (admin::AdminApi, units::UnitsApi, webhooks::WebhooksApi),
     ops::OpsApi,
 );
 
@@ -73,7 +86,10 @@ pub fn api_service() -> OpenApiService<Apis, ()> {
             moderation::ModerationApi,
             leads::LeadsApi,
             reject_reasons::RejectReasonsApi,
-            admin::AdminApi,
+            casework::UnitLeadsApi,
+            notifications::NotificationsApi,
+            stats::StatsApi,
+            (admin::AdminApi, units::UnitsApi, webhooks::WebhooksApi),
             ops::OpsApi,
         ),
         "tipline",

@@ -24,7 +24,7 @@ use crate::idempotency::IdempotencyError;
 use crate::limits::{self, Limit};
 use crate::reporting::{self, Crs, NewTip, ReportError, Reporter};
 use crate::store::tips::{self, tip};
-use crate::store::{categories, media, reject_reasons};
+use crate::store::{categories, media, outcomes, reject_reasons};
 
 pub struct TipsApi;
 pub struct CategoriesApi;
@@ -207,10 +207,12 @@ pub struct HistoryEntry {
     pub note: Option<String>,
     /// Why the tip was rejected, with `rejected` entries.
     pub reason: Option<RejectReasonText>,
+    /// How the unit closed the lead, with `closed` entries.
+    pub outcome: Option<RejectReasonText>,
     pub at: DateTime<Utc>,
 }
 
-/// A reject reason as reporters read it.
+/// A reject reason or an outcome as reporters read it.
 #[derive(Debug, Object)]
 pub struct RejectReasonText {
     pub code: String,
@@ -319,9 +321,24 @@ pub async fn public_history(state: &AppState, tip_id: Uuid) -> Result<Vec<Histor
         .filter_map(|h| h.reason_code.clone())
         .collect();
     let reasons = reject_reasons::find_many(&state.db, &codes).await?;
+    let outcome_codes: Vec<String> = history
+        .iter()
+        .filter_map(|h| h.outcome_code.clone())
+        .collect();
+    let outcomes = outcomes::find_many(&state.db, &outcome_codes).await?;
     Ok(history
         .into_iter()
         .map(|h| HistoryEntry {
+            outcome: h.outcome_code.as_ref().and_then(|code| {
+                outcomes
+                    .iter()
+                    .find(|o| &o.code == code)
+                    .map(|o| RejectReasonText {
+                        code: o.code.clone(),
+                        text_zh: o.public_zh.clone(),
+                        text_en: o.public_en.clone(),
+                    })
+            }),
             reason: h.reason_code.as_ref().and_then(|code| {
                 reasons
                     .iter()
@@ -428,7 +445,7 @@ pub async fn creation_limit(
 }
 
 /// Receipt look-ups that fail are counted per client address.
-async fn receipt_tip(
+pub(super) async fn receipt_tip(
     state: &AppState,
     req: &Request,
     code: &str,

@@ -23,6 +23,14 @@ pub mod lead {
         pub due_at: Option<DateTime<Utc>>,
         pub created_at: DateTime<Utc>,
         pub updated_at: DateTime<Utc>,
+        pub forwarded_at: Option<DateTime<Utc>>,
+        pub accepted_at: Option<DateTime<Utc>>,
+        pub resolved_at: Option<DateTime<Utc>>,
+        pub outcome_code: Option<String>,
+        pub public_note: Option<String>,
+        pub internal_note: Option<String>,
+        /// When the deadline sweep flagged it; `None` while on time.
+        pub overdue_at: Option<DateTime<Utc>>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -45,6 +53,8 @@ pub mod history {
         pub tip_id: Option<Uuid>,
         pub note: Option<String>,
         pub created_at: DateTime<Utc>,
+        /// The unit a `forwarded` or `returned` entry is about.
+        pub unit_id: Option<Uuid>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -98,6 +108,31 @@ pub async fn add_history(
     tip_id: Option<Uuid>,
     note: Option<&str>,
 ) -> Result<(), DbErr> {
+    insert_history(db, lead_id, action, actor, tip_id, None, note).await
+}
+
+/// A history entry about a unit: forwarded to it, accepted, progress,
+/// returned by it, overdue, resolved.
+pub async fn add_unit_history(
+    db: &impl ConnectionTrait,
+    lead_id: Uuid,
+    action: &str,
+    actor: Option<Uuid>,
+    unit_id: Uuid,
+    note: Option<&str>,
+) -> Result<(), DbErr> {
+    insert_history(db, lead_id, action, actor, None, Some(unit_id), note).await
+}
+
+async fn insert_history(
+    db: &impl ConnectionTrait,
+    lead_id: Uuid,
+    action: &str,
+    actor: Option<Uuid>,
+    tip_id: Option<Uuid>,
+    unit_id: Option<Uuid>,
+    note: Option<&str>,
+) -> Result<(), DbErr> {
     history::ActiveModel {
         id: Set(Uuid::now_v7()),
         lead_id: Set(lead_id),
@@ -106,6 +141,7 @@ pub async fn add_history(
         tip_id: Set(tip_id),
         note: Set(note.map(str::to_owned)),
         created_at: Set(Utc::now()),
+        unit_id: Set(unit_id),
     }
     .insert(db)
     .await
@@ -200,6 +236,66 @@ pub async fn carrying_contact(
     Ok(rows)
 }
 
+/// What a change of a lead's state writes besides the state.
+#[derive(Clone, Debug, Default)]
+pub struct Change {
+    pub unit_id: Option<Option<Uuid>>,
+    pub due_at: Option<Option<DateTime<Utc>>>,
+    pub forwarded_at: Option<DateTime<Utc>>,
+    pub accepted_at: Option<DateTime<Utc>>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub outcome_code: Option<String>,
+    pub public_note: Option<String>,
+    pub internal_note: Option<String>,
+}
+
+/// Moves `lead` (as the caller read it) to `status` with `change`, if it is
+/// still at that version; `false` when another change came first.
+pub async fn advance(
+    db: &impl ConnectionTrait,
+    lead: &lead::Model,
+    status: &str,
+    change: Change,
+) -> Result<bool, DbErr> {
+    let mut update = lead::Entity::update_many()
+        .col_expr(lead::Column::Status, Expr::value(status))
+        .col_expr(lead::Column::Version, Expr::value(lead.version + 1))
+        .col_expr(lead::Column::UpdatedAt, Expr::value(Utc::now()));
+    if let Some(unit) = change.unit_id {
+        update = update.col_expr(lead::Column::UnitId, Expr::value(unit));
+    }
+    if let Some(due) = change.due_at {
+        // A new deadline starts on time.
+        update = update
+            .col_expr(lead::Column::DueAt, Expr::value(due))
+            .col_expr(lead::Column::OverdueAt, Expr::value(None::<DateTime<Utc>>));
+    }
+    for (column, at) in [
+        (lead::Column::ForwardedAt, change.forwarded_at),
+        (lead::Column::AcceptedAt, change.accepted_at),
+        (lead::Column::ResolvedAt, change.resolved_at),
+    ] {
+        if let Some(at) = at {
+            update = update.col_expr(column, Expr::value(at));
+        }
+    }
+    for (column, text) in [
+        (lead::Column::OutcomeCode, change.outcome_code),
+        (lead::Column::PublicNote, change.public_note),
+        (lead::Column::InternalNote, change.internal_note),
+    ] {
+        if let Some(text) = text {
+            update = update.col_expr(column, Expr::value(text));
+        }
+    }
+    let result = update
+        .filter(lead::Column::Id.eq(lead.id))
+        .filter(lead::Column::Version.eq(lead.version))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected == 1)
+}
+
 /// Marks a change of an open lead's tips (version + 1); `false` when the
 /// lead is no longer open. In PostgreSQL the row stays locked until the
 /// transaction ends, so it cannot be forwarded meanwhile.
@@ -216,4 +312,76 @@ pub async fn touch_open(db: &impl ConnectionTrait, id: Uuid) -> Result<bool, DbE
         .exec(db)
         .await?;
     Ok(result.rows_affected == 1)
+}
+
+/// Leads past their deadline that the sweep has not flagged yet.
+pub async fn newly_overdue(
+    db: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+    limit: u64,
+) -> Result<Vec<lead::Model>, DbErr> {
+    lead::Entity::find()
+        .filter(lead::Column::DueAt.lt(now))
+        .filter(lead::Column::OverdueAt.is_null())
+        .filter(lead::Column::Status.is_in(["forwarded", "accepted"]))
+        .order_by_asc(lead::Column::DueAt)
+        .limit(limit)
+        .all(db)
+        .await
+}
+
+/// Flags `lead` overdue unless someone else did (or it moved on); `true`
+/// for the one caller that flagged it.
+pub async fn flag_overdue(
+    db: &impl ConnectionTrait,
+    lead: &lead::Model,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let result = lead::Entity::update_many()
+        .col_expr(lead::Column::OverdueAt, Expr::value(now))
+        .filter(lead::Column::Id.eq(lead.id))
+        .filter(lead::Column::Version.eq(lead.version))
+        .filter(lead::Column::OverdueAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected == 1)
+}
+
+/// The leads of one unit, newest first, after `before`; `limit + 1` rows.
+pub async fn of_unit(
+    db: &impl ConnectionTrait,
+    unit_id: Uuid,
+    statuses: &[String],
+    overdue: bool,
+    before: Option<Uuid>,
+    limit: u64,
+) -> Result<Vec<lead::Model>, DbErr> {
+    let mut query = lead::Entity::find()
+        .filter(lead::Column::UnitId.eq(unit_id))
+        .order_by_desc(lead::Column::Id)
+        .limit(limit + 1);
+    if !statuses.is_empty() {
+        query = query.filter(lead::Column::Status.is_in(statuses.iter().cloned()));
+    }
+    if overdue {
+        query = query.filter(lead::Column::OverdueAt.is_not_null());
+    }
+    if let Some(before) = before {
+        query = query.filter(lead::Column::Id.lt(before));
+    }
+    query.all(db).await
+}
+
+/// Leads created in `[from, to)`, oldest first, for statistics and export.
+pub async fn created_between(
+    db: &impl ConnectionTrait,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<lead::Model>, DbErr> {
+    lead::Entity::find()
+        .filter(lead::Column::CreatedAt.gte(from))
+        .filter(lead::Column::CreatedAt.lt(to))
+        .order_by_asc(lead::Column::Id)
+        .all(db)
+        .await
 }

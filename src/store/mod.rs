@@ -7,12 +7,17 @@ pub mod categories;
 pub mod idempotency;
 pub mod leads;
 pub mod media;
+pub mod notifications;
+pub mod outcomes;
 pub mod rate_counters;
 pub mod refresh_tokens;
 pub mod reject_reasons;
+pub mod rewards;
+pub mod stats;
 pub mod tips;
 pub mod units;
 pub mod users;
+pub mod webhook_events;
 
 use std::time::Duration;
 

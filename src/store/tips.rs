@@ -87,6 +87,7 @@ pub mod history {
         pub public_note: Option<String>,
         pub created_at: DateTime<Utc>,
         pub reason_code: Option<String>,
+        pub outcome_code: Option<String>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -245,6 +246,29 @@ pub async fn add_history_with_reason(
     public_note: Option<&str>,
     reason_code: Option<&str>,
 ) -> Result<(), DbErr> {
+    insert_history(db, tip_id, status, public_note, reason_code, None).await
+}
+
+/// A `closed` entry naming the unit's outcome, whose texts the reporter
+/// reads as they are now.
+pub async fn add_history_with_outcome(
+    db: &impl ConnectionTrait,
+    tip_id: Uuid,
+    status: &str,
+    public_note: Option<&str>,
+    outcome_code: &str,
+) -> Result<(), DbErr> {
+    insert_history(db, tip_id, status, public_note, None, Some(outcome_code)).await
+}
+
+async fn insert_history(
+    db: &impl ConnectionTrait,
+    tip_id: Uuid,
+    status: &str,
+    public_note: Option<&str>,
+    reason_code: Option<&str>,
+    outcome_code: Option<&str>,
+) -> Result<(), DbErr> {
     history::ActiveModel {
         id: Set(Uuid::now_v7()),
         tip_id: Set(tip_id),
@@ -252,6 +276,7 @@ pub async fn add_history_with_reason(
         public_note: Set(public_note.map(str::to_owned)),
         created_at: Set(Utc::now()),
         reason_code: Set(reason_code.map(str::to_owned)),
+        outcome_code: Set(outcome_code.map(str::to_owned)),
     }
     .insert(db)
     .await
@@ -922,5 +947,24 @@ pub async fn contacts_of_many(
         .filter(contact::Column::TipId.is_in(tip_ids.iter().copied()))
         .order_by_asc(contact::Column::Id)
         .all(db)
+        .await
+}
+
+/// The first tip (lowest id: ids are time-ordered) carrying `(kind, value)`
+/// that moderators verified — its reporter is the contact's first reporter.
+pub async fn first_verified_carrier(
+    db: &impl ConnectionTrait,
+    kind: &str,
+    value: &str,
+) -> Result<Option<Uuid>, DbErr> {
+    tip::Entity::find()
+        .select_only()
+        .column(tip::Column::Id)
+        .filter(tip::Column::Id.in_subquery(tips_with_contact(kind, value)))
+        .filter(tip::Column::Status.is_in(["verified", "forwarded", "closed"]))
+        .order_by_asc(tip::Column::Id)
+        .limit(1)
+        .into_tuple()
+        .one(db)
         .await
 }

@@ -1,5 +1,6 @@
-//! Units: who acts on a lead. For now the name and kind that staff accounts
-//! refer to; jurisdictions and routing come with forwarding.
+//! Units: who acts on a lead — police stations, the command centre and
+//! non-police departments — with their jurisdictions, the categories they
+//! take and their deadlines.
 
 use chrono::{DateTime, Utc};
 use sea_orm::entity::prelude::*;
@@ -16,6 +17,14 @@ pub struct Model {
     pub kind: String,
     pub disabled: bool,
     pub created_at: DateTime<Utc>,
+    pub parent_id: Option<Uuid>,
+    /// GeoJSON, checked by `domain::jurisdiction` before it is stored.
+    pub jurisdiction: Option<String>,
+    pub accept_hours: i32,
+    pub resolve_hours: i32,
+    pub webhook_url: Option<String>,
+    /// Signs webhook deliveries; write-only through the API.
+    pub webhook_secret: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -23,12 +32,37 @@ pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
 
+/// The categories each unit takes.
+pub mod category {
+    use super::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "unit_categories")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub unit_id: Uuid,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub category: String,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// Inserts a unit checked by `crate::units`.
+pub async fn insert(db: &impl ConnectionTrait, unit: Model) -> Result<Model, DbErr> {
+    ActiveModel::from(unit).insert(db).await
+}
+
 pub struct NewUnit<'a> {
     pub name_zh: &'a str,
     pub name_en: &'a str,
     pub kind: &'a str,
 }
 
+/// A unit with only a name and kind; the rest is set by [`update`].
 pub async fn create(db: &impl ConnectionTrait, new: NewUnit<'_>) -> Result<Model, DbErr> {
     ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -37,8 +71,34 @@ pub async fn create(db: &impl ConnectionTrait, new: NewUnit<'_>) -> Result<Model
         kind: Set(new.kind.to_owned()),
         disabled: Set(false),
         created_at: Set(Utc::now()),
+        parent_id: Set(None),
+        jurisdiction: Set(None),
+        accept_hours: Set(24),
+        resolve_hours: Set(168),
+        webhook_url: Set(None),
+        webhook_secret: Set(None),
     }
     .insert(db)
+    .await
+}
+
+/// Writes every field of an existing unit but its id and creation time.
+pub async fn update(db: &impl ConnectionTrait, unit: Model) -> Result<Model, DbErr> {
+    ActiveModel {
+        id: sea_orm::ActiveValue::Unchanged(unit.id),
+        name_zh: Set(unit.name_zh),
+        name_en: Set(unit.name_en),
+        kind: Set(unit.kind),
+        disabled: Set(unit.disabled),
+        created_at: sea_orm::ActiveValue::Unchanged(unit.created_at),
+        parent_id: Set(unit.parent_id),
+        jurisdiction: Set(unit.jurisdiction),
+        accept_hours: Set(unit.accept_hours),
+        resolve_hours: Set(unit.resolve_hours),
+        webhook_url: Set(unit.webhook_url),
+        webhook_secret: Set(unit.webhook_secret),
+    }
+    .update(db)
     .await
 }
 
@@ -57,4 +117,72 @@ pub async fn list(
         query = query.filter(Column::Id.gt(after));
     }
     query.all(db).await
+}
+
+/// Every unit that is not disabled (a city has tens to hundreds).
+pub async fn active(db: &impl ConnectionTrait) -> Result<Vec<Model>, DbErr> {
+    Entity::find()
+        .filter(Column::Disabled.eq(false))
+        .order_by_asc(Column::Id)
+        .all(db)
+        .await
+}
+
+/// Replaces the categories a unit takes.
+pub async fn set_categories(
+    db: &impl ConnectionTrait,
+    unit_id: Uuid,
+    codes: &[String],
+) -> Result<(), DbErr> {
+    category::Entity::delete_many()
+        .filter(category::Column::UnitId.eq(unit_id))
+        .exec(db)
+        .await?;
+    if codes.is_empty() {
+        return Ok(());
+    }
+    let rows = codes.iter().map(|code| category::ActiveModel {
+        unit_id: Set(unit_id),
+        category: Set(code.clone()),
+    });
+    category::Entity::insert_many(rows)
+        .exec_without_returning(db)
+        .await
+        .map(drop)
+}
+
+/// `(unit, category)` pairs of the given units.
+pub async fn categories_of(
+    db: &impl ConnectionTrait,
+    unit_ids: &[Uuid],
+) -> Result<Vec<category::Model>, DbErr> {
+    if unit_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    category::Entity::find()
+        .filter(category::Column::UnitId.is_in(unit_ids.iter().copied()))
+        .order_by_asc(category::Column::Category)
+        .all(db)
+        .await
+}
+
+/// The active command centres, who hear of overdue leads and route what
+/// matches no one else.
+pub async fn command_centers(db: &impl ConnectionTrait) -> Result<Vec<Model>, DbErr> {
+    Entity::find()
+        .filter(Column::Disabled.eq(false))
+        .filter(Column::Kind.eq("command_center"))
+        .order_by_asc(Column::Id)
+        .all(db)
+        .await
+}
+
+pub async fn find_many(db: &impl ConnectionTrait, ids: &[Uuid]) -> Result<Vec<Model>, DbErr> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Entity::find()
+        .filter(Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await
 }

@@ -261,3 +261,14 @@ pub async fn list(
     }
     query.all(db).await
 }
+
+/// The active officers of a unit (a unit has a handful).
+pub async fn officers_of(db: &impl ConnectionTrait, unit_id: Uuid) -> Result<Vec<Model>, DbErr> {
+    Entity::find()
+        .filter(Column::UnitId.eq(unit_id))
+        .filter(Column::Role.eq(Role::UnitOfficer.as_str()))
+        .filter(Column::Disabled.eq(false))
+        .order_by_asc(Column::Id)
+        .all(db)
+        .await
+}

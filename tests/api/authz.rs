@@ -35,6 +35,9 @@ const PUBLIC: &[&str] = &[
     "get_receipt_tip",
     "list_receipt_messages",
     "post_receipt_message",
+    "list_receipt_notifications",
+    "mark_receipt_notifications_read",
+    "get_receipt_rewards",
 ];
 
 struct Operation {

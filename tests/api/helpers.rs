@@ -178,7 +178,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub state: AppState,
     pub env: TestEnv,
-    _stop: oneshot::Sender<()>,
+    stop: oneshot::Sender<()>,
+    server: tokio::task::JoinHandle<std::io::Result<()>>,
 }
 
 impl TestApp {
@@ -193,7 +194,7 @@ impl TestApp {
         let addr = prepared.local_addr();
         let state = prepared.state().clone();
         let (stop, stopped) = oneshot::channel::<()>();
-        tokio::spawn(prepared.run(async move {
+        let server = tokio::spawn(prepared.run(async move {
             let _ = stopped.await;
         }));
         Self {
@@ -201,8 +202,20 @@ impl TestApp {
             client: reqwest::Client::new(),
             state,
             env,
-            _stop: stop,
+            stop,
+            server,
         }
+    }
+
+    /// Stops the service (its background jobs too) and hands back its
+    /// environment, database and data dir intact, to start it again.
+    pub async fn stop(self) -> TestEnv {
+        let _ = self.stop.send(());
+        self.server
+            .await
+            .expect("the server task ends")
+            .expect("the server stops cleanly");
+        self.env
     }
 
     pub fn url(&self, path: &str) -> String {

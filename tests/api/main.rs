@@ -17,3 +17,4 @@ mod readiness;
 mod reporting;
 mod spec;
 mod throttle;
+mod units;

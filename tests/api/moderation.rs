@@ -13,24 +13,28 @@ use uuid::Uuid;
 use crate::helpers::{TestApp, TestEnv, error_code};
 use crate::reporting::{anonymous, tiny_png, tip_body, upload};
 
-const PHONE_PHOTO: &[u8] = include_bytes!("../fixtures/phone-gps.jpg");
+pub const PHONE_PHOTO: &[u8] = include_bytes!("../fixtures/phone-gps.jpg");
 const CAMERA_PHOTO: &[u8] = include_bytes!("../fixtures/gps-oriented.jpg");
 
 /// The card's number as `tip_body` writes it, normalised.
-const CARD_PHONE: &str = "+8613800138000";
+pub const CARD_PHONE: &str = "+8613800138000";
 
 /// One test's world: an app whose reporters may send as many tips as the
 /// test needs, a moderator, and an anonymous reporter.
-struct Desk {
-    app: TestApp,
-    moderator: String,
-    moderator_id: Uuid,
-    reporter: String,
+pub struct Desk {
+    pub app: TestApp,
+    pub moderator: String,
+    pub moderator_id: Uuid,
+    pub reporter: String,
 }
 
 impl Desk {
-    async fn open() -> Self {
-        let mut env = TestEnv::new().await;
+    pub async fn open() -> Self {
+        Self::open_in(TestEnv::new().await).await
+    }
+
+    /// The desk in `env`, with reporting limits raised for busy tests.
+    pub async fn open_in(mut env: TestEnv) -> Self {
         for key in [
             "TIPLINE_TIPS_PER_HOUR_PER_REPORTER",
             "TIPLINE_TIPS_PER_HOUR_PER_ADDRESS",
@@ -51,12 +55,12 @@ impl Desk {
     }
 
     /// Another staff account.
-    async fn staff(&self, name: &str, role: Role) -> (Uuid, String) {
+    pub async fn staff(&self, name: &str, role: Role) -> (Uuid, String) {
         self.app.staff(name, role, None).await
     }
 
     /// A citizen's access token.
-    async fn citizen(&self, phone: &str) -> String {
+    pub async fn citizen(&self, phone: &str) -> String {
         let pair = self.app.register(phone, "a good password").await;
         pair["access_token"].as_str().unwrap().to_owned()
     }
@@ -64,7 +68,12 @@ impl Desk {
     /// Submits a tip as `token` with one photo; `edit` changes the body of
     /// `tip_body`. Returns the whole answer (`tip`, and `receipt` for an
     /// anonymous reporter).
-    async fn submit_as(&self, token: &str, photo: &[u8], edit: impl FnOnce(&mut Value)) -> Value {
+    pub async fn submit_as(
+        &self,
+        token: &str,
+        photo: &[u8],
+        edit: impl FnOnce(&mut Value),
+    ) -> Value {
         let media = upload(&self.app, token, photo).await;
         let mut body = tip_body(&[media["id"].as_str().unwrap()]);
         edit(&mut body);
@@ -74,12 +83,12 @@ impl Desk {
     }
 
     /// A tip of the anonymous reporter, with a tiny photo; returns its id.
-    async fn tip(&self, edit: impl FnOnce(&mut Value)) -> String {
+    pub async fn tip(&self, edit: impl FnOnce(&mut Value)) -> String {
         let submitted = self.submit_as(&self.reporter, &tiny_png(), edit).await;
         id_of(&submitted["tip"])
     }
 
-    async fn get(&self, token: &str, path: &str) -> Value {
+    pub async fn get(&self, token: &str, path: &str) -> Value {
         let response = self.app.get_as(path, token).await;
         assert_eq!(
             response.status(),
@@ -130,7 +139,7 @@ impl Desk {
     }
 
     /// Claims a tip as `token`; returns the version to decide with.
-    async fn claim_as(&self, token: &str, id: &str) -> i64 {
+    pub async fn claim_as(&self, token: &str, id: &str) -> i64 {
         let response = self.claim_response(token, id).await;
         assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
         let state: Value = response.json().await.unwrap();
@@ -138,12 +147,12 @@ impl Desk {
         state["version"].as_i64().unwrap()
     }
 
-    async fn claim(&self, id: &str) -> i64 {
+    pub async fn claim(&self, id: &str) -> i64 {
         self.claim_as(&self.moderator, id).await
     }
 
     /// `POST /v1/moderation/tips/{id}/{action}` as `token`.
-    async fn decide_as(
+    pub async fn decide_as(
         &self,
         token: &str,
         id: &str,
@@ -156,7 +165,7 @@ impl Desk {
     }
 
     /// A decision by the moderator that must succeed; returns the tip's state.
-    async fn decide(&self, id: &str, action: &str, body: Value) -> Value {
+    pub async fn decide(&self, id: &str, action: &str, body: Value) -> Value {
         let response = self.decide_as(&self.moderator, id, action, body).await;
         assert_eq!(
             response.status(),
@@ -168,18 +177,18 @@ impl Desk {
     }
 
     /// Claims and verifies a tip into a new lead; returns the lead's id.
-    async fn verify(&self, id: &str) -> String {
+    pub async fn verify(&self, id: &str) -> String {
         let version = self.claim(id).await;
         let state = self.decide(id, "verify", json!({"version": version})).await;
         assert_eq!(state["status"], "verified");
         state["lead_id"].as_str().unwrap().to_owned()
     }
 
-    async fn lead(&self, id: &str) -> Value {
+    pub async fn lead(&self, id: &str) -> Value {
         self.get(&self.moderator, &format!("/v1/leads/{id}")).await
     }
 
-    async fn leads(&self, params: &[(&str, &str)]) -> Vec<String> {
+    pub async fn leads(&self, params: &[(&str, &str)]) -> Vec<String> {
         let response = self
             .app
             .client
@@ -194,7 +203,7 @@ impl Desk {
         ids(&page["items"])
     }
 
-    async fn remove_from_lead(&self, lead: &str, tip: &str, version: i64) -> reqwest::Response {
+    pub async fn remove_from_lead(&self, lead: &str, tip: &str, version: i64) -> reqwest::Response {
         self.app
             .client
             .delete(self.app.url(&format!("/v1/leads/{lead}/tips/{tip}")))
@@ -206,7 +215,7 @@ impl Desk {
     }
 
     /// Audit events as an admin sees them, filtered by `params`.
-    async fn audit(&self, admin: &str, params: &[(&str, &str)]) -> Vec<Value> {
+    pub async fn audit(&self, admin: &str, params: &[(&str, &str)]) -> Vec<Value> {
         let response = self
             .app
             .client
@@ -223,7 +232,7 @@ impl Desk {
     }
 }
 
-fn id_of(object: &Value) -> String {
+pub fn id_of(object: &Value) -> String {
     object["id"].as_str().unwrap().to_owned()
 }
 
@@ -232,7 +241,7 @@ fn ids(items: &Value) -> Vec<String> {
 }
 
 /// An anonymous reporter's view of their tip, through the receipt.
-async fn by_receipt(app: &TestApp, submitted: &Value, what: &str) -> Value {
+pub async fn by_receipt(app: &TestApp, submitted: &Value, what: &str) -> Value {
     let code = submitted["receipt"]["code"].as_str().unwrap();
     let secret = submitted["receipt"]["secret"].as_str().unwrap();
     let response = app
@@ -246,7 +255,7 @@ async fn by_receipt(app: &TestApp, submitted: &Value, what: &str) -> Value {
     response.json().await.unwrap()
 }
 
-fn statuses_in_history(tip: &Value) -> Vec<String> {
+pub fn statuses_in_history(tip: &Value) -> Vec<String> {
     tip["history"]
         .as_array()
         .unwrap()
@@ -857,7 +866,7 @@ impl Desk {
             .await
     }
 
-    async fn verify_into(&self, id: &str, version: i64, lead: &str) -> Value {
+    pub async fn verify_into(&self, id: &str, version: i64, lead: &str) -> Value {
         self.decide(id, "verify", json!({"version": version, "lead_id": lead}))
             .await
     }

@@ -1,0 +1,129 @@
+//! Deadlines: a forwarded lead must be accepted within its unit's
+//! `accept_hours`, an accepted one resolved within `resolve_hours`. Every
+//! node sweeps for leads past their deadline; the first to flag one tells
+//! the command centre — its officers' notifications and its webhook — and
+//! the lead's unit's webhook, exactly once per deadline (a conditional
+//! UPDATE decides who flags it).
+
+use std::time::Duration;
+
+use sea_orm::{DbErr, TransactionTrait};
+
+use crate::app::AppState;
+use crate::forwarding::event_data;
+use crate::store::audit::{self, Actor};
+use crate::store::{leads, notifications, units, users};
+use crate::webhooks;
+
+/// One sweep at the service clock's "now"; returns how many leads it
+/// flagged.
+pub async fn sweep(state: &AppState) -> Result<usize, DbErr> {
+    let now = state.clock.now();
+    let overdue = leads::newly_overdue(&state.db, now, 200).await?;
+    if overdue.is_empty() {
+        return Ok(0);
+    }
+    let centres = units::command_centers(&state.db).await?;
+    let mut watchers = Vec::new();
+    for centre in &centres {
+        watchers.extend(users::officers_of(&state.db, centre.id).await?);
+    }
+    let mut flagged = 0;
+    for lead in overdue {
+        let unit = match lead.unit_id {
+            Some(id) => units::find(&state.db, id).await?,
+            None => None,
+        };
+        let unit_name = unit.as_ref().map_or("?", |u| u.name_en.as_str());
+        let unit_name_zh = unit.as_ref().map_or("?", |u| u.name_zh.as_str());
+        let deadline = if lead.status == "forwarded" {
+            ("接收", "accept")
+        } else {
+            ("办结", "resolve")
+        };
+        let txn = state.db.begin().await?;
+        if !leads::flag_overdue(&txn, &lead, now).await? {
+            txn.rollback().await?;
+            continue; // Another node flagged it, or it moved on.
+        }
+        let text_zh = format!(
+            "线索 {} 已超过{}期限（{}）。",
+            lead.reference, deadline.0, unit_name_zh
+        );
+        let text_en = format!(
+            "Lead {} is past its {} deadline ({unit_name}).",
+            lead.reference, deadline.1
+        );
+        for officer in &watchers {
+            notifications::add(
+                &txn,
+                notifications::New {
+                    user_id: Some(officer.id),
+                    tip_id: None,
+                    lead_id: Some(lead.id),
+                    kind: "lead.overdue",
+                    text_zh: &text_zh,
+                    text_en: &text_en,
+                },
+            )
+            .await?;
+        }
+        let mut data = event_data(&lead, 0);
+        if let Some(map) = data.as_object_mut() {
+            map.remove("tips");
+            map.insert("deadline".into(), deadline.1.into());
+            map.insert("due_at".into(), serde_json::json!(lead.due_at));
+            map.insert("unit_id".into(), serde_json::json!(lead.unit_id));
+        }
+        // The centre, and the unit that is late (once, if it is the centre).
+        let mut told = centres.clone();
+        told.extend(
+            unit.clone()
+                .filter(|u| centres.iter().all(|c| c.id != u.id)),
+        );
+        for listener in &told {
+            webhooks::enqueue(&txn, listener, "lead.overdue", data.clone(), now).await?;
+        }
+        if let Some(unit) = &unit {
+            leads::add_unit_history(&txn, lead.id, "overdue", None, unit.id, Some(deadline.1))
+                .await?;
+        }
+        audit::record(
+            &txn,
+            "deadline-sweep",
+            audit::Event {
+                actor: Actor::System,
+                action: "lead.overdue",
+                object_kind: "lead",
+                object_id: Some(lead.id),
+                details: Some(serde_json::json!({ "deadline": deadline.1 })),
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        flagged += 1;
+    }
+    Ok(flagged)
+}
+
+/// Sweeps every `deadline_sweep_secs` until the process ends.
+pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let every: Duration = state.settings.deadline_sweep;
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if state.lifecycle.is_shutting_down() {
+                return;
+            }
+            match sweep(&state).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(leads = n, "flagged leads past their deadline"),
+                Err(e) => {
+                    tracing::warn!(error = %e, "the deadline sweep failed; next round retries")
+                }
+            }
+        }
+    })
+}

@@ -1,0 +1,441 @@
+//! The unit's side (`/v1/unit/*`): an officer's inbox of the leads with
+//! their unit, what each needs to act (places, photos' display copies,
+//! contacts — never who reported or their number), and accepting,
+//! progress notes, resolving with an outcome, returning. Leads of other
+//! units, and the whole surface for anyone but officers, are 404.
+
+use chrono::{DateTime, Utc};
+use poem::web::Data;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::{Object, OpenApi};
+use uuid::Uuid;
+
+use super::ApiTags;
+use super::accounts::NoContent;
+use super::auth::{Auth, UnitOfficers};
+use super::error::ApiError;
+use super::leads::{LeadContact, tally_contacts};
+use super::moderation::parse_names;
+use super::pagination::{Cursor, page_limit};
+use super::request_id::RequestId;
+use super::tips::signed_url;
+use crate::app::AppState;
+use crate::casework::{self, Officer, Resolution};
+use crate::domain::lead::LeadStatus;
+use crate::store::leads::{self, lead};
+use crate::store::{media, outcomes, tips};
+
+pub struct UnitLeadsApi;
+
+/// A lead in the unit's inbox.
+#[derive(Debug, Object)]
+pub struct UnitLeadSummary {
+    pub id: Uuid,
+    /// For people: `LD-20261128-7Q3K`.
+    pub reference: String,
+    /// `forwarded` (waiting to be accepted), `accepted` or `resolved`.
+    pub status: String,
+    /// Send it back with accept, resolve or return.
+    pub version: i32,
+    pub category: String,
+    pub title: Option<String>,
+    /// The deadline it is on: to accept, then to resolve.
+    pub due_at: Option<DateTime<Utc>>,
+    /// When it was found past `due_at`.
+    pub overdue_since: Option<DateTime<Utc>>,
+    pub forwarded_at: Option<DateTime<Utc>>,
+    pub accepted_at: Option<DateTime<Utc>>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub outcome_code: Option<String>,
+}
+
+impl From<lead::Model> for UnitLeadSummary {
+    fn from(l: lead::Model) -> Self {
+        UnitLeadSummary {
+            id: l.id,
+            reference: l.reference,
+            status: l.status,
+            version: l.version,
+            category: l.category,
+            title: l.title,
+            due_at: l.due_at,
+            overdue_since: l.overdue_at,
+            forwarded_at: l.forwarded_at,
+            accepted_at: l.accepted_at,
+            resolved_at: l.resolved_at,
+            outcome_code: l.outcome_code,
+        }
+    }
+}
+
+#[derive(Debug, Object)]
+pub struct UnitLeadPage {
+    pub items: Vec<UnitLeadSummary>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// A photo's display copy (no metadata) and thumbnail.
+#[derive(Debug, Object)]
+pub struct UnitPhoto {
+    pub width: i32,
+    pub height: i32,
+    pub display_url: String,
+    pub thumbnail_url: String,
+}
+
+/// A tip as the unit needs it: what was seen, where, when, the photos.
+#[derive(Debug, Object)]
+pub struct UnitTip {
+    pub reference: String,
+    pub category: String,
+    pub description: String,
+    /// WGS-84.
+    pub lat: f64,
+    pub lon: f64,
+    pub address: Option<String>,
+    pub occurred_at: Option<DateTime<Utc>>,
+    pub submitted_at: DateTime<Utc>,
+    pub photos: Vec<UnitPhoto>,
+}
+
+/// The unit's own dealings with the lead, and the moderators' note.
+#[derive(Debug, Object)]
+pub struct UnitHistoryEntry {
+    /// `forwarded`, `accepted`, `progress`, `overdue`, `returned`,
+    /// `resolved`.
+    pub action: String,
+    pub note: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Debug, Object)]
+pub struct UnitLeadView {
+    #[oai(flatten)]
+    pub lead: UnitLeadSummary,
+    pub public_note: Option<String>,
+    pub internal_note: Option<String>,
+    /// Oldest first.
+    pub tips: Vec<UnitTip>,
+    /// The contacts the tips carry (numbers, accounts on the cards), most
+    /// carried first.
+    pub contacts: Vec<LeadContact>,
+    pub history: Vec<UnitHistoryEntry>,
+}
+
+#[derive(Debug, Object)]
+pub struct VersionOnly {
+    /// The lead's version the officer saw.
+    pub version: i32,
+}
+
+#[derive(Debug, Object)]
+pub struct ProgressNote {
+    #[oai(validator(min_length = 1, max_length = 4000))]
+    pub note: String,
+}
+
+#[derive(Debug, Object)]
+pub struct ResolveLead {
+    pub version: i32,
+    /// One of `GET /v1/unit/outcomes`.
+    pub outcome: String,
+    /// Told to every reporter in the lead, after the outcome's text.
+    #[oai(validator(max_length = 1000))]
+    pub public_note: Option<String>,
+    /// For the unit and the moderators only.
+    #[oai(validator(max_length = 4000))]
+    pub internal_note: Option<String>,
+}
+
+#[derive(Debug, Object)]
+pub struct ReturnLead {
+    pub version: i32,
+    /// Why: not this unit's area or matter, not enough to act on, ...
+    #[oai(validator(min_length = 1, max_length = 2000))]
+    pub reason: String,
+}
+
+/// An outcome a unit can record.
+#[derive(Debug, Object)]
+pub struct OutcomeView {
+    pub code: String,
+    pub label_zh: String,
+    pub label_en: String,
+    /// What reporters are told.
+    pub public_zh: String,
+    pub public_en: String,
+    /// Credited to each verified tip's reporter.
+    pub points: i32,
+}
+
+fn officer(auth: &Auth<UnitOfficers>) -> Result<Officer, ApiError> {
+    let account = auth.account();
+    // An officer with no unit sees no leads at all.
+    let unit_id = account
+        .unit_id
+        .ok_or_else(|| ApiError::not_found("lead.not_found", "no such lead"))?;
+    Ok(Officer {
+        user_id: account.id,
+        unit_id,
+    })
+}
+
+/// The text trimmed; 422 `request.blank` when nothing is left.
+fn non_blank<'a>(field: &str, text: &'a str) -> Result<&'a str, ApiError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(ApiError::unprocessable(
+            "request.blank",
+            format!("`{field}` needs some text"),
+        ));
+    }
+    Ok(text)
+}
+
+async fn unit_lead_view(
+    state: &AppState,
+    unit_id: Uuid,
+    lead: lead::Model,
+) -> Result<UnitLeadView, ApiError> {
+    let members = tips::of_lead(&state.db, lead.id).await?;
+    let ids: Vec<Uuid> = members.iter().map(|t| t.id).collect();
+    let photos = media::of_tips(&state.db, &ids).await?;
+    let contacts = tally_contacts(state, &ids).await?;
+    let mut tip_views = Vec::with_capacity(members.len());
+    for tip in members {
+        let mut tip_photos = Vec::new();
+        for photo in photos.iter().filter(|p| p.tip_id == Some(tip.id)) {
+            tip_photos.push(UnitPhoto {
+                width: photo.width,
+                height: photo.height,
+                display_url: signed_url(state, &photo.display_key).await?,
+                thumbnail_url: signed_url(state, &photo.thumb_key).await?,
+            });
+        }
+        tip_views.push(UnitTip {
+            reference: tip.reference,
+            category: tip.category,
+            description: tip.description,
+            lat: tip.lat,
+            lon: tip.lon,
+            address: tip.address,
+            occurred_at: tip.occurred_at,
+            submitted_at: tip.created_at,
+            photos: tip_photos,
+        });
+    }
+    let history = leads::history_of(&state.db, lead.id)
+        .await?
+        .into_iter()
+        .filter(|h| h.unit_id == Some(unit_id))
+        .map(|h| UnitHistoryEntry {
+            action: h.action,
+            note: h.note,
+            at: h.created_at,
+        })
+        .collect();
+    Ok(UnitLeadView {
+        public_note: lead.public_note.clone(),
+        internal_note: lead.internal_note.clone(),
+        lead: lead.into(),
+        tips: tip_views,
+        contacts,
+        history,
+    })
+}
+
+#[OpenApi(prefix_path = "/v1/unit", tag = "ApiTags::Units")]
+impl UnitLeadsApi {
+    /// The unit's leads, newest first. Errors: 400 `request.invalid_filter`.
+    #[oai(path = "/leads", method = "get", operation_id = "unit_list_leads")]
+    async fn list(
+        &self,
+        auth: Auth<UnitOfficers>,
+        state: Data<&AppState>,
+        /// `forwarded`, `accepted`, `resolved`; repeated or comma-separated.
+        status: Query<Option<Vec<String>>>,
+        /// Only leads found past their deadline.
+        overdue: Query<Option<bool>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))] limit: Query<Option<u32>>,
+        cursor: Query<Option<String>>,
+    ) -> Result<Json<UnitLeadPage>, ApiError> {
+        let officer = officer(&auth)?;
+        let statuses: Vec<String> = parse_names("status", status.0.as_deref(), LeadStatus::parse)?
+            .into_iter()
+            .map(|s| s.as_str().to_owned())
+            .collect();
+        let limit = page_limit(limit.0);
+        let before = Cursor::decode(cursor.0.as_deref())?;
+        let rows = leads::of_unit(
+            &state.db,
+            officer.unit_id,
+            &statuses,
+            overdue.0 == Some(true),
+            before,
+            limit,
+        )
+        .await?;
+        let (rows, next) = crate::store::split_page(rows, limit, |l| l.id);
+        Ok(Json(UnitLeadPage {
+            items: rows.into_iter().map(UnitLeadSummary::from).collect(),
+            next_cursor: next.map(Cursor::encode),
+        }))
+    }
+
+    /// One of the unit's leads: its tips' text, places and photos, the
+    /// contacts they carry, and the unit's history with it. Nothing about
+    /// who reported.
+    #[oai(path = "/leads/:id", method = "get", operation_id = "unit_get_lead")]
+    async fn get(
+        &self,
+        auth: Auth<UnitOfficers>,
+        state: Data<&AppState>,
+        id: Path<Uuid>,
+    ) -> Result<Json<UnitLeadView>, ApiError> {
+        let officer = officer(&auth)?;
+        let lead = casework::lead_of_unit(&state, officer, id.0).await?;
+        Ok(Json(unit_lead_view(&state, officer.unit_id, lead).await?))
+    }
+
+    /// Accept a forwarded lead; the resolve deadline starts. Errors: 409
+    /// `lead.stale_version`, `lead.invalid_state`.
+    #[oai(
+        path = "/leads/:id/accept",
+        method = "post",
+        operation_id = "unit_accept_lead"
+    )]
+    async fn accept(
+        &self,
+        auth: Auth<UnitOfficers>,
+        state: Data<&AppState>,
+        id: Path<Uuid>,
+        body: Json<VersionOnly>,
+    ) -> Result<Json<UnitLeadView>, ApiError> {
+        let officer = officer(&auth)?;
+        let lead = casework::accept(
+            &state,
+            officer,
+            id.0,
+            body.0.version,
+            &RequestId::current_string(),
+        )
+        .await?;
+        Ok(Json(unit_lead_view(&state, officer.unit_id, lead).await?))
+    }
+
+    /// A progress note on an accepted lead (for the unit and moderators).
+    /// Errors: 409 `lead.invalid_state`; 422 `request.blank`.
+    #[oai(
+        path = "/leads/:id/progress",
+        method = "post",
+        operation_id = "unit_note_progress"
+    )]
+    async fn progress(
+        &self,
+        auth: Auth<UnitOfficers>,
+        state: Data<&AppState>,
+        id: Path<Uuid>,
+        body: Json<ProgressNote>,
+    ) -> Result<NoContent, ApiError> {
+        let officer = officer(&auth)?;
+        casework::progress(
+            &state,
+            officer,
+            id.0,
+            non_blank("note", &body.0.note)?,
+            &RequestId::current_string(),
+        )
+        .await?;
+        Ok(NoContent::Done)
+    }
+
+    /// Resolve an accepted lead with an outcome: every tip in it closes,
+    /// every reporter is told the outcome (and the public note), and
+    /// reward points are credited. Errors: 409 `lead.stale_version`,
+    /// `lead.invalid_state`; 422 `lead.unknown_outcome`.
+    #[oai(
+        path = "/leads/:id/resolve",
+        method = "post",
+        operation_id = "unit_resolve_lead"
+    )]
+    async fn resolve(
+        &self,
+        auth: Auth<UnitOfficers>,
+        state: Data<&AppState>,
+        id: Path<Uuid>,
+        body: Json<ResolveLead>,
+    ) -> Result<Json<UnitLeadView>, ApiError> {
+        let officer = officer(&auth)?;
+        let lead = casework::resolve(
+            &state,
+            officer,
+            id.0,
+            body.0.version,
+            Resolution {
+                outcome_code: body.0.outcome.trim(),
+                public_note: body.0.public_note.as_deref(),
+                internal_note: body.0.internal_note.as_deref(),
+            },
+            &RequestId::current_string(),
+        )
+        .await?;
+        Ok(Json(unit_lead_view(&state, officer.unit_id, lead).await?))
+    }
+
+    /// Return a forwarded lead to the moderators, with the reason; they
+    /// reroute it. Errors: 409 `lead.stale_version`, `lead.invalid_state`;
+    /// 422 `request.blank`.
+    #[oai(
+        path = "/leads/:id/return",
+        method = "post",
+        operation_id = "unit_return_lead"
+    )]
+    async fn give_back(
+        &self,
+        auth: Auth<UnitOfficers>,
+        state: Data<&AppState>,
+        id: Path<Uuid>,
+        body: Json<ReturnLead>,
+    ) -> Result<NoContent, ApiError> {
+        let officer = officer(&auth)?;
+        casework::give_back(
+            &state,
+            officer,
+            id.0,
+            body.0.version,
+            non_blank("reason", &body.0.reason)?,
+            &RequestId::current_string(),
+        )
+        .await?;
+        Ok(NoContent::Done)
+    }
+
+    /// The outcomes a unit can record, in display order.
+    #[oai(
+        path = "/outcomes",
+        method = "get",
+        operation_id = "unit_list_outcomes"
+    )]
+    async fn outcomes(
+        &self,
+        _auth: Auth<UnitOfficers>,
+        state: Data<&AppState>,
+    ) -> Result<Json<Vec<OutcomeView>>, ApiError> {
+        Ok(Json(
+            outcomes::list(&state.db)
+                .await?
+                .into_iter()
+                .map(|o| OutcomeView {
+                    code: o.code,
+                    label_zh: o.label_zh,
+                    label_en: o.label_en,
+                    public_zh: o.public_zh,
+                    public_en: o.public_en,
+                    points: o.points,
+                })
+                .collect(),
+        ))
+    }
+}

@@ -1,0 +1,149 @@
+//! Webhook deliveries, for administrators (`/v1/admin/webhook-events`):
+//! what was sent to which unit, how each attempt went, and a retry for
+//! events the relay gave up on.
+
+use chrono::{DateTime, Utc};
+use poem::web::Data;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::{Object, OpenApi};
+use sea_orm::TransactionTrait;
+use uuid::Uuid;
+
+use super::ApiTags;
+use super::auth::{Admins, Auth};
+use super::error::ApiError;
+use super::pagination::{Cursor, page_limit};
+use super::request_id::RequestId;
+use crate::app::AppState;
+use crate::store::audit::{self, Actor};
+use crate::store::webhook_events;
+
+pub struct WebhooksApi;
+
+#[derive(Debug, Object)]
+pub struct WebhookEventView {
+    /// Also the `X-Tipline-Event-Id` the receiver sees.
+    pub id: Uuid,
+    pub unit_id: Uuid,
+    /// `lead.forwarded`, `lead.returned`, `lead.overdue`.
+    pub event: String,
+    /// `pending`, `delivered` or `failed` (gave up; can be retried).
+    pub status: String,
+    pub attempts: i32,
+    pub next_attempt_at: DateTime<Utc>,
+    pub last_status_code: Option<i32>,
+    pub last_error: Option<String>,
+    pub delivered_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    /// The JSON body, as signed and sent.
+    pub payload: String,
+}
+
+impl From<webhook_events::Model> for WebhookEventView {
+    fn from(e: webhook_events::Model) -> Self {
+        WebhookEventView {
+            id: e.id,
+            unit_id: e.unit_id,
+            event: e.event,
+            status: e.status,
+            attempts: e.attempts,
+            next_attempt_at: e.next_attempt_at,
+            last_status_code: e.last_status_code,
+            last_error: e.last_error,
+            delivered_at: e.delivered_at,
+            created_at: e.created_at,
+            payload: e.payload,
+        }
+    }
+}
+
+#[derive(Debug, Object)]
+pub struct WebhookEventPage {
+    pub items: Vec<WebhookEventView>,
+    pub next_cursor: Option<String>,
+}
+
+#[OpenApi(prefix_path = "/v1/admin/webhook-events", tag = "ApiTags::Admin")]
+impl WebhooksApi {
+    /// Events for units' webhooks, newest first. Errors: 400
+    /// `request.invalid_filter`.
+    #[oai(path = "/", method = "get", operation_id = "admin_list_webhook_events")]
+    async fn list(
+        &self,
+        _auth: Auth<Admins>,
+        state: Data<&AppState>,
+        unit_id: Query<Option<Uuid>>,
+        /// `pending`, `delivered` or `failed`.
+        status: Query<Option<String>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))] limit: Query<Option<u32>>,
+        cursor: Query<Option<String>>,
+    ) -> Result<Json<WebhookEventPage>, ApiError> {
+        let status = status.0.filter(|s| !s.is_empty());
+        if let Some(s) = &status
+            && ![
+                webhook_events::PENDING,
+                webhook_events::DELIVERED,
+                webhook_events::FAILED,
+            ]
+            .contains(&s.as_str())
+        {
+            return Err(ApiError::bad_request(
+                "request.invalid_filter",
+                format!("no event status `{s}`"),
+            ));
+        }
+        let limit = page_limit(limit.0);
+        let before = Cursor::decode(cursor.0.as_deref())?;
+        let rows =
+            webhook_events::list(&state.db, unit_id.0, status.as_deref(), before, limit).await?;
+        let (rows, next) = crate::store::split_page(rows, limit, |e| e.id);
+        Ok(Json(WebhookEventPage {
+            items: rows.into_iter().map(WebhookEventView::from).collect(),
+            next_cursor: next.map(Cursor::encode),
+        }))
+    }
+
+    /// Queue an event the relay gave up on again, due now. Errors: 404
+    /// `webhook_event.not_found`; 409 `webhook_event.not_failed`.
+    #[oai(
+        path = "/:id/retry",
+        method = "post",
+        operation_id = "admin_retry_webhook_event"
+    )]
+    async fn retry(
+        &self,
+        auth: Auth<Admins>,
+        state: Data<&AppState>,
+        id: Path<Uuid>,
+    ) -> Result<Json<WebhookEventView>, ApiError> {
+        let event = webhook_events::find(&state.db, id.0)
+            .await?
+            .ok_or_else(|| ApiError::not_found("webhook_event.not_found", "no such event"))?;
+        let txn = state.db.begin().await?;
+        if !webhook_events::requeue(&txn, event.id).await? {
+            txn.rollback().await?;
+            return Err(ApiError::conflict(
+                "webhook_event.not_failed",
+                "only events that failed can be retried",
+            ));
+        }
+        audit::record(
+            &txn,
+            &RequestId::current_string(),
+            audit::Event {
+                actor: Actor::User(auth.account().id),
+                action: "webhook_event.retry",
+                object_kind: "webhook_event",
+                object_id: Some(event.id),
+                details: None,
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        let event = webhook_events::find(&state.db, event.id)
+            .await?
+            .ok_or_else(|| ApiError::not_found("webhook_event.not_found", "no such event"))?;
+        Ok(Json(event.into()))
+    }
+}
