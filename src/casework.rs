@@ -103,11 +103,11 @@ pub async fn accept(
     let unit = unit(state, officer).await?;
     let now = state.clock.now();
     let txn = state.db.begin().await?;
+    let resolve_by = now + chrono::Duration::hours(i64::from(unit.resolve_hours));
     let change = leads::Change {
         accepted_at: Some(now),
-        due_at: Some(Some(
-            now + chrono::Duration::hours(i64::from(unit.resolve_hours)),
-        )),
+        due_at: Some(Some(resolve_by)),
+        resolve_due_at: Some(resolve_by),
         ..Default::default()
     };
     if !leads::advance(&txn, &lead, next.as_str(), change).await? {

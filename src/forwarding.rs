@@ -135,11 +135,11 @@ pub async fn forward(
     let told = format!("已转交{} / Passed to {}", unit.name_zh, unit.name_en);
 
     let txn = state.db.begin().await?;
+    let accept_by = now + chrono::Duration::hours(i64::from(unit.accept_hours));
     let change = leads::Change {
         unit_id: Some(Some(unit.id)),
-        due_at: Some(Some(
-            now + chrono::Duration::hours(i64::from(unit.accept_hours)),
-        )),
+        due_at: Some(Some(accept_by)),
+        accept_due_at: Some(accept_by),
         forwarded_at: Some(now),
         ..Default::default()
     };

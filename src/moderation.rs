@@ -454,6 +454,8 @@ async fn new_lead(
             public_note: None,
             internal_note: None,
             overdue_at: None,
+            accept_due_at: None,
+            resolve_due_at: None,
         };
         let savepoint = txn.begin().await?;
         match leads::insert(&savepoint, row).await {

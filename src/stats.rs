@@ -77,18 +77,17 @@ pub struct Overview {
     pub units: Vec<UnitRecord>,
 }
 
-/// Whether a forwarded lead kept its deadlines by `now`: `None` while no
-/// deadline has come yet.
-fn kept_deadlines(lead: &lead::Model, unit: &units::Model, now: DateTime<Utc>) -> Option<bool> {
-    let forwarded = lead.forwarded_at?;
-    let accept_by = forwarded + chrono::Duration::hours(i64::from(unit.accept_hours));
+/// Whether a forwarded lead kept its deadlines (as they were set) by
+/// `now`: `None` while no deadline has come yet.
+fn kept_deadlines(lead: &lead::Model, now: DateTime<Utc>) -> Option<bool> {
+    let accept_by = lead.accept_due_at?;
     let Some(accepted) = lead.accepted_at else {
         return (now > accept_by).then_some(false);
     };
     if accepted > accept_by {
         return Some(false);
     }
-    let resolve_by = accepted + chrono::Duration::hours(i64::from(unit.resolve_hours));
+    let resolve_by = lead.resolve_due_at?;
     match lead.resolved_at {
         Some(resolved) => Some(resolved <= resolve_by),
         None => (now > resolve_by).then_some(false),
@@ -157,7 +156,7 @@ pub async fn overview(
             on_time_rate: None,
         });
         record.leads += 1;
-        if let Some(kept) = kept_deadlines(lead, unit, now) {
+        if let Some(kept) = kept_deadlines(lead, now) {
             record.deadlines_due += 1;
             record.on_time += u64::from(kept);
         }

@@ -231,12 +231,12 @@ pub async fn update(
     changes: UnitChanges,
     request_id: &str,
 ) -> Result<units::Model, ModerationError> {
-    let unit = units::find(&state.db, id)
+    let before = units::find(&state.db, id)
         .await?
         .ok_or_else(|| ModerationError::NotFound("unit.not_found", "no such unit".into()))?;
-    let unit = apply(state, unit, &changes).await?;
+    let after = apply(state, before.clone(), &changes).await?;
     let txn = state.db.begin().await?;
-    let unit = units::update(&txn, unit).await?;
+    let unit = units::update_changed(&txn, &before, after).await?;
     if let Some(codes) = &changes.categories {
         units::set_categories(&txn, unit.id, codes).await?;
     }

@@ -62,64 +62,90 @@ pub fn backoff(base: Duration, attempts: i32) -> Duration {
     base.saturating_mul(factor).min(Duration::from_secs(3600))
 }
 
-/// One pass: delivers the due events this relay can lease; returns how many
-/// it attempted.
+/// One pass: delivers the due events this relay can lease, at once (one
+/// slow receiver does not hold up the others); returns how many it
+/// attempted.
 pub async fn relay_once(state: &AppState, client: &reqwest::Client) -> Result<usize, DbErr> {
-    let settings = &state.settings.webhooks;
     let due = webhook_events::due(&state.db, state.clock.now(), 50).await?;
-    let mut attempted = 0;
+    let mut deliveries = tokio::task::JoinSet::new();
     for event in due {
-        // Leased from now (not from the start of the pass): the lease
-        // outlasts this delivery, so no other node takes the event meanwhile.
-        let now = state.clock.now();
-        let lease = chrono::Duration::from_std(settings.timeout * 2).unwrap_or_default();
-        if !webhook_events::lease(&state.db, &event, now, now + lease).await? {
-            continue; // Another node has it.
-        }
-        attempted += 1;
-        let unit = units::find(&state.db, event.unit_id).await?;
-        let target = unit.as_ref().filter(|u| !u.disabled).and_then(|u| {
-            u.webhook_url
-                .clone()
-                .map(|url| (url, u.webhook_secret.clone()))
-        });
-        let outcome = match target {
-            Some((url, secret)) => deliver(client, &event, &url, secret.as_deref()).await,
-            None => Err((None, "the unit has no webhook (or is disabled)".to_owned())),
-        };
-        let attempt = match outcome {
-            Ok(code) => Attempt {
-                status_code: Some(code),
-                error: None,
-                delivered_at: Some(state.clock.now()),
-                retry_at: None,
-            },
-            Err((code, error)) => {
-                let retry_at = (event.attempts + 1 < settings.max_attempts as i32).then(|| {
-                    state.clock.now()
-                        + chrono::Duration::from_std(backoff(settings.retry_base, event.attempts))
-                            .unwrap_or_default()
-                });
-                tracing::warn!(
-                    event_id = %event.id,
-                    unit_id = %event.unit_id,
-                    attempt = event.attempts + 1,
-                    status = code,
-                    error = %error,
-                    gave_up = retry_at.is_none(),
-                    "webhook delivery failed"
-                );
-                Attempt {
-                    status_code: code,
-                    error: Some(error.chars().take(500).collect()),
-                    delivered_at: None,
-                    retry_at,
-                }
-            }
-        };
-        webhook_events::record_attempt(&state.db, &event, attempt).await?;
+        let (state, client) = (state.clone(), client.clone());
+        deliveries.spawn(async move { attempt(&state, &client, event).await });
     }
-    Ok(attempted)
+    let mut attempted = 0;
+    let mut failure = None;
+    while let Some(done) = deliveries.join_next().await {
+        match done {
+            Ok(Ok(true)) => attempted += 1,
+            Ok(Ok(false)) => {}
+            // The others finish; an event whose outcome was not written
+            // is leased again when its lease ends.
+            Ok(Err(e)) => failure = Some(e),
+            Err(e) => tracing::error!(error = %e, "a webhook delivery task failed"),
+        }
+    }
+    match failure {
+        Some(e) => Err(e),
+        None => Ok(attempted),
+    }
+}
+
+/// Leases one event and delivers it; `false` when another node has it.
+async fn attempt(
+    state: &AppState,
+    client: &reqwest::Client,
+    event: webhook_events::Model,
+) -> Result<bool, DbErr> {
+    let settings = &state.settings.webhooks;
+    // The lease outlasts the delivery, so no other node takes the event
+    // meanwhile.
+    let now = state.clock.now();
+    let lease = chrono::Duration::from_std(settings.timeout * 2).unwrap_or_default();
+    if !webhook_events::lease(&state.db, &event, now, now + lease).await? {
+        return Ok(false);
+    }
+    let unit = units::find(&state.db, event.unit_id).await?;
+    let target = unit.as_ref().filter(|u| !u.disabled).and_then(|u| {
+        u.webhook_url
+            .clone()
+            .map(|url| (url, u.webhook_secret.clone()))
+    });
+    let outcome = match target {
+        Some((url, secret)) => deliver(client, &event, &url, secret.as_deref()).await,
+        None => Err((None, "the unit has no webhook (or is disabled)".to_owned())),
+    };
+    let attempt = match outcome {
+        Ok(code) => Attempt {
+            status_code: Some(code),
+            error: None,
+            delivered_at: Some(state.clock.now()),
+            retry_at: None,
+        },
+        Err((code, error)) => {
+            let retry_at = (event.attempts + 1 < settings.max_attempts as i32).then(|| {
+                state.clock.now()
+                    + chrono::Duration::from_std(backoff(settings.retry_base, event.attempts))
+                        .unwrap_or_default()
+            });
+            tracing::warn!(
+                event_id = %event.id,
+                unit_id = %event.unit_id,
+                attempt = event.attempts + 1,
+                status = code,
+                error = %error,
+                gave_up = retry_at.is_none(),
+                "webhook delivery failed"
+            );
+            Attempt {
+                status_code: code,
+                error: Some(error.chars().take(500).collect()),
+                delivered_at: None,
+                retry_at,
+            }
+        }
+    };
+    webhook_events::record_attempt(&state.db, &event, attempt).await?;
+    Ok(true)
 }
 
 /// POSTs the event; `Ok(status)` on 2xx, else the status (if any) and why.

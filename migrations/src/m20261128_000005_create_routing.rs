@@ -53,6 +53,10 @@ enum Leads {
     /// When the sweep found the lead past its deadline and told the command
     /// centre; cleared when a new deadline starts.
     OverdueAt,
+    /// The deadlines as they were set (a unit's hours may change later),
+    /// for punctuality statistics.
+    AcceptDueAt,
+    ResolveDueAt,
 }
 
 /// Which unit a `forwarded` or `returned` entry is about.
@@ -189,6 +193,8 @@ impl MigrationTrait for Migration {
             text_null(Leads::PublicNote),
             text_null(Leads::InternalNote),
             timestamp_with_time_zone_null(Leads::OverdueAt),
+            timestamp_with_time_zone_null(Leads::AcceptDueAt),
+            timestamp_with_time_zone_null(Leads::ResolveDueAt),
         ] {
             let mut column = column;
             manager
@@ -556,6 +562,8 @@ impl MigrationTrait for Migration {
             Leads::PublicNote,
             Leads::InternalNote,
             Leads::OverdueAt,
+            Leads::AcceptDueAt,
+            Leads::ResolveDueAt,
         ] {
             manager
                 .alter_table(

@@ -14,7 +14,7 @@ use uuid::Uuid;
 use super::ApiTags;
 use super::accounts::NoContent;
 use super::auth::{Auth, UnitOfficers};
-use super::error::ApiError;
+use super::error::{ApiError, non_blank};
 use super::leads::{LeadContact, tally_contacts};
 use super::moderation::parse_names;
 use super::pagination::{Cursor, page_limit};
@@ -182,18 +182,6 @@ fn officer(auth: &Auth<UnitOfficers>) -> Result<Officer, ApiError> {
     })
 }
 
-/// The text trimmed; 422 `request.blank` when nothing is left.
-fn non_blank<'a>(field: &str, text: &'a str) -> Result<&'a str, ApiError> {
-    let text = text.trim();
-    if text.is_empty() {
-        return Err(ApiError::unprocessable(
-            "request.blank",
-            format!("`{field}` needs some text"),
-        ));
-    }
-    Ok(text)
-}
-
 async fn unit_lead_view(
     state: &AppState,
     unit_id: Uuid,
@@ -344,7 +332,7 @@ impl UnitLeadsApi {
             &state,
             officer,
             id.0,
-            non_blank("note", &body.0.note)?,
+            non_blank("request.blank", "note", &body.0.note)?,
             &RequestId::current_string(),
         )
         .await?;
@@ -405,7 +393,7 @@ impl UnitLeadsApi {
             officer,
             id.0,
             body.0.version,
-            non_blank("reason", &body.0.reason)?,
+            non_blank("request.blank", "reason", &body.0.reason)?,
             &RequestId::current_string(),
         )
         .await?;

@@ -195,3 +195,16 @@ pub fn from_poem_error(err: &poem::Error) -> Response {
 pub fn from_panic(_panic: Box<dyn std::any::Any + Send>) -> Response {
     from_poem_error(&poem::Error::from_status(StatusCode::INTERNAL_SERVER_ERROR))
 }
+
+/// `text` without its surrounding blanks; 422 with `code` when nothing is
+/// left of it.
+pub fn non_blank<'a>(code: &str, field: &str, text: &'a str) -> Result<&'a str, ApiError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(ApiError::unprocessable(
+            code,
+            format!("`{field}` must not be blank"),
+        ));
+    }
+    Ok(text)
+}

@@ -20,6 +20,7 @@ pub mod moderation;
 pub mod notifications;
 pub mod observe;
 pub mod ops;
+pub mod outcomes;
 pub mod pagination;
 pub mod reject_reasons;
 pub mod request_id;
@@ -70,7 +71,12 @@ pub type Apis = (
     casework::UnitLeadsApi,
     notifications::NotificationsApi,
     stats::StatsApi,
-    (admin::AdminApi, units::UnitsApi, webhooks::WebhooksApi),
+    (
+        admin::AdminApi,
+        units::UnitsApi,
+        webhooks::WebhooksApi,
+        outcomes::OutcomesApi,
+    ),
     ops::OpsApi,
 );
 
@@ -89,7 +95,12 @@ pub fn api_service() -> OpenApiService<Apis, ()> {
             casework::UnitLeadsApi,
             notifications::NotificationsApi,
             stats::StatsApi,
-            (admin::AdminApi, units::UnitsApi, webhooks::WebhooksApi),
+            (
+                admin::AdminApi,
+                units::UnitsApi,
+                webhooks::WebhooksApi,
+                outcomes::OutcomesApi,
+            ),
             ops::OpsApi,
         ),
         "tipline",

@@ -10,7 +10,7 @@ use sea_orm::TransactionTrait;
 use super::ApiTags;
 use super::accounts::Created;
 use super::auth::{Admins, Auth, Moderators};
-use super::error::ApiError;
+use super::error::{ApiError, non_blank};
 use super::request_id::RequestId;
 use crate::app::AppState;
 use crate::store::audit::{self, Actor};
@@ -103,14 +103,7 @@ async fn record(
 /// A text field without its surrounding blanks; 422
 /// `reject_reason.invalid_text` when nothing is left.
 fn required(field: &str, text: String) -> Result<String, ApiError> {
-    let text = text.trim();
-    if text.is_empty() {
-        return Err(ApiError::unprocessable(
-            "reject_reason.invalid_text",
-            format!("{field} must not be blank"),
-        ));
-    }
-    Ok(text.to_owned())
+    non_blank("reject_reason.invalid_text", field, &text).map(str::to_owned)
 }
 
 fn trimmed(field: &str, text: Option<String>) -> Result<Option<String>, ApiError> {

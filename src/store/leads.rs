@@ -31,6 +31,10 @@ pub mod lead {
         pub internal_note: Option<String>,
         /// When the deadline sweep flagged it; `None` while on time.
         pub overdue_at: Option<DateTime<Utc>>,
+        /// The accept deadline set when it was (last) forwarded.
+        pub accept_due_at: Option<DateTime<Utc>>,
+        /// The resolve deadline set when it was accepted.
+        pub resolve_due_at: Option<DateTime<Utc>>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -244,6 +248,8 @@ pub struct Change {
     pub forwarded_at: Option<DateTime<Utc>>,
     pub accepted_at: Option<DateTime<Utc>>,
     pub resolved_at: Option<DateTime<Utc>>,
+    pub accept_due_at: Option<DateTime<Utc>>,
+    pub resolve_due_at: Option<DateTime<Utc>>,
     pub outcome_code: Option<String>,
     pub public_note: Option<String>,
     pub internal_note: Option<String>,
@@ -274,6 +280,8 @@ pub async fn advance(
         (lead::Column::ForwardedAt, change.forwarded_at),
         (lead::Column::AcceptedAt, change.accepted_at),
         (lead::Column::ResolvedAt, change.resolved_at),
+        (lead::Column::AcceptDueAt, change.accept_due_at),
+        (lead::Column::ResolveDueAt, change.resolve_due_at),
     ] {
         if let Some(at) = at {
             update = update.col_expr(column, Expr::value(at));

@@ -1,8 +1,9 @@
 //! How units close leads: a list of outcomes with the texts reporters
-//! read, seeded by the migration.
+//! read and the points each is worth, seeded by the migration and edited
+//! by admins.
 
-use sea_orm::QueryOrder;
 use sea_orm::entity::prelude::*;
+use sea_orm::{QueryOrder, SqlErr};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "outcomes")]
@@ -45,4 +46,71 @@ pub async fn find_many(db: &impl ConnectionTrait, codes: &[String]) -> Result<Ve
         .filter(Column::Code.is_in(codes.iter().cloned()))
         .all(db)
         .await
+}
+
+/// Every outcome, retired ones too, in display order.
+pub async fn list_all(db: &impl ConnectionTrait) -> Result<Vec<Model>, DbErr> {
+    Entity::find()
+        .order_by_asc(Column::Position)
+        .order_by_asc(Column::Code)
+        .all(db)
+        .await
+}
+
+/// `Ok(None)` when the code is taken.
+pub async fn create(db: &impl ConnectionTrait, row: Model) -> Result<Option<Model>, DbErr> {
+    match ActiveModel::from(row).insert(db).await {
+        Ok(row) => Ok(Some(row)),
+        Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// New values for some fields of an outcome; `None` keeps a field.
+#[derive(Clone, Debug, Default)]
+pub struct Changes {
+    pub label_zh: Option<String>,
+    pub label_en: Option<String>,
+    pub public_zh: Option<String>,
+    pub public_en: Option<String>,
+    pub retired: Option<bool>,
+    pub position: Option<i32>,
+    pub points: Option<i32>,
+}
+
+/// Writes the given fields only, in one UPDATE, then reads the outcome
+/// back; `None` when there is no such outcome. Points already credited
+/// stay as they were.
+pub async fn update(
+    db: &impl ConnectionTrait,
+    code: &str,
+    changes: Changes,
+) -> Result<Option<Model>, DbErr> {
+    use sea_orm::sea_query::Expr;
+    let mut update = Entity::update_many().filter(Column::Code.eq(code));
+    for (column, text) in [
+        (Column::LabelZh, changes.label_zh),
+        (Column::LabelEn, changes.label_en),
+        (Column::PublicZh, changes.public_zh),
+        (Column::PublicEn, changes.public_en),
+    ] {
+        if let Some(text) = text {
+            update = update.col_expr(column, Expr::value(text));
+        }
+    }
+    if let Some(retired) = changes.retired {
+        update = update.col_expr(Column::Retired, Expr::value(retired));
+    }
+    if let Some(points) = changes.points {
+        update = update.col_expr(Column::Points, Expr::value(points));
+    }
+    // Always one assignment, so an empty change still finds the row.
+    let position = changes
+        .position
+        .map_or_else(|| Expr::col(Column::Position), Expr::value);
+    update = update.col_expr(Column::Position, position);
+    if update.exec(db).await?.rows_affected == 0 {
+        return Ok(None);
+    }
+    find(db, code).await
 }

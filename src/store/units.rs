@@ -82,24 +82,39 @@ pub async fn create(db: &impl ConnectionTrait, new: NewUnit<'_>) -> Result<Model
     .await
 }
 
-/// Writes every field of an existing unit but its id and creation time.
-pub async fn update(db: &impl ConnectionTrait, unit: Model) -> Result<Model, DbErr> {
-    ActiveModel {
-        id: sea_orm::ActiveValue::Unchanged(unit.id),
-        name_zh: Set(unit.name_zh),
-        name_en: Set(unit.name_en),
-        kind: Set(unit.kind),
-        disabled: Set(unit.disabled),
-        created_at: sea_orm::ActiveValue::Unchanged(unit.created_at),
-        parent_id: Set(unit.parent_id),
-        jurisdiction: Set(unit.jurisdiction),
-        accept_hours: Set(unit.accept_hours),
-        resolve_hours: Set(unit.resolve_hours),
-        webhook_url: Set(unit.webhook_url),
-        webhook_secret: Set(unit.webhook_secret),
+/// Writes the fields of `after` that differ from `before`, in one UPDATE:
+/// two admins changing different fields of a unit at once keep both
+/// changes.
+pub async fn update_changed(
+    db: &impl ConnectionTrait,
+    before: &Model,
+    after: Model,
+) -> Result<Model, DbErr> {
+    let mut row = ActiveModel::from(before.clone());
+    macro_rules! changed {
+        ($($field:ident),*) => {
+            $(if after.$field != before.$field {
+                row.$field = Set(after.$field);
+            })*
+        };
     }
-    .update(db)
-    .await
+    changed!(
+        name_zh,
+        name_en,
+        kind,
+        disabled,
+        parent_id,
+        jurisdiction,
+        accept_hours,
+        resolve_hours,
+        webhook_url,
+        webhook_secret
+    );
+    if !row.is_changed() {
+        // Still a write: the transaction takes SQLite's write lock first.
+        row.disabled = Set(before.disabled);
+    }
+    row.update(db).await
 }
 
 pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<Model>, DbErr> {

@@ -187,7 +187,8 @@ async fn a_stop_signal_turns_readiness_off_then_exits_zero() {
     let mut env = TestEnv::new().await;
     env.set("TIPLINE_LOG_FORMAT", "json");
     env.set("TIPLINE_LOG_LEVEL", "info");
-    env.set("TIPLINE_SHUTDOWN_DRAIN_MS", "3000");
+    // Long enough that a loaded machine still sees the drain.
+    env.set("TIPLINE_SHUTDOWN_DRAIN_MS", "10000");
     let mut server = Running::start(&env.vars);
     let addr = server.address();
     let client = reqwest::Client::new();
@@ -195,7 +196,7 @@ async fn a_stop_signal_turns_readiness_off_then_exits_zero() {
     assert_eq!(client.get(&readyz).send().await.unwrap().status(), 200);
 
     server.terminate();
-    let off = eventually(Duration::from_secs(3), || async {
+    let off = eventually(Duration::from_secs(10), || async {
         match client.get(&readyz).send().await {
             Ok(r) if r.status() == 503 => {
                 let body: serde_json::Value = r.json().await.unwrap();

@@ -720,6 +720,17 @@ async fn overdue_leads_are_flagged_and_the_command_centre_told_once_per_deadline
         .clone();
     assert_eq!(unit["on_time"], 0, "{stats}");
     assert_eq!(unit["on_time_rate"], 0.0);
+    // Generous deadlines now do not excuse the past.
+    let response = app
+        .patch_as(
+            &format!("/v1/admin/units/{station}"),
+            &city.admin,
+            json!({"accept_hours": 1000, "resolve_hours": 1000}),
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    let stats = city.desk.get(&city.admin, "/v1/stats/overview").await;
+    assert_eq!(stats["units"][0]["on_time"], 0, "{stats}");
 }
 
 #[tokio::test]
@@ -1018,8 +1029,17 @@ async fn webhooks_are_signed_retried_and_survive_a_restart() {
     })
     .await;
     assert!(told, "{:?}", receiver.deliveries());
-    let overdue = receiver.deliveries()[4].clone();
-    assert_eq!(overdue.event, "lead.overdue");
+    // Both due in one pass, delivered side by side: in either order.
+    let events: Vec<String> = receiver.deliveries()[3..]
+        .iter()
+        .map(|d| d.event.clone())
+        .collect();
+    assert!(events.contains(&"lead.forwarded".to_owned()), "{events:?}");
+    let overdue = receiver
+        .deliveries()
+        .into_iter()
+        .find(|d| d.event == "lead.overdue")
+        .expect("the overdue event");
     assert!(signed_right(&overdue, SECRET));
     let body: Value = serde_json::from_str(&overdue.body).unwrap();
     assert_eq!(body["data"]["deadline"], "accept");
@@ -1081,4 +1101,107 @@ async fn the_first_reporter_bonus_is_paid_once_per_contact() {
     close(city.desk.verify(&id_of(&older["tip"])).await).await;
     let rewards = city.desk.get(&citizen, "/v1/me/rewards").await;
     assert_eq!(rewards["balance"], 20, "only the outcome: {rewards}");
+}
+
+#[tokio::test]
+async fn outcomes_are_data_that_admins_reword_and_reprice() {
+    let city = City::open().await;
+    let app = city.app();
+    let station = city
+        .unit(json!({
+            "name_zh": "前门派出所", "name_en": "Qianmen Police Station",
+            "kind": "police_station", "jurisdiction": station_area(),
+            "categories": ["illicit_card_ads"],
+        }))
+        .await;
+    let officer = city.officer("officer.qianmen", station).await;
+    let response = app
+        .post_as(
+            "/v1/admin/outcomes",
+            &city.admin,
+            json!({"code": "site_raided", "label_zh": "已查处窝点", "label_en": "Site raided",
+                   "public_zh": "相关窝点已被查处。", "public_en": "The place was raided.",
+                   "points": 40, "position": 5}),
+        )
+        .await;
+    assert_eq!(response.status(), 201, "{}", response.text().await.unwrap());
+    let response = app
+        .post_as(
+            "/v1/admin/outcomes",
+            &city.admin,
+            json!({"code": "site_raided", "label_zh": "x", "label_en": "x",
+                   "public_zh": "x", "public_en": "x"}),
+        )
+        .await;
+    assert_eq!(error_code(response, 409).await, "outcome.exists");
+    let response = app
+        .patch_as(
+            "/v1/admin/outcomes/number_suspended",
+            &city.admin,
+            json!({"retired": true}),
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    let response = app
+        .patch_as(
+            "/v1/admin/outcomes/site_raided",
+            &city.admin,
+            json!({"public_en": "  "}),
+        )
+        .await;
+    assert_eq!(error_code(response, 422).await, "outcome.invalid_text");
+    let offered: Vec<String> = city
+        .desk
+        .get(&officer, "/v1/unit/outcomes")
+        .await
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["code"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(offered[0], "site_raided", "{offered:?}");
+    assert!(!offered.contains(&"number_suspended".to_owned()));
+
+    let (lead, citizen, _, anonymous) = city.lead_of_two().await;
+    city.forward(&lead, station).await;
+    let accepted = city.accept(&officer, &lead).await;
+    let response = city
+        .act(
+            &officer,
+            &lead,
+            "resolve",
+            json!({"version": accepted["version"], "outcome": "number_suspended"}),
+        )
+        .await;
+    assert_eq!(error_code(response, 422).await, "lead.unknown_outcome");
+    let response = city
+        .act(
+            &officer,
+            &lead,
+            "resolve",
+            json!({"version": accepted["version"], "outcome": "site_raided"}),
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    let rewards = city.desk.get(&citizen, "/v1/me/rewards").await;
+    assert_eq!(rewards["balance"], 50, "40 and the bonus: {rewards}");
+    // A reworded outcome reads anew; credited points stay.
+    let response = app
+        .patch_as(
+            "/v1/admin/outcomes/site_raided",
+            &city.admin,
+            json!({"public_en": "The place was closed down.", "points": 5}),
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    let tip = by_receipt(app, &anonymous, "").await;
+    let closed = tip["history"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(closed["outcome"]["text_en"], "The place was closed down.");
+    let rewards = by_receipt(app, &anonymous, "/rewards").await;
+    assert_eq!(rewards["balance"], 40);
+    let audit = city
+        .desk
+        .audit(&city.admin, &[("object_kind", "outcome")])
+        .await;
+    assert_eq!(audit.len(), 3);
 }
