@@ -265,18 +265,7 @@ pub async fn resolve(
         closed += 1;
         tips::add_history_with_outcome(&txn, tip.id, to.as_str(), public_note, &outcome.code)
             .await?;
-        notifications::add(
-            &txn,
-            notifications::New {
-                user_id: tip.reporter_user_id,
-                tip_id: Some(tip.id),
-                lead_id: None,
-                kind: "tip.closed",
-                text_zh: &told_zh,
-                text_en: &told_en,
-            },
-        )
-        .await?;
+        notifications::tell_reporter(&txn, tip, "tip.closed", &told_zh, &told_en).await?;
         if outcome.points > 0 {
             rewards::credit(
                 &txn,

@@ -177,18 +177,7 @@ pub async fn forward(
                 ));
             }
         }
-        notifications::add(
-            &txn,
-            notifications::New {
-                user_id: tip.reporter_user_id,
-                tip_id: Some(tip.id),
-                lead_id: None,
-                kind: "tip.forwarded",
-                text_zh: &told_zh,
-                text_en: &told_en,
-            },
-        )
-        .await?;
+        notifications::tell_reporter(&txn, tip, "tip.forwarded", &told_zh, &told_en).await?;
     }
     leads::add_unit_history(&txn, lead.id, "forwarded", Some(moderator), unit.id, note).await?;
     webhooks::enqueue(

@@ -16,7 +16,7 @@ use crate::domain::tip::{TipAction, TipStatus};
 use crate::store::audit::{self, Actor};
 use crate::store::leads::{self, lead};
 use crate::store::tips::{self, tip};
-use crate::store::{media, reject_reasons, users};
+use crate::store::{media, notifications, reject_reasons, users};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ModerationError {
@@ -244,7 +244,24 @@ impl Decision {
 
 /// What reporters of a duplicate read: that the matter is in hand, without
 /// anything about the other report.
-const DUPLICATE_NOTE: &str = "This matter was already reported and is handled together with the earlier report. Thank you. / 该线索已有他人举报，将与先前的举报一并处理。感谢您的参与。";
+const DUPLICATE_ZH: &str = "该线索已有他人举报，将与先前的举报一并处理。感谢您的参与。";
+const DUPLICATE_EN: &str =
+    "This matter was already reported and is handled together with the earlier report. Thank you.";
+
+fn verified_told() -> (String, String) {
+    (
+        "您的举报已核实，将转交有关单位处理。".to_owned(),
+        "Your tip was verified and will be passed to the unit responsible.".to_owned(),
+    )
+}
+
+/// A text followed by the moderator's note, if any.
+fn with_note((zh, en): (String, String), note: Option<&str>) -> (String, String) {
+    match note {
+        Some(note) => (format!("{zh} {note}"), format!("{en} {note}")),
+        None => (zh, en),
+    }
+}
 
 /// Decides on a tip the caller saw at `version`: verify (into a new or an
 /// open lead), reject, ask the reporter, or mark as a duplicate. A stale
@@ -273,6 +290,8 @@ pub async fn decide(
     let mut public_note: Option<String> = None;
     let mut reason_code: Option<String> = None;
     let mut question: Option<String> = None;
+    // What the reporter is told, (zh-CN, English).
+    let told: (String, String);
     let details;
     match &decision {
         Decision::Verify(LeadChoice::Existing(lead_id)) => {
@@ -286,12 +305,14 @@ pub async fn decide(
                 ));
             }
             change.lead_id = Some(Some(lead.id));
+            told = verified_told();
             details = serde_json::json!({ "lead_id": lead.id, "new_lead": false });
         }
         Decision::Verify(LeadChoice::New { title }) => {
             if let Some(title) = title {
                 text("lead.invalid_title", "title", title)?;
             }
+            told = verified_told();
             details = serde_json::json!({ "new_lead": true });
         }
         Decision::Reject { reason, note } => {
@@ -307,12 +328,21 @@ pub async fn decide(
             if let Some(note) = note {
                 public_note = Some(text("tip.invalid_note", "note", note)?);
             }
+            told = with_note(
+                (found.public_zh.clone(), found.public_en.clone()),
+                public_note.as_deref(),
+            );
             reason_code = Some(found.code.clone());
             change.reject_reason = Some(found.code.clone());
             details = serde_json::json!({ "reason": found.code });
         }
         Decision::RequestInfo { question: q } => {
-            question = Some(text("tip.invalid_question", "question", q)?);
+            let q = text("tip.invalid_question", "question", q)?;
+            told = (
+                format!("审核员需要您补充信息：{q}"),
+                format!("The moderators need more from you: {q}"),
+            );
+            question = Some(q);
             details = serde_json::json!({});
         }
         Decision::MarkDuplicate { of } => {
@@ -338,7 +368,8 @@ pub async fn decide(
                 ));
             }
             change.duplicate_of = Some(kept.id);
-            public_note = Some(DUPLICATE_NOTE.to_owned());
+            public_note = Some(format!("{DUPLICATE_EN} / {DUPLICATE_ZH}"));
+            told = (DUPLICATE_ZH.to_owned(), DUPLICATE_EN.to_owned());
             details = serde_json::json!({ "of": kept.id });
         }
     }
@@ -406,6 +437,8 @@ pub async fn decide(
     if let Some(question) = &question {
         tips::add_message(&txn, tip.id, "moderator", Some(moderator), question).await?;
     }
+    let kind = format!("tip.{}", next.as_str());
+    notifications::tell_reporter(&txn, &tip, &kind, &told.0, &told.1).await?;
     let mut details = details;
     if let (Some(lead_id), Some(map)) = (lead_id, details.as_object_mut()) {
         map.insert("lead_id".into(), serde_json::json!(lead_id));

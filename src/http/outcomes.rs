@@ -16,6 +16,7 @@ use super::request_id::RequestId;
 use crate::app::AppState;
 use crate::store::audit::{self, Actor};
 use crate::store::outcomes::{self, Model};
+use crate::store::wording;
 
 pub struct OutcomesApi;
 
@@ -183,12 +184,14 @@ impl OutcomesApi {
     ) -> Result<Json<OutcomeAdminView>, ApiError> {
         let body = body.0;
         let changes = outcomes::Changes {
-            label_zh: maybe_text("label_zh", body.label_zh)?,
-            label_en: maybe_text("label_en", body.label_en)?,
-            public_zh: maybe_text("public_zh", body.public_zh)?,
-            public_en: maybe_text("public_en", body.public_en)?,
-            retired: body.retired,
-            position: body.position,
+            wording: wording::Changes {
+                label_zh: maybe_text("label_zh", body.label_zh)?,
+                label_en: maybe_text("label_en", body.label_en)?,
+                public_zh: maybe_text("public_zh", body.public_zh)?,
+                public_en: maybe_text("public_en", body.public_en)?,
+                retired: body.retired,
+                position: body.position,
+            },
             points: body.points.map(|p| p.clamp(0, MAX_POINTS)),
         };
         let txn = state.db.begin().await?;

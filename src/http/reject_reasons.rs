@@ -15,6 +15,7 @@ use super::request_id::RequestId;
 use crate::app::AppState;
 use crate::store::audit::{self, Actor};
 use crate::store::reject_reasons::{self, Model};
+use crate::store::wording;
 
 pub struct RejectReasonsApi;
 
@@ -188,7 +189,7 @@ impl RejectReasonsApi {
         body: Json<RejectReasonChanges>,
     ) -> Result<Json<RejectReasonView>, ApiError> {
         let body = body.0;
-        let changes = reject_reasons::Changes {
+        let changes = wording::Changes {
             label_zh: trimmed("label_zh", body.label_zh)?,
             label_en: trimmed("label_en", body.label_en)?,
             public_zh: trimmed("public_zh", body.public_zh)?,

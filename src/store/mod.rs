@@ -18,6 +18,7 @@ pub mod tips;
 pub mod units;
 pub mod users;
 pub mod webhook_events;
+pub mod wording;
 
 use std::time::Duration;
 

@@ -54,6 +54,29 @@ pub async fn add(db: &impl ConnectionTrait, new: New<'_>) -> Result<(), DbErr> {
     .map(drop)
 }
 
+/// Tells a tip's reporter — their account, or (anonymous) the tip's
+/// receipt — of something about the tip.
+pub async fn tell_reporter(
+    db: &impl ConnectionTrait,
+    tip: &super::tips::tip::Model,
+    kind: &str,
+    text_zh: &str,
+    text_en: &str,
+) -> Result<(), DbErr> {
+    add(
+        db,
+        New {
+            user_id: tip.reporter_user_id,
+            tip_id: Some(tip.id),
+            lead_id: None,
+            kind,
+            text_zh,
+            text_en,
+        },
+    )
+    .await
+}
+
 /// Whose notifications: an account's, or a receipt's tip's.
 #[derive(Clone, Copy, Debug)]
 pub enum Recipient {

@@ -3,6 +3,8 @@
 //! by admins.
 
 use sea_orm::entity::prelude::*;
+
+use super::wording;
 use sea_orm::{QueryOrder, SqlErr};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -69,12 +71,7 @@ pub async fn create(db: &impl ConnectionTrait, row: Model) -> Result<Option<Mode
 /// New values for some fields of an outcome; `None` keeps a field.
 #[derive(Clone, Debug, Default)]
 pub struct Changes {
-    pub label_zh: Option<String>,
-    pub label_en: Option<String>,
-    pub public_zh: Option<String>,
-    pub public_en: Option<String>,
-    pub retired: Option<bool>,
-    pub position: Option<i32>,
+    pub wording: wording::Changes,
     pub points: Option<i32>,
 }
 
@@ -86,31 +83,25 @@ pub async fn update(
     code: &str,
     changes: Changes,
 ) -> Result<Option<Model>, DbErr> {
-    use sea_orm::sea_query::Expr;
-    let mut update = Entity::update_many().filter(Column::Code.eq(code));
-    for (column, text) in [
-        (Column::LabelZh, changes.label_zh),
-        (Column::LabelEn, changes.label_en),
-        (Column::PublicZh, changes.public_zh),
-        (Column::PublicEn, changes.public_en),
-    ] {
-        if let Some(text) = text {
-            update = update.col_expr(column, Expr::value(text));
-        }
-    }
-    if let Some(retired) = changes.retired {
-        update = update.col_expr(Column::Retired, Expr::value(retired));
-    }
+    let mut update = wording::assign(
+        Entity::update_many().filter(Column::Code.eq(code)),
+        COLUMNS,
+        changes.wording,
+    );
     if let Some(points) = changes.points {
-        update = update.col_expr(Column::Points, Expr::value(points));
+        update = update.col_expr(Column::Points, sea_orm::sea_query::Expr::value(points));
     }
-    // Always one assignment, so an empty change still finds the row.
-    let position = changes
-        .position
-        .map_or_else(|| Expr::col(Column::Position), Expr::value);
-    update = update.col_expr(Column::Position, position);
     if update.exec(db).await?.rows_affected == 0 {
         return Ok(None);
     }
     find(db, code).await
 }
+
+const COLUMNS: wording::Columns<Column> = wording::Columns {
+    label_zh: Column::LabelZh,
+    label_en: Column::LabelEn,
+    public_zh: Column::PublicZh,
+    public_en: Column::PublicEn,
+    retired: Column::Retired,
+    position: Column::Position,
+};

@@ -2,6 +2,8 @@
 //! seeded by the migration and edited by admins.
 
 use sea_orm::entity::prelude::*;
+
+use super::wording;
 use sea_orm::{QueryOrder, SqlErr};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -56,47 +58,30 @@ pub async fn create(db: &impl ConnectionTrait, row: Model) -> Result<Option<Mode
     }
 }
 
-/// New values for some fields of a reason; `None` keeps a field.
-#[derive(Clone, Debug, Default)]
-pub struct Changes {
-    pub label_zh: Option<String>,
-    pub label_en: Option<String>,
-    pub public_zh: Option<String>,
-    pub public_en: Option<String>,
-    pub retired: Option<bool>,
-    pub position: Option<i32>,
-}
-
 /// Writes the given fields only, in one UPDATE (two admins editing
 /// different fields keep both edits; SQLite takes its write lock first),
 /// then reads the reason back. `None` when there is no such reason.
 pub async fn update(
     db: &impl ConnectionTrait,
     code: &str,
-    changes: Changes,
+    changes: wording::Changes,
 ) -> Result<Option<Model>, DbErr> {
-    use sea_orm::sea_query::Expr;
-    let mut update = Entity::update_many().filter(Column::Code.eq(code));
-    for (column, text) in [
-        (Column::LabelZh, changes.label_zh),
-        (Column::LabelEn, changes.label_en),
-        (Column::PublicZh, changes.public_zh),
-        (Column::PublicEn, changes.public_en),
-    ] {
-        if let Some(text) = text {
-            update = update.col_expr(column, Expr::value(text));
-        }
-    }
-    if let Some(retired) = changes.retired {
-        update = update.col_expr(Column::Retired, Expr::value(retired));
-    }
-    // Always one assignment, so an empty change still finds the row.
-    let position = changes
-        .position
-        .map_or_else(|| Expr::col(Column::Position), Expr::value);
-    update = update.col_expr(Column::Position, position);
+    let update = wording::assign(
+        Entity::update_many().filter(Column::Code.eq(code)),
+        COLUMNS,
+        changes,
+    );
     if update.exec(db).await?.rows_affected == 0 {
         return Ok(None);
     }
     find(db, code).await
 }
+
+const COLUMNS: wording::Columns<Column> = wording::Columns {
+    label_zh: Column::LabelZh,
+    label_en: Column::LabelEn,
+    public_zh: Column::PublicZh,
+    public_en: Column::PublicEn,
+    retired: Column::Retired,
+    position: Column::Position,
+};

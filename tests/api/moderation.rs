@@ -941,6 +941,20 @@ async fn a_rejected_reporter_reads_the_reason_as_worded_now_and_the_note() {
     assert_eq!(last["reason"]["code"], "insufficient_evidence");
     assert!(last["note"].is_null());
 
+    // Both were told, each in their own inbox.
+    let told = desk.get(&citizen, "/v1/me/notifications").await;
+    assert_eq!(told["items"].as_array().unwrap().len(), 1, "{told}");
+    assert_eq!(told["items"][0]["kind"], "tip.rejected");
+    assert_eq!(
+        told["items"][0]["text_en"],
+        format!(
+            "We found nothing unlawful in what you reported. Thank you for taking part. {note}"
+        )
+    );
+    let told = by_receipt(&desk.app, &anon, "/notifications").await;
+    assert_eq!(told["items"].as_array().unwrap().len(), 1, "{told}");
+    assert_eq!(told["items"][0]["kind"], "tip.rejected");
+
     // The admin rewords the reason: the reporter reads the new words.
     let new_en = "Our check found nothing unlawful here. Thank you for reporting.";
     let new_zh = "经核查，未发现违法情况。感谢您的举报。";

@@ -335,8 +335,11 @@ async fn the_whole_mission_runs_from_two_reports_to_their_reward() {
     assert_eq!(last["note"], "Thank you, neighbours.");
     assert!(!tip.to_string().contains("carrier ticket"));
     let told = city.desk.get(&citizen, "/v1/me/notifications").await;
-    assert_eq!(kinds(&told), ["tip.closed", "tip.forwarded"]);
-    assert_eq!(told["unread"], 2);
+    assert_eq!(
+        kinds(&told),
+        ["tip.closed", "tip.forwarded", "tip.verified"]
+    );
+    assert_eq!(told["unread"], 3);
     assert!(
         told["items"][0]["text_en"]
             .as_str()
@@ -368,12 +371,28 @@ async fn the_whole_mission_runs_from_two_reports_to_their_reward() {
         .await;
     assert_eq!(response.status(), 200);
     let told = city.desk.get(&citizen, "/v1/me/notifications").await;
-    assert_eq!(told["unread"], 1);
+    assert_eq!(told["unread"], 2);
     assert_eq!(
         kinds(&told),
-        ["tip.forwarded", "tip.closed"],
+        ["tip.forwarded", "tip.verified", "tip.closed"],
         "unread first"
     );
+    // Pages of one follow the same order, with no gaps.
+    let mut paged = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let path = match &cursor {
+            Some(c) => format!("/v1/me/notifications?limit=1&cursor={c}"),
+            None => "/v1/me/notifications?limit=1".to_owned(),
+        };
+        let page = city.desk.get(&citizen, &path).await;
+        paged.extend(kinds(&page));
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = Some(next.to_owned()),
+            None => break,
+        }
+    }
+    assert_eq!(paged, kinds(&told));
 
     // The anonymous reporter, through the receipt.
     let tip = by_receipt(app, &anonymous, "").await;
@@ -384,7 +403,10 @@ async fn the_whole_mission_runs_from_two_reports_to_their_reward() {
         "number_suspended"
     );
     let told = by_receipt(app, &anonymous, "/notifications").await;
-    assert_eq!(kinds(&told), ["tip.closed", "tip.forwarded"]);
+    assert_eq!(
+        kinds(&told),
+        ["tip.closed", "tip.forwarded", "tip.verified"]
+    );
     let rewards = by_receipt(app, &anonymous, "/rewards").await;
     assert_eq!(rewards["balance"], 20, "{rewards}");
 
