@@ -236,14 +236,17 @@ async fn unit_lead_view(
 
 #[OpenApi(prefix_path = "/v1/unit", tag = "ApiTags::Units")]
 impl UnitLeadsApi {
-    /// The unit's leads, newest first. Errors: 400 `request.invalid_filter`.
+    /// The unit's leads, newest first, by state, category, overdue.
+    /// Errors: 400 `request.invalid_filter`.
     #[oai(path = "/leads", method = "get", operation_id = "unit_list_leads")]
+    #[allow(clippy::too_many_arguments)] // One parameter per filter of the spec.
     async fn list(
         &self,
         auth: Auth<UnitOfficers>,
         state: Data<&AppState>,
         /// `forwarded`, `accepted`, `resolved`; repeated or comma-separated.
         status: Query<Option<Vec<String>>>,
+        category: Query<Option<String>>,
         /// Only leads found past their deadline.
         overdue: Query<Option<bool>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "100")))] limit: Query<Option<u32>>,
@@ -256,10 +259,15 @@ impl UnitLeadsApi {
             .collect();
         let limit = page_limit(limit.0);
         let before = Cursor::decode(cursor.0.as_deref())?;
+        let filter = leads::Filter {
+            statuses,
+            category: category.0.filter(|c| !c.trim().is_empty()),
+            ..Default::default()
+        };
         let rows = leads::of_unit(
             &state.db,
             officer.unit_id,
-            &statuses,
+            &filter,
             overdue.0 == Some(true),
             before,
             limit,

@@ -355,11 +355,12 @@ pub async fn flag_overdue(
     Ok(result.rows_affected == 1)
 }
 
-/// The leads of one unit, newest first, after `before`; `limit + 1` rows.
+/// The leads of one unit (by the filter's states and category), newest
+/// first, after `before`; `limit + 1` rows.
 pub async fn of_unit(
     db: &impl ConnectionTrait,
     unit_id: Uuid,
-    statuses: &[String],
+    filter: &Filter,
     overdue: bool,
     before: Option<Uuid>,
     limit: u64,
@@ -368,8 +369,11 @@ pub async fn of_unit(
         .filter(lead::Column::UnitId.eq(unit_id))
         .order_by_desc(lead::Column::Id)
         .limit(limit + 1);
-    if !statuses.is_empty() {
-        query = query.filter(lead::Column::Status.is_in(statuses.iter().cloned()));
+    if !filter.statuses.is_empty() {
+        query = query.filter(lead::Column::Status.is_in(filter.statuses.clone()));
+    }
+    if let Some(category) = &filter.category {
+        query = query.filter(lead::Column::Category.eq(category.clone()));
     }
     if overdue {
         query = query.filter(lead::Column::OverdueAt.is_not_null());

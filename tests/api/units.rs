@@ -258,9 +258,19 @@ async fn the_whole_mission_runs_from_two_reports_to_their_reward() {
     let officer = city.officer("officer.qianmen", station).await;
     let inbox = city
         .desk
-        .get(&officer, "/v1/unit/leads?status=forwarded")
+        .get(
+            &officer,
+            "/v1/unit/leads?status=forwarded&category=illicit_card_ads",
+        )
         .await;
     assert_eq!(inbox["items"][0]["id"], lead.as_str());
+    for other in [
+        "/v1/unit/leads?category=gambling",
+        "/v1/unit/leads?status=resolved",
+    ] {
+        let none = city.desk.get(&officer, other).await;
+        assert!(none["items"].as_array().unwrap().is_empty(), "{other}");
+    }
     let accepted = city.accept(&officer, &lead).await;
     assert_eq!(accepted["status"], "accepted");
     let response = city
