@@ -28,12 +28,14 @@ pub async fn sweep(state: &AppState) -> Result<usize, DbErr> {
     for centre in &centres {
         watchers.extend(users::officers_of(&state.db, centre.id).await?);
     }
+    let unit_ids: Vec<_> = overdue.iter().filter_map(|l| l.unit_id).collect();
+    let late_units = units::find_many(&state.db, &unit_ids).await?;
     let mut flagged = 0;
     for lead in overdue {
-        let unit = match lead.unit_id {
-            Some(id) => units::find(&state.db, id).await?,
-            None => None,
-        };
+        let unit = late_units
+            .iter()
+            .find(|u| Some(u.id) == lead.unit_id)
+            .cloned();
         let unit_name = unit.as_ref().map_or("?", |u| u.name_en.as_str());
         let unit_name_zh = unit.as_ref().map_or("?", |u| u.name_zh.as_str());
         let deadline = if lead.status == "forwarded" {

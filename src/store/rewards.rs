@@ -71,14 +71,15 @@ pub async fn of(
     if let Some(tip) = tip_id {
         query = query.filter(Column::TipId.eq(tip));
     }
-    let all: Vec<i32> = query
+    let balance: Option<i64> = query
         .clone()
         .select_only()
-        .column(Column::Points)
+        .column_as(Column::Points.sum(), "balance")
         .into_tuple()
-        .all(db)
-        .await?;
-    let balance = all.into_iter().map(i64::from).sum();
+        .one(db)
+        .await?
+        .flatten();
+    let balance = balance.unwrap_or(0);
     let recent = query.order_by_desc(Column::Id).limit(limit).all(db).await?;
     Ok((balance, recent))
 }

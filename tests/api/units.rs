@@ -77,6 +77,18 @@ impl City {
         unit["id"].as_str().unwrap().parse().unwrap()
     }
 
+    /// The Qianmen station over `station_area()`, with `more` settings.
+    async fn station(&self, more: Value) -> Uuid {
+        let mut body = json!({
+            "name_zh": "前门派出所", "name_en": "Qianmen Police Station",
+            "kind": "police_station", "jurisdiction": station_area(),
+        });
+        for (key, value) in more.as_object().unwrap() {
+            body[key] = value.clone();
+        }
+        self.unit(body).await
+    }
+
     async fn officer(&self, name: &str, unit: Uuid) -> String {
         self.app()
             .staff(name, Role::UnitOfficer, Some(unit))
@@ -180,9 +192,7 @@ async fn the_whole_mission_runs_from_two_reports_to_their_reward() {
     let city = City::open().await;
     let app = city.app();
     let station = city
-        .unit(json!({
-            "name_zh": "前门派出所", "name_en": "Qianmen Police Station",
-            "kind": "police_station", "jurisdiction": station_area(),
+        .station(json!({
             "categories": ["illicit_card_ads", "gambling"],
         }))
         .await;
@@ -467,9 +477,7 @@ async fn a_returned_lead_is_rerouted_to_a_department_and_the_history_shows_both(
     let city = City::open().await;
     let app = city.app();
     let station = city
-        .unit(json!({
-            "name_zh": "前门派出所", "name_en": "Qianmen Police Station",
-            "kind": "police_station", "jurisdiction": station_area(),
+        .station(json!({
             "categories": ["illicit_card_ads"],
         }))
         .await;
@@ -599,9 +607,7 @@ async fn a_returned_lead_is_rerouted_to_a_department_and_the_history_shows_both(
 async fn unit_views_carry_no_reporter_identity() {
     let city = City::open().await;
     let station = city
-        .unit(json!({
-            "name_zh": "前门派出所", "name_en": "Qianmen Police Station",
-            "kind": "police_station", "jurisdiction": station_area(),
+        .station(json!({
             "categories": ["illicit_card_ads"],
         }))
         .await;
@@ -664,9 +670,7 @@ async fn overdue_leads_are_flagged_and_the_command_centre_told_once_per_deadline
     let city = City::in_env(env).await;
     let app = city.app();
     let station = city
-        .unit(json!({
-            "name_zh": "前门派出所", "name_en": "Qianmen Police Station",
-            "kind": "police_station", "jurisdiction": station_area(),
+        .station(json!({
             "categories": ["illicit_card_ads"], "accept_hours": 2, "resolve_hours": 48,
         }))
         .await;
@@ -957,9 +961,7 @@ async fn webhooks_are_signed_retried_and_survive_a_restart() {
     let port = free_port();
     let city = City::in_env(env).await;
     let station = city
-        .unit(json!({
-            "name_zh": "前门派出所", "name_en": "Qianmen Police Station",
-            "kind": "police_station", "jurisdiction": station_area(),
+        .station(json!({
             "categories": ["illicit_card_ads"],
             "webhook": {"url": format!("http://127.0.0.1:{port}/tipline"), "secret": SECRET},
         }))
@@ -1095,9 +1097,7 @@ async fn webhooks_are_signed_retried_and_survive_a_restart() {
 async fn the_first_reporter_bonus_is_paid_once_per_contact() {
     let city = City::open().await;
     let station = city
-        .unit(json!({
-            "name_zh": "前门派出所", "name_en": "Qianmen Police Station",
-            "kind": "police_station", "jurisdiction": station_area(),
+        .station(json!({
             "categories": ["illicit_card_ads"],
         }))
         .await;
@@ -1140,9 +1140,7 @@ async fn outcomes_are_data_that_admins_reword_and_reprice() {
     let city = City::open().await;
     let app = city.app();
     let station = city
-        .unit(json!({
-            "name_zh": "前门派出所", "name_en": "Qianmen Police Station",
-            "kind": "police_station", "jurisdiction": station_area(),
+        .station(json!({
             "categories": ["illicit_card_ads"],
         }))
         .await;
