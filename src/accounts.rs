@@ -454,6 +454,34 @@ pub async fn change_password(
     Ok(session)
 }
 
+/// An administrator resets a staff account's password: a new one is made,
+/// every session of the account ends, and the password is returned once
+/// (shown to the admin, who hands it over). Citizens' accounts are theirs
+/// alone: `user.invalid_role`.
+pub async fn reset_staff_password(
+    state: &AppState,
+    id: Uuid,
+    by: Actor,
+    request_id: &str,
+) -> Result<String, AccountError> {
+    let user = users::find(&state.db, id)
+        .await?
+        .ok_or(AccountError::UserNotFound)?;
+    if user.role().is_none_or(|r| !r.is_staff()) {
+        return Err(AccountError::InvalidRole(
+            "only staff passwords are reset by an administrator".into(),
+        ));
+    }
+    let fresh = password::generate();
+    let hash = hash_password(state, &fresh).await?;
+    let txn = state.db.begin().await?;
+    users::set_password_hash(&txn, user.id, hash).await?;
+    refresh_tokens::revoke_all_of_user(&txn, user.id).await?;
+    audit_account(&txn, request_id, by, "user.password_reset", user.id, None).await?;
+    txn.commit().await?;
+    Ok(fresh)
+}
+
 /// An account's change in the audit log (never a password, phone or token).
 async fn audit_account(
     txn: &impl sea_orm::ConnectionTrait,

@@ -33,20 +33,43 @@ pub struct AppState {
     pub lifecycle: Arc<Lifecycle>,
     /// Deadlines are read against this clock.
     pub clock: Arc<crate::clock::Clock>,
+    /// What changed, for the live views this node serves.
+    pub feed: Arc<crate::feed::Feed>,
 }
 
 /// Where the process is in its life; only shutdown matters to requests.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Lifecycle {
     shutting_down: AtomicBool,
+    /// Turns true once: long-lived answers (event streams) end then, so a
+    /// graceful stop does not wait for them.
+    stopping: tokio::sync::watch::Sender<bool>,
+}
+
+impl Default for Lifecycle {
+    fn default() -> Self {
+        Self {
+            shutting_down: AtomicBool::new(false),
+            stopping: tokio::sync::watch::channel(false).0,
+        }
+    }
 }
 
 impl Lifecycle {
     pub fn begin_shutdown(&self) {
         self.shutting_down.store(true, Ordering::SeqCst);
+        self.stopping.send_replace(true);
     }
 
     pub fn is_shutting_down(&self) -> bool {
         self.shutting_down.load(Ordering::SeqCst)
+    }
+
+    /// Resolves when shutdown begins (at once if it has).
+    pub fn stopping(&self) -> impl Future<Output = ()> + Send + 'static {
+        let mut watch = self.stopping.subscribe();
+        async move {
+            let _ = watch.wait_for(|stopping| *stopping).await;
+        }
     }
 }

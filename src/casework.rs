@@ -360,7 +360,14 @@ pub async fn give_back(
     audit::record(
         &txn,
         request_id,
-        audit_event(officer, "lead.return", lead.id, None),
+        // The unit it came back from, which the lead no longer names: the
+        // unit's live inbox drops it by this.
+        audit_event(
+            officer,
+            "lead.return",
+            lead.id,
+            Some(serde_json::json!({ "unit_id": officer.unit_id })),
+        ),
     )
     .await?;
     txn.commit().await?;

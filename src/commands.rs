@@ -14,6 +14,7 @@ use crate::{accounts, http, server, store, telemetry};
 /// `tipline serve`: runs until SIGINT or SIGTERM.
 pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     telemetry::init(settings.log_format, &settings.log_level);
+    let stop = server::stop_signal();
     let prepared = server::prepare(settings).await?;
     if let Some(admin) = &prepared.first_admin {
         // Printed, not logged: a log collector must never hold it. Shown once.
@@ -22,10 +23,7 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
             admin.username, admin.password
         );
     }
-    prepared
-        .run(server::stop_signal())
-        .await
-        .context("the server failed")
+    prepared.run(stop).await.context("the server failed")
 }
 
 /// `tipline migrate`: applies pending migrations and exits.

@@ -177,6 +177,29 @@ pub struct Settings {
     /// How often each node looks for leads past their deadline.
     pub deadline_sweep: Duration,
     pub webhooks: WebhookSettings,
+    /// How often each node reads the audit log for its live views.
+    pub live_poll: Duration,
+    pub map: MapSettings,
+}
+
+/// The map tiles the web apps draw under their outlines and points; none
+/// by default (a plain background).
+#[derive(Clone, Debug, Default)]
+pub struct MapSettings {
+    /// A tile URL template with `{z}`, `{x}` and `{y}`.
+    pub tile_url: Option<String>,
+    /// The datum the tiles are drawn in: Chinese tile services use GCJ-02,
+    /// and the apps shift points and outlines onto them.
+    pub tile_datum: TileDatum,
+    /// The attribution the tile service asks for.
+    pub tile_attribution: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TileDatum {
+    #[default]
+    Wgs84,
+    Gcj02,
 }
 
 /// The webhook relay.
@@ -306,6 +329,40 @@ impl Settings {
     pub fn media_dir(&self) -> PathBuf {
         self.data_dir.join("media")
     }
+
+    /// Origins other than the service's own that the web apps load images
+    /// from: the photo store's presigned URLs, and the public address when it
+    /// differs from the one a page was opened at.
+    pub fn image_origins(&self) -> Vec<String> {
+        let mut origins = Vec::new();
+        if let Some(url) = &self.public_url {
+            origins.push(url.origin().ascii_serialization());
+        }
+        if let Some(s3) = &self.s3 {
+            let mut endpoint = s3.endpoint.clone();
+            if !s3.path_style {
+                let host = format!("{}.{}", s3.bucket, endpoint.host_str().unwrap_or_default());
+                if endpoint.set_host(Some(&host)).is_err() {
+                    return origins;
+                }
+            }
+            origins.push(endpoint.origin().ascii_serialization());
+        }
+        if let Some(template) = &self.map.tile_url {
+            // Every subdomain a `{s}` template may use: the ones Leaflet
+            // picks by default.
+            for sub in ["a", "b", "c"] {
+                let sample = template.replace("{s}", sub).replace(['{', '}'], "");
+                if let Ok(url) = Url::parse(&sample) {
+                    let origin = url.origin().ascii_serialization();
+                    if !origins.contains(&origin) {
+                        origins.push(origin);
+                    }
+                }
+            }
+        }
+        origins
+    }
 }
 
 /// Command-line values, the last layer.
@@ -384,6 +441,10 @@ struct Raw {
     webhook_retry_base_ms: u64,
     webhook_max_attempts: u32,
     webhook_timeout_ms: u64,
+    live_poll_ms: u64,
+    map_tile_url: Option<String>,
+    map_tile_datum: TileDatum,
+    map_tile_attribution: Option<String>,
 }
 
 impl Default for Raw {
@@ -431,6 +492,10 @@ impl Default for Raw {
             first_reporter_bonus: 10,
             deadline_sweep_secs: 60,
             webhook_poll_ms: 1_000,
+            live_poll_ms: 500,
+            map_tile_url: None,
+            map_tile_datum: TileDatum::Wgs84,
+            map_tile_attribution: None,
             webhook_retry_base_ms: 5_000,
             webhook_max_attempts: 12,
             webhook_timeout_ms: 10_000,
@@ -485,6 +550,18 @@ impl Raw {
             }
             "deadline_sweep_secs" => self.deadline_sweep_secs = positive(value)?,
             "webhook_poll_ms" => self.webhook_poll_ms = positive(value)?,
+            "live_poll_ms" => self.live_poll_ms = positive(value)?,
+            "map_tile_url" => self.map_tile_url = Some(tile_url(value)?),
+            "map_tile_datum" => {
+                self.map_tile_datum = match value.trim() {
+                    "wgs84" => TileDatum::Wgs84,
+                    "gcj02" => TileDatum::Gcj02,
+                    other => return Err(format!("is `{other}`, expected wgs84 or gcj02").into()),
+                };
+            }
+            "map_tile_attribution" => {
+                self.map_tile_attribution = Some(non_empty(value)?.to_owned());
+            }
             "webhook_retry_base_ms" => self.webhook_retry_base_ms = positive(value)?,
             "webhook_max_attempts" => self.webhook_max_attempts = positive(value)?,
             "webhook_timeout_ms" => self.webhook_timeout_ms = positive(value)?,
@@ -643,6 +720,12 @@ impl Raw {
                 max_attempts: self.webhook_max_attempts,
                 timeout: Duration::from_millis(self.webhook_timeout_ms),
             },
+            live_poll: Duration::from_millis(self.live_poll_ms),
+            map: MapSettings {
+                tile_url: self.map_tile_url,
+                tile_datum: self.map_tile_datum,
+                tile_attribution: self.map_tile_attribution,
+            },
         })
     }
 
@@ -728,6 +811,24 @@ fn non_empty(value: &str) -> Result<&str, String> {
     } else {
         Ok(trimmed)
     }
+}
+
+/// A tile URL template: an http(s) URL once `{z}`, `{x}` and `{y}` (and an
+/// optional `{s}` subdomain) are filled in.
+fn tile_url(value: &str) -> Result<String, String> {
+    let template = value.trim();
+    for part in ["{z}", "{x}", "{y}"] {
+        if !template.contains(part) {
+            return Err(format!("is `{template}`, which has no {part}"));
+        }
+    }
+    let sample = template
+        .replace("{z}", "1")
+        .replace("{x}", "1")
+        .replace("{y}", "1")
+        .replace("{s}", "a");
+    http_url(&sample)?;
+    Ok(template.to_owned())
 }
 
 fn http_url(value: &str) -> Result<Url, String> {

@@ -14,6 +14,7 @@ pub mod commands;
 pub mod config;
 pub mod deadlines;
 pub mod domain;
+pub mod feed;
 pub mod forwarding;
 pub mod http;
 pub mod idempotency;

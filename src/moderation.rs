@@ -242,6 +242,58 @@ impl Decision {
     }
 }
 
+/// One tip of a bulk decision: its id and the version the moderator saw.
+#[derive(Clone, Copy, Debug)]
+pub struct BulkItem {
+    pub id: Uuid,
+    pub version: i32,
+}
+
+/// The same decision on several tips: each is claimed by the moderator and
+/// decided in transactions of its own, with its own version check and audit
+/// events, so one that fails (decided by someone else meanwhile, a state that
+/// does not allow it) leaves the others decided; each item's result says
+/// which. Verifying into a new lead makes it with the first tip verified and
+/// puts the rest in it.
+pub async fn decide_many(
+    state: &AppState,
+    moderator: Uuid,
+    items: &[BulkItem],
+    decision: Decision,
+    lease: chrono::Duration,
+    request_id: &str,
+) -> Vec<(Uuid, Result<tip::Model, ModerationError>)> {
+    let mut decision = decision;
+    let mut results = Vec::with_capacity(items.len());
+    for item in items {
+        let result = async {
+            let seen = load(state, item.id).await?;
+            if seen.version != item.version {
+                return Err(stale_tip());
+            }
+            let claimed = claim(state, moderator, item.id, lease, request_id).await?;
+            decide(
+                state,
+                moderator,
+                item.id,
+                claimed.version,
+                decision.clone(),
+                request_id,
+            )
+            .await
+        }
+        .await;
+        let new_lead = matches!(decision, Decision::Verify(LeadChoice::New { .. }));
+        if let (true, Ok(tip)) = (new_lead, &result)
+            && let Some(lead_id) = tip.lead_id
+        {
+            decision = Decision::Verify(LeadChoice::Existing(lead_id));
+        }
+        results.push((item.id, result));
+    }
+    results
+}
+
 /// What reporters of a duplicate read: that the matter is in hand, without
 /// anything about the other report.
 const DUPLICATE_ZH: &str = "该线索已有他人举报，将与先前的举报一并处理。感谢您的参与。";
@@ -280,7 +332,16 @@ pub async fn decide(
         return Err(stale_tip());
     }
     let next = next_state(&tip, decision.action())?;
-    not_held_by_other(&tip, moderator, Utc::now())?;
+    let now = Utc::now();
+    not_held_by_other(&tip, moderator, now)?;
+    // Deciding takes a live claim of one's own: a lapsed lease of someone
+    // else's is not an invitation to decide unseen.
+    if tip.holder(now) != Some(moderator) {
+        return Err(Conflict(
+            "tip.not_claimed",
+            "claim the tip before deciding on it".into(),
+        ));
+    }
 
     // Everything the decision names is checked before anything is written.
     let mut change = tips::Change {

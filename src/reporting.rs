@@ -99,8 +99,8 @@ pub struct Receipt {
 
 /// How far in the future `occurred_at` may be: phones' clocks drift.
 const CLOCK_SKEW: chrono::Duration = chrono::Duration::minutes(10);
-const MAX_MEDIA: usize = 9;
-const MAX_CONTACTS: usize = 20;
+pub const MAX_MEDIA: usize = 9;
+pub const MAX_CONTACTS: usize = 20;
 
 fn receipt_hash(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))

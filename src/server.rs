@@ -104,6 +104,7 @@ pub async fn prepare(settings: Settings) -> anyhow::Result<Prepared> {
         metrics: Default::default(),
         lifecycle: Arc::new(Lifecycle::default()),
         clock: Arc::new(crate::clock::Clock::default()),
+        feed: Arc::new(crate::feed::Feed::default()),
     };
     Ok(Prepared {
         state,
@@ -127,6 +128,17 @@ impl Prepared {
     /// node out), then the listener closes and in-flight requests get up to
     /// the shutdown timeout to finish.
     pub async fn run(self, stop: impl Future<Output = ()>) -> std::io::Result<()> {
+        self.run_behind(stop, |endpoint| endpoint).await
+    }
+
+    /// [`run`](Self::run) with `wrap` around the whole endpoint: what it
+    /// answers is what clients get (the tests check each answer against the
+    /// spec there).
+    pub async fn run_behind<E: poem::Endpoint + 'static>(
+        self,
+        stop: impl Future<Output = ()>,
+        wrap: impl FnOnce(poem::endpoint::BoxEndpoint<'static, poem::Response>) -> E,
+    ) -> std::io::Result<()> {
         let settings = self.state.settings.clone();
         let lifecycle = self.state.lifecycle.clone();
         let signal = async move {
@@ -143,9 +155,16 @@ impl Prepared {
             crate::jobs::spawn(self.state.clone()),
             crate::webhooks::spawn(self.state.clone()),
             crate::deadlines::spawn(self.state.clone()),
+            crate::feed::spawn(self.state.clone()),
         ];
         poem::Server::new_with_acceptor(self.acceptor)
-            .run_with_graceful_shutdown(http::endpoint(self.state), signal, Some(timeout))
+            .run_with_graceful_shutdown(
+                wrap(poem::EndpointExt::boxed(
+                    poem::EndpointExt::map_to_response(http::endpoint(self.state)),
+                )),
+                signal,
+                Some(timeout),
+            )
             .await?;
         for job in background {
             job.abort();
@@ -156,18 +175,25 @@ impl Prepared {
 }
 
 /// Resolves on SIGINT (Ctrl-C) or SIGTERM.
-pub async fn stop_signal() {
-    let interrupt = tokio::signal::ctrl_c();
+///
+/// The handlers are installed when this is called, not when the future is
+/// first polled: a signal that arrives while the service is still starting
+/// must stop it gracefully, not kill it with the default action.
+pub fn stop_signal() -> impl Future<Output = ()> {
     #[cfg(unix)]
     {
-        let mut terminate =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-                .expect("installing a SIGTERM handler");
-        tokio::select! {
-            _ = interrupt => {},
-            _ = terminate.recv() => {},
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut interrupt = signal(SignalKind::interrupt()).expect("installing a SIGINT handler");
+        let mut terminate = signal(SignalKind::terminate()).expect("installing a SIGTERM handler");
+        async move {
+            tokio::select! {
+                _ = interrupt.recv() => {},
+                _ = terminate.recv() => {},
+            }
         }
     }
     #[cfg(not(unix))]
-    let _ = interrupt.await;
+    async {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }

@@ -222,7 +222,7 @@ pub async fn leads_csv(
 
 /// Quotes a field when it holds a comma, quote or line break; a leading
 /// `=`, `+`, `-` or `@` is defused so spreadsheets do not run it.
-fn csv_field(value: &str) -> String {
+pub fn csv_field(value: &str) -> String {
     let value = if value.starts_with(['=', '+', '-', '@']) {
         format!("'{value}")
     } else {

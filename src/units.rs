@@ -52,7 +52,7 @@ fn checked_webhook(url: &str, secret: &str) -> Result<(), ModerationError> {
             "the webhook URL must be http:// or https:// with a host",
         ));
     }
-    if secret.len() < 16 || secret.len() > 200 {
+    if !(16..=200).contains(&secret.chars().count()) {
         return Err(invalid(
             "unit.invalid_webhook",
             "the webhook secret must be 16 to 200 characters",

@@ -185,6 +185,22 @@ impl TokenKeys {
     /// Checks the header, the signature, `iss`, `aud`, `exp` (with the
     /// leeway) and the shape of the claims.
     pub fn verify(&self, token: &str) -> Result<Verified, InvalidToken> {
+        self.verify_within(token, Duration::ZERO)
+    }
+
+    /// The session of an anonymous token that may have expired up to
+    /// `grace` ago, for renewing it: a phone that queued a report offline
+    /// keeps its session (and so the report's idempotency key) when it
+    /// comes back after the token's hour. Account tokens never renew this
+    /// way (they have refresh tokens).
+    pub fn renewable_anonymous(&self, token: &str, grace: Duration) -> Result<Uuid, InvalidToken> {
+        match self.verify_within(token, grace)? {
+            Verified::Anonymous { session_id } => Ok(session_id),
+            Verified::Account { .. } => Err(InvalidToken("not an anonymous token")),
+        }
+    }
+
+    fn verify_within(&self, token: &str, grace: Duration) -> Result<Verified, InvalidToken> {
         let header = jsonwebtoken::decode_header(token).map_err(|_| InvalidToken("header"))?;
         if header.alg != ALGORITHM {
             return Err(InvalidToken("algorithm"));
@@ -194,11 +210,14 @@ impl TokenKeys {
             .verifying
             .iter()
             .find(|k| k.kid == kid)
-            .filter(|k| k.usable_until.is_none_or(|until| unix_now() <= until))
+            .filter(|k| {
+                k.usable_until
+                    .is_none_or(|until| unix_now() <= until + grace.as_secs())
+            })
             .ok_or(InvalidToken("unknown kid"))?;
 
         let mut validation = Validation::new(ALGORITHM);
-        validation.leeway = self.leeway.as_secs();
+        validation.leeway = (self.leeway + grace).as_secs();
         validation.validate_exp = true;
         validation.validate_nbf = true;
         validation.set_issuer(&[&self.issuer]);

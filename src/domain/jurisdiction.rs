@@ -101,6 +101,16 @@ impl Jurisdiction {
                 )));
             }
         };
+        if check == Check::Full {
+            let at = |p: usize| {
+                if kind == "Polygon" {
+                    "coordinates".to_owned()
+                } else {
+                    format!("coordinates[{p}]")
+                }
+            };
+            layout(&polygons, at)?;
+        }
         Ok(Jurisdiction { polygons })
     }
 
@@ -199,6 +209,91 @@ fn ring(value: &Value, at: &str, check: Check) -> Result<Ring, InvalidJurisdicti
         return Err(invalid(format!("{at}: the ring encloses no area")));
     }
     Ok(ring)
+}
+
+/// How rings lie against each other: every hole inside its outer ring and
+/// apart from the other holes, every polygon apart from the others (one may
+/// sit in another's hole), and so some area left in each. Without it a hole
+/// drawn outside its ring would shrink the unit's area, and the unit win
+/// "smallest area first" routing for places it does not hold.
+fn layout(polygons: &[Polygon], at: impl Fn(usize) -> String) -> Result<(), InvalidJurisdiction> {
+    for (p, polygon) in polygons.iter().enumerate() {
+        let (outer, holes) = polygon
+            .rings
+            .split_first()
+            .expect("a polygon has an outer ring");
+        for (h, hole) in holes.iter().enumerate() {
+            let here = format!("{}[{}]", at(p), h + 1);
+            if let Some((a, b)) = rings_meet(hole, outer) {
+                return Err(invalid(format!(
+                    "{here}: the hole crosses or touches its outer ring (its edge {a}, the ring's edge {b})"
+                )));
+            }
+            if !ring_contains(outer, hole[0]) {
+                return Err(invalid(format!(
+                    "{here}: the hole is not inside its outer ring"
+                )));
+            }
+            for (o, other) in holes.iter().enumerate().take(h) {
+                let there = format!("{}[{}]", at(p), o + 1);
+                if rings_meet(hole, other).is_some()
+                    || ring_contains(other, hole[0])
+                    || ring_contains(hole, other[0])
+                {
+                    return Err(invalid(format!(
+                        "{here}: the hole overlaps the hole {there}"
+                    )));
+                }
+            }
+        }
+        let area = ring_area_km2(outer) - holes.iter().map(|h| ring_area_km2(h)).sum::<f64>();
+        if area <= 0.0 {
+            return Err(invalid(format!("{}: the holes leave no area", at(p))));
+        }
+        for (q, other) in polygons.iter().enumerate().take(p) {
+            let touching = polygon
+                .rings
+                .iter()
+                .any(|r| other.rings.iter().any(|o| rings_meet(r, o).is_some()));
+            let inside = |a: &Polygon, b: &Polygon| {
+                let point = b.rings[0][0];
+                let mut rings = a.rings.iter();
+                rings.next().is_some_and(|r| ring_contains(r, point))
+                    && !rings.any(|hole| ring_contains(hole, point))
+            };
+            if touching || inside(polygon, other) || inside(other, polygon) {
+                return Err(invalid(format!(
+                    "{}: the polygon overlaps or touches {}",
+                    at(p),
+                    at(q)
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The first edges of two rings that cross or touch, when their boxes meet.
+fn rings_meet(a: &[(f64, f64)], b: &[(f64, f64)]) -> Option<(usize, usize)> {
+    let bounds = |r: &[(f64, f64)]| {
+        r.iter().fold(
+            (f64::MAX, f64::MAX, f64::MIN, f64::MIN),
+            |(x0, y0, x1, y1), &(x, y)| (x0.min(x), y0.min(y), x1.max(x), y1.max(y)),
+        )
+    };
+    let (ax0, ay0, ax1, ay1) = bounds(a);
+    let (bx0, by0, bx1, by1) = bounds(b);
+    if ax1 < bx0 || bx1 < ax0 || ay1 < by0 || by1 < ay0 {
+        return None;
+    }
+    for i in 0..a.len() - 1 {
+        for j in 0..b.len() - 1 {
+            if segments_meet(a[i], a[i + 1], b[j], b[j + 1]) {
+                return Some((i, j));
+            }
+        }
+    }
+    None
 }
 
 /// The first two edges of a closed ring that cross or touch, other than
@@ -316,6 +411,52 @@ mod tests {
         assert!(!j.contains(point(22.65, 114.05)));
         let area = j.area_km2();
         assert!((110.0..125.0).contains(&area), "{area}");
+    }
+
+    #[test]
+    fn rings_must_lie_as_a_map_would_draw_them() {
+        let square = |x: f64, y: f64, d: f64| {
+            json!([[x, y], [x + d, y], [x + d, y + d], [x, y + d], [x, y]])
+        };
+        let cases = [
+            (
+                json!({"type": "Polygon", "coordinates": [square(0.0, 0.0, 10.0), square(20.0, 20.0, 1.0)]}),
+                "coordinates[1]: the hole is not inside its outer ring",
+            ),
+            (
+                json!({"type": "Polygon", "coordinates": [square(0.0, 0.0, 10.0), square(-1.0, -1.0, 12.0)]}),
+                "coordinates[1]: the hole is not inside its outer ring",
+            ),
+            (
+                json!({"type": "Polygon", "coordinates": [square(0.0, 0.0, 10.0), square(5.0, 5.0, 10.0)]}),
+                "coordinates[1]: the hole crosses or touches its outer ring",
+            ),
+            (
+                json!({"type": "Polygon", "coordinates": [square(0.0, 0.0, 10.0), square(2.0, 2.0, 4.0), square(3.0, 3.0, 1.0)]}),
+                "coordinates[2]: the hole overlaps the hole coordinates[1]",
+            ),
+            (
+                json!({"type": "MultiPolygon", "coordinates": [[square(0.0, 0.0, 10.0)], [square(5.0, 5.0, 10.0)]]}),
+                "coordinates[1]: the polygon overlaps or touches coordinates[0]",
+            ),
+            (
+                json!({"type": "MultiPolygon", "coordinates": [[square(0.0, 0.0, 10.0)], [square(2.0, 2.0, 1.0)]]}),
+                "coordinates[1]: the polygon overlaps or touches coordinates[0]",
+            ),
+        ];
+        for (shape, problem) in cases {
+            let err = Jurisdiction::parse(&shape).unwrap_err();
+            assert!(err.0.starts_with(problem), "{problem}: {err}");
+        }
+        // An island in a lake is fine.
+        let island = json!({"type": "MultiPolygon", "coordinates": [
+            [square(0.0, 0.0, 10.0), square(2.0, 2.0, 6.0)],
+            [square(4.0, 4.0, 1.0)]
+        ]});
+        let j = Jurisdiction::parse(&island).unwrap();
+        assert!(j.contains(point(4.5, 4.5)));
+        assert!(!j.contains(point(3.0, 3.0)));
+        assert!(j.area_km2() > 0.0);
     }
 
     #[test]

@@ -4,55 +4,45 @@ use chrono::{DateTime, Utc};
 use poem::Request;
 use poem::web::Data;
 use poem_openapi::payload::Json;
-use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
+use poem_openapi::{ApiResponse, Object, OpenApi};
 use uuid::Uuid;
 
 use super::ApiTags;
 use super::auth::{AnyAccount, Auth, client_addr};
-use super::error::ApiError;
+use super::contract::Checked;
+use super::error::{ApiError, Fails};
 use super::request_id::RequestId;
+use super::vocab::{RoleName, TokenType};
 use crate::accounts::{self, AccountError, Session};
 use crate::app::AppState;
-use crate::domain::Role;
 use crate::store::users;
 
 pub struct AuthApi;
+
+/// How long after expiry an anonymous token can still be renewed: as long
+/// as idempotency keys are kept.
+const RENEW_GRACE: std::time::Duration = std::time::Duration::from_secs(25 * 3600);
 pub struct MeApi;
 
-/// A role, as the API names it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-#[oai(rename_all = "snake_case")]
-pub enum RoleName {
-    Citizen,
-    Moderator,
-    UnitOfficer,
-    Admin,
-}
-
-impl From<Role> for RoleName {
-    fn from(role: Role) -> Self {
-        match role {
-            Role::Citizen => RoleName::Citizen,
-            Role::Moderator => RoleName::Moderator,
-            Role::UnitOfficer => RoleName::UnitOfficer,
-            Role::Admin => RoleName::Admin,
-        }
-    }
-}
-
-impl From<RoleName> for Role {
-    fn from(role: RoleName) -> Self {
-        match role {
-            RoleName::Citizen => Role::Citizen,
-            RoleName::Moderator => Role::Moderator,
-            RoleName::UnitOfficer => Role::UnitOfficer,
-            RoleName::Admin => Role::Admin,
-        }
-    }
+crate::errors! {
+    RegisterErrors: 400, 409 ["user.phone_taken"],
+        413, 415, 422 ["user.invalid_phone", "user.weak_password"],
+        429 ["auth.throttled"], 503 ["service.busy"];
+    LoginErrors: 400, 401 ["auth.invalid_credentials"], 413, 415,
+        429 ["auth.throttled"], 503 ["service.busy"];
+    RefreshErrors: 400, 401 ["auth.refresh_invalid"], 413, 415, 503;
+    LogoutErrors: 400, 413, 415, 503;
+    RenewErrors: 400, 401, 413, 415;
+    /// Any signed-in account's own reads and sign-out.
+    pub AccountErrors: 401, 503;
+    PasswordErrors: 400, 401, 413, 415,
+        422 ["user.wrong_password", "user.weak_password"],
+        429 ["auth.throttled"], 503 ["service.busy"];
 }
 
 /// The caller's own account.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Me {
     pub id: Uuid,
     pub role: RoleName,
@@ -82,10 +72,10 @@ impl Me {
 /// before it expires, trade `refresh_token` for a new pair at
 /// `POST /v1/auth/refresh`. Each refresh token works once.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct TokenPair {
     pub access_token: String,
-    /// Always `Bearer`.
-    pub token_type: String,
+    pub token_type: TokenType,
     /// Seconds until the access token expires.
     pub expires_in: u64,
     pub refresh_token: String,
@@ -98,7 +88,7 @@ impl From<Session> for TokenPair {
     fn from(s: Session) -> Self {
         Self {
             access_token: s.access.token,
-            token_type: "Bearer".into(),
+            token_type: TokenType::Bearer,
             expires_in: s.access.expires_in.as_secs(),
             refresh_token: s.refresh_token,
             refresh_expires_in: s.refresh_expires_in.as_secs(),
@@ -110,25 +100,32 @@ impl From<Session> for TokenPair {
 /// An anonymous reporter's token. It identifies nothing about the person:
 /// no account, address or device is stored with it.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AnonymousToken {
     pub access_token: String,
-    /// Always `Bearer`.
-    pub token_type: String,
+    pub token_type: TokenType,
     /// Seconds until it expires; then ask for another.
     pub expires_in: u64,
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct RegisterRequest {
-    /// A mainland mobile number: `13800138000`, `+86 138 0013 8000`, ...
-    #[oai(validator(max_length = 32))]
+    /// A mainland mobile number (11 digits from `13` to `19`), written any
+    /// usual way: `13800138000`, `+86 138 0013 8000`, `0086-138-0013-8000`,
+    /// `(+86) 13800138000`.
+    #[oai(validator(
+        max_length = 32,
+        pattern = r"^\s*[ ().-]*(\+[ ().-]*8[ ().-]*6[ ().-]*|0[ ().-]*0[ ().-]*8[ ().-]*6[ ().-]*|8[ ().-]*6[ ().-]*)?1[ ().-]*[3-9]([ ().-]*[0-9]){9}[ ().-]*\s*$"
+    ))]
     pub phone: String,
     /// 8 to 128 characters, not the phone number.
-    #[oai(validator(max_length = 1024))]
+    #[oai(validator(min_length = 8, max_length = 128))]
     pub password: String,
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct LoginRequest {
     /// A staff username, or a citizen's phone number in any usual spelling.
     #[oai(validator(max_length = 200))]
@@ -137,23 +134,33 @@ pub struct LoginRequest {
     pub password: String,
 }
 
+/// An anonymous reporter's token, perhaps expired.
 #[derive(Object)]
+pub struct RenewAnonymous {
+    #[oai(validator(max_length = 2000))]
+    pub token: String,
+}
+
+#[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct RefreshRequest {
     #[oai(validator(max_length = 200))]
     pub refresh_token: String,
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct PasswordChange {
     #[oai(validator(max_length = 1024))]
     pub current_password: String,
     /// 8 to 128 characters.
-    #[oai(validator(max_length = 1024))]
+    #[oai(validator(min_length = 8, max_length = 128))]
     pub new_password: String,
 }
 
 #[derive(ApiResponse)]
 pub enum Created<T: poem_openapi::types::ToJSON + Send + Sync> {
+    /// Created.
     #[oai(status = 201)]
     Created(Json<T>),
 }
@@ -201,16 +208,14 @@ impl From<AccountError> for ApiError {
 #[OpenApi(prefix_path = "/v1", tag = "ApiTags::Auth")]
 impl AuthApi {
     /// Register a citizen account with a mainland mobile number; signs in.
-    ///
-    /// Errors: `user.invalid_phone`, `user.weak_password` (422),
-    /// `user.phone_taken` (409).
+    /// Registrations are limited per client address.
     #[oai(path = "/auth/register", method = "post", operation_id = "register")]
     async fn register(
         &self,
         state: Data<&AppState>,
         req: &Request,
-        body: Json<RegisterRequest>,
-    ) -> Result<Created<TokenPair>, ApiError> {
+        body: Checked<RegisterRequest>,
+    ) -> Result<Created<TokenPair>, Fails<RegisterErrors>> {
         let client = client_addr(req, state.settings.auth.client_ip_header.as_deref());
         let session = accounts::register(
             &state,
@@ -234,8 +239,8 @@ impl AuthApi {
         &self,
         state: Data<&AppState>,
         req: &Request,
-        body: Json<LoginRequest>,
-    ) -> Result<Json<TokenPair>, ApiError> {
+        body: Checked<LoginRequest>,
+    ) -> Result<Json<TokenPair>, Fails<LoginErrors>> {
         let client = client_addr(req, state.settings.auth.client_ip_header.as_deref());
         let session = accounts::login(&state, &body.login, &body.password, client).await?;
         Ok(Json(session.into()))
@@ -248,8 +253,8 @@ impl AuthApi {
     async fn refresh(
         &self,
         state: Data<&AppState>,
-        body: Json<RefreshRequest>,
-    ) -> Result<Json<TokenPair>, ApiError> {
+        body: Checked<RefreshRequest>,
+    ) -> Result<Json<TokenPair>, Fails<RefreshErrors>> {
         let session = accounts::refresh(&state, &body.refresh_token).await?;
         Ok(Json(session.into()))
     }
@@ -260,8 +265,8 @@ impl AuthApi {
     async fn logout(
         &self,
         state: Data<&AppState>,
-        body: Json<RefreshRequest>,
-    ) -> Result<NoContent, ApiError> {
+        body: Checked<RefreshRequest>,
+    ) -> Result<NoContent, Fails<LogoutErrors>> {
         accounts::logout(&state, &body.refresh_token).await?;
         Ok(NoContent::Done)
     }
@@ -277,9 +282,35 @@ impl AuthApi {
         &self,
         auth: Auth<AnyAccount>,
         state: Data<&AppState>,
-    ) -> Result<NoContent, ApiError> {
+    ) -> Result<NoContent, Fails<AccountErrors>> {
         accounts::logout_everywhere(&state, auth.account(), &RequestId::current_string()).await?;
         Ok(NoContent::Done)
+    }
+
+    /// A new token for the same anonymous session, from its token even if
+    /// that expired (up to a day ago): a report queued offline is retried
+    /// as the same reporter, so its `Idempotency-Key` still finds the first
+    /// attempt. Nothing but the session's random id carries over.
+    #[oai(
+        path = "/auth/anonymous/renew",
+        method = "post",
+        operation_id = "renew_anonymous_session"
+    )]
+    async fn renew_anonymous(
+        &self,
+        state: Data<&AppState>,
+        body: Checked<RenewAnonymous>,
+    ) -> Result<Created<AnonymousToken>, Fails<RenewErrors>> {
+        let session = state
+            .tokens
+            .renewable_anonymous(&body.token, RENEW_GRACE)
+            .map_err(|_| ApiError::unauthorized("the anonymous token is invalid or too old"))?;
+        let issued = state.tokens.issue_anonymous(session);
+        Ok(Created::Created(Json(AnonymousToken {
+            access_token: issued.token,
+            token_type: TokenType::Bearer,
+            expires_in: issued.expires_in.as_secs(),
+        })))
     }
 
     /// A token for reporting without an account. Nothing that identifies the
@@ -293,7 +324,7 @@ impl AuthApi {
         let issued = state.tokens.issue_anonymous(Uuid::new_v4());
         Created::Created(Json(AnonymousToken {
             access_token: issued.token,
-            token_type: "Bearer".into(),
+            token_type: TokenType::Bearer,
             expires_in: issued.expires_in.as_secs(),
         }))
     }
@@ -303,14 +334,13 @@ impl AuthApi {
 impl MeApi {
     /// The caller's own account.
     #[oai(path = "/me", method = "get", operation_id = "me")]
-    async fn me(&self, auth: Auth<AnyAccount>) -> Result<Json<Me>, ApiError> {
+    async fn me(&self, auth: Auth<AnyAccount>) -> Result<Json<Me>, Fails<AccountErrors>> {
         Ok(Json(Me::of(auth.account())))
     }
 
     /// Change the caller's password. Every session of the account ends; the
-    /// answer is a new token pair for this device.
-    ///
-    /// Errors: `user.wrong_password`, `user.weak_password` (422).
+    /// answer is a new token pair for this device. Wrong current passwords
+    /// are limited like failed logins.
     #[oai(
         path = "/me/password",
         method = "post",
@@ -320,8 +350,8 @@ impl MeApi {
         &self,
         auth: Auth<AnyAccount>,
         state: Data<&AppState>,
-        body: Json<PasswordChange>,
-    ) -> Result<Json<TokenPair>, ApiError> {
+        body: Checked<PasswordChange>,
+    ) -> Result<Json<TokenPair>, Fails<PasswordErrors>> {
         let session = accounts::change_password(
             &state,
             auth.account(),

@@ -5,16 +5,19 @@ use chrono::{DateTime, Utc};
 use poem::web::Data;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
-use poem_openapi::types::MaybeUndefined;
 use poem_openapi::{Object, OpenApi};
 use uuid::Uuid;
 
 use super::ApiTags;
-use super::accounts::{Created, RoleName};
+use super::accounts::Created;
 use super::auth::{Admins, Auth};
-use super::error::ApiError;
+use super::clearable::Clearable;
+use super::contract::Checked;
+use super::error::Fails;
 use super::pagination::{Cursor, page_limit};
 use super::request_id::RequestId;
+use super::vocab::ActorKind;
+use super::vocab::{RoleName, StaffRoleName};
 use crate::accounts::{self, StaffRequest};
 use crate::app::AppState;
 use crate::store::audit::{self, Actor};
@@ -25,6 +28,7 @@ pub struct AdminApi;
 /// An account, as administrators see it. A citizen's phone number is shown
 /// masked: managing an account does not need it.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct UserView {
     pub id: Uuid,
     pub role: RoleName,
@@ -64,6 +68,7 @@ fn mask_phone(e164: &str) -> String {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct UserPage {
     pub items: Vec<UserView>,
     /// Pass as `cursor` for the next page; absent on the last page.
@@ -71,16 +76,16 @@ pub struct UserPage {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct NewStaff {
     /// 3–64 characters: a letter, then letters, digits, `.`, `_`, `-`.
     /// Case does not matter.
-    #[oai(validator(max_length = 64))]
+    #[oai(validator(max_length = 64, pattern = r"^\s*[A-Za-z][A-Za-z0-9._-]{2,63}\s*$"))]
     pub username: String,
     /// 8 to 128 characters.
-    #[oai(validator(max_length = 1024))]
+    #[oai(validator(min_length = 8, max_length = 128))]
     pub password: String,
-    /// `moderator`, `unit_officer` or `admin`.
-    pub role: RoleName,
+    pub role: StaffRoleName,
     /// Required for a unit officer, absent for anyone else.
     pub unit_id: Option<Uuid>,
 }
@@ -88,21 +93,22 @@ pub struct NewStaff {
 /// Changes to an account; absent fields stay as they are. Any change signs
 /// the account out everywhere, so it takes effect at once.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct UserChanges {
-    pub role: Option<RoleName>,
+    pub role: Option<StaffRoleName>,
     /// A unit id, or `null` to remove the unit.
-    pub unit_id: MaybeUndefined<Uuid>,
+    pub unit_id: Clearable<Uuid>,
     pub disabled: Option<bool>,
 }
 
 /// One audit event. `hash` chains it to the event before it.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AuditEventView {
     pub seq: i64,
     pub id: Uuid,
     pub occurred_at: DateTime<Utc>,
-    /// `user`, `anonymous` or `system`.
-    pub actor_kind: String,
+    pub actor_kind: ActorKind,
     pub actor_id: Option<Uuid>,
     /// e.g. `tip.submit`, `media.upload`.
     pub action: String,
@@ -121,7 +127,7 @@ impl From<audit::Model> for AuditEventView {
             seq: e.seq,
             id: e.id,
             occurred_at: e.occurred_at,
-            actor_kind: e.actor_kind,
+            actor_kind: ActorKind::of_stored(&e.actor_kind),
             actor_id: e.actor_id,
             action: e.action,
             object_kind: e.object_kind,
@@ -135,25 +141,61 @@ impl From<audit::Model> for AuditEventView {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AuditPage {
     pub items: Vec<AuditEventView>,
     pub next_cursor: Option<String>,
 }
 
+crate::errors! {
+    CreateStaffErrors: 400, 401, 403, 409 ["user.username_taken"], 413, 415,
+        422 ["user.invalid_username", "user.weak_password", "user.invalid_role", "user.invalid_unit"],
+        503 ["service.busy"];
+    /// An administrator's paged list.
+    pub AdminListErrors: 400, 422 ["request.invalid_cursor"], 401, 403, 503;
+    /// An administrator's read of a short list.
+    pub AdminReadErrors: 401, 403, 503;
+    ResetPasswordErrors: 400, 401, 403, 404 ["user.not_found"], 422 ["user.invalid_role"],
+        503 ["service.busy"];
+    UpdateStaffErrors: 400, 401, 403, 404 ["user.not_found"],
+        409 ["user.last_admin"], 413, 415,
+        422 ["user.invalid_role", "user.invalid_unit"], 503;
+}
+
+/// A password made for a staff account, shown this once.
+#[derive(Debug, Object)]
+pub struct ResetPassword {
+    pub password: String,
+}
+
+/// The audit chain's state, walked now: intact up to `verified_up_to`, or
+/// where it first breaks.
+#[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct AuditVerification {
+    pub intact: bool,
+    /// Events walked and found intact (the chain's head when it is intact).
+    pub verified_up_to: i64,
+    /// The position where the chain breaks.
+    pub broken_at: Option<i64>,
+    /// The event found there, if any.
+    pub broken_event_id: Option<Uuid>,
+    /// What is wrong there.
+    pub problem: Option<String>,
+    pub checked_at: DateTime<Utc>,
+}
+
 #[OpenApi(prefix_path = "/v1/admin", tag = "ApiTags::Admin")]
 impl AdminApi {
-    /// Create a staff account (moderator, unit officer or admin).
-    ///
-    /// Errors: `user.invalid_username`, `user.weak_password`,
-    /// `user.invalid_role`, `user.invalid_unit` (422),
-    /// `user.username_taken` (409).
+    /// Create a staff account (moderator, unit officer or admin); a unit
+    /// officer names an active unit.
     #[oai(path = "/users", method = "post", operation_id = "admin_create_user")]
     async fn create_user(
         &self,
         auth: Auth<Admins>,
         state: Data<&AppState>,
-        body: Json<NewStaff>,
-    ) -> Result<Created<UserView>, ApiError> {
+        body: Checked<NewStaff>,
+    ) -> Result<Created<UserView>, Fails<CreateStaffErrors>> {
         let user = accounts::create_staff(
             &state,
             StaffRequest {
@@ -182,7 +224,7 @@ impl AdminApi {
         limit: Query<Option<u32>>,
         /// From the previous page's `next_cursor`.
         cursor: Query<Option<String>>,
-    ) -> Result<Json<UserPage>, ApiError> {
+    ) -> Result<Json<UserPage>, Fails<AdminListErrors>> {
         let after = Cursor::decode(cursor.0.as_deref())?;
         let filter = ListFilter {
             role: role.0.map(Into::into),
@@ -196,11 +238,8 @@ impl AdminApi {
         }))
     }
 
-    /// Change an account's role, unit or disabled state.
-    ///
-    /// Errors: `user.not_found` (404), `user.invalid_role`,
-    /// `user.invalid_unit` (422), `user.last_admin` (409: the last active
-    /// admin cannot be demoted or disabled).
+    /// Change an account's role, unit or disabled state. The last active
+    /// admin cannot be demoted or disabled (`user.last_admin`).
     #[oai(
         path = "/users/:id",
         method = "patch",
@@ -211,16 +250,12 @@ impl AdminApi {
         auth: Auth<Admins>,
         state: Data<&AppState>,
         id: Path<Uuid>,
-        body: Json<UserChanges>,
-    ) -> Result<Json<UserView>, ApiError> {
+        body: Checked<UserChanges>,
+    ) -> Result<Json<UserView>, Fails<UpdateStaffErrors>> {
         let body = body.0;
         let changes = StaffChanges {
             role: body.role.map(Into::into),
-            unit_id: match body.unit_id {
-                MaybeUndefined::Undefined => None,
-                MaybeUndefined::Null => Some(None),
-                MaybeUndefined::Value(id) => Some(Some(id)),
-            },
+            unit_id: body.unit_id.into_change(),
             disabled: body.disabled,
         };
         let user = accounts::update_user(
@@ -232,6 +267,63 @@ impl AdminApi {
         )
         .await?;
         Ok(Json(UserView::of(&user)))
+    }
+
+    /// A new password for a staff account, shown once in the answer: every
+    /// session of the account ends, and the reset is audited.
+    #[oai(
+        path = "/users/:id/password",
+        method = "post",
+        operation_id = "admin_reset_password"
+    )]
+    async fn reset_password(
+        &self,
+        auth: Auth<Admins>,
+        state: Data<&AppState>,
+        id: Path<Uuid>,
+    ) -> Result<Json<ResetPassword>, Fails<ResetPasswordErrors>> {
+        let password = accounts::reset_staff_password(
+            &state,
+            id.0,
+            Actor::User(auth.account().id),
+            &RequestId::current_string(),
+        )
+        .await?;
+        Ok(Json(ResetPassword { password }))
+    }
+
+    /// Walks the audit chain now, as `tipline audit verify` does: intact up
+    /// to which event, or the first event altered or missing. It reads the
+    /// whole log: seconds at a million events.
+    #[oai(
+        path = "/audit/verification",
+        method = "get",
+        operation_id = "admin_verify_audit"
+    )]
+    async fn verify_audit(
+        &self,
+        _auth: Auth<Admins>,
+        state: Data<&AppState>,
+    ) -> Result<Json<AuditVerification>, Fails<AdminReadErrors>> {
+        let checked_at = Utc::now();
+        Ok(Json(match audit::verify(&state.db).await? {
+            Ok(events) => AuditVerification {
+                intact: true,
+                verified_up_to: events,
+                broken_at: None,
+                broken_event_id: None,
+                problem: None,
+                checked_at,
+            },
+            Err(broken) => AuditVerification {
+                intact: false,
+                verified_up_to: broken.seq - 1,
+                broken_at: Some(broken.seq),
+                broken_event_id: broken.id,
+                problem: Some(broken.why.to_owned()),
+                checked_at,
+            },
+        }))
     }
 
     /// The audit log, oldest first: every state change, who made it, when,
@@ -256,7 +348,7 @@ impl AdminApi {
         limit: Query<Option<u32>>,
         /// From the previous page's `next_cursor`.
         cursor: Query<Option<String>>,
-    ) -> Result<Json<AuditPage>, ApiError> {
+    ) -> Result<Json<AuditPage>, Fails<AdminListErrors>> {
         let after = Cursor::decode_seq(cursor.0.as_deref())?;
         let limit = page_limit(limit.0);
         let filter = audit::Filter {

@@ -14,12 +14,14 @@ use uuid::Uuid;
 use super::ApiTags;
 use super::accounts::NoContent;
 use super::auth::{Auth, UnitOfficers};
-use super::error::{ApiError, non_blank};
+use super::contract::Checked;
+use super::error::{ApiError, Fails, non_blank};
 use super::leads::{LeadContact, tally_contacts};
-use super::moderation::parse_names;
+use super::moderation::distinct;
 use super::pagination::{Cursor, page_limit};
 use super::request_id::RequestId;
 use super::tips::signed_url;
+use super::vocab::{LeadHistoryAction, LeadStatusName};
 use crate::app::AppState;
 use crate::casework::{self, Officer, Resolution};
 use crate::domain::lead::LeadStatus;
@@ -28,14 +30,29 @@ use crate::store::{media, outcomes, tips};
 
 pub struct UnitLeadsApi;
 
+crate::errors! {
+    InboxErrors: 400, 422 ["request.invalid_cursor"], 401, 404 ["lead.not_found"], 503;
+    UnitReadErrors: 400, 401, 404 ["lead.not_found"], 503;
+    AcceptErrors: 400, 401, 404 ["lead.not_found"],
+        409 ["lead.stale_version", "lead.invalid_state"], 413, 415, 503;
+    ProgressErrors: 400, 401, 404 ["lead.not_found"], 409 ["lead.invalid_state"],
+        413, 415, 503;
+    ResolveErrors: 400, 401, 404 ["lead.not_found"],
+        409 ["lead.stale_version", "lead.invalid_state", "tip.stale_version"],
+        413, 415, 422 ["lead.unknown_outcome"], 503;
+    ReturnErrors: 400, 401, 404 ["lead.not_found"],
+        409 ["lead.stale_version", "lead.invalid_state"], 413, 415, 503;
+    OutcomeListErrors: 401, 404, 503;
+}
+
 /// A lead in the unit's inbox.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct UnitLeadSummary {
     pub id: Uuid,
     /// For people: `LD-20261128-7Q3K`.
     pub reference: String,
-    /// `forwarded` (waiting to be accepted), `accepted` or `resolved`.
-    pub status: String,
+    pub status: LeadStatusName,
     /// Send it back with accept, resolve or return.
     pub version: i32,
     pub category: String,
@@ -55,7 +72,7 @@ impl From<lead::Model> for UnitLeadSummary {
         UnitLeadSummary {
             id: l.id,
             reference: l.reference,
-            status: l.status,
+            status: LeadStatusName::of_stored(&l.status),
             version: l.version,
             category: l.category,
             title: l.title,
@@ -70,6 +87,7 @@ impl From<lead::Model> for UnitLeadSummary {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct UnitLeadPage {
     pub items: Vec<UnitLeadSummary>,
     /// Pass as `cursor` for the next page; absent on the last page.
@@ -78,6 +96,7 @@ pub struct UnitLeadPage {
 
 /// A photo's display copy (no metadata) and thumbnail.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct UnitPhoto {
     pub width: i32,
     pub height: i32,
@@ -87,6 +106,7 @@ pub struct UnitPhoto {
 
 /// A tip as the unit needs it: what was seen, where, when, the photos.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct UnitTip {
     pub reference: String,
     pub category: String,
@@ -102,15 +122,15 @@ pub struct UnitTip {
 
 /// The unit's own dealings with the lead, and the moderators' note.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct UnitHistoryEntry {
-    /// `forwarded`, `accepted`, `progress`, `overdue`, `returned`,
-    /// `resolved`.
-    pub action: String,
+    pub action: LeadHistoryAction,
     pub note: Option<String>,
     pub at: DateTime<Utc>,
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct UnitLeadView {
     #[oai(flatten)]
     pub lead: UnitLeadSummary,
@@ -125,18 +145,21 @@ pub struct UnitLeadView {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct VersionOnly {
     /// The lead's version the officer saw.
     pub version: i32,
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ProgressNote {
-    #[oai(validator(min_length = 1, max_length = 4000))]
+    #[oai(validator(min_length = 1, pattern = r"\S", max_length = 4000))]
     pub note: String,
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ResolveLead {
     pub version: i32,
     /// One of `GET /v1/unit/outcomes`.
@@ -150,15 +173,17 @@ pub struct ResolveLead {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ReturnLead {
     pub version: i32,
     /// Why: not this unit's area or matter, not enough to act on, ...
-    #[oai(validator(min_length = 1, max_length = 2000))]
+    #[oai(validator(min_length = 1, pattern = r"\S", max_length = 2000))]
     pub reason: String,
 }
 
 /// An outcome a unit can record.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct OutcomeView {
     pub code: String,
     pub label_zh: String,
@@ -219,7 +244,7 @@ async fn unit_lead_view(
         .into_iter()
         .filter(|h| h.unit_id == Some(unit_id))
         .map(|h| UnitHistoryEntry {
-            action: h.action,
+            action: LeadHistoryAction::of_stored(&h.action),
             note: h.note,
             at: h.created_at,
         })
@@ -234,26 +259,25 @@ async fn unit_lead_view(
     })
 }
 
-#[OpenApi(prefix_path = "/v1/unit", tag = "ApiTags::Units")]
+#[OpenApi(prefix_path = "/v1/unit", tag = "ApiTags::Unit")]
 impl UnitLeadsApi {
     /// The unit's leads, newest first, by state, category, overdue.
-    /// Errors: 400 `request.invalid_filter`.
     #[oai(path = "/leads", method = "get", operation_id = "unit_list_leads")]
     #[allow(clippy::too_many_arguments)] // One parameter per filter of the spec.
     async fn list(
         &self,
         auth: Auth<UnitOfficers>,
         state: Data<&AppState>,
-        /// `forwarded`, `accepted`, `resolved`; repeated or comma-separated.
-        status: Query<Option<Vec<String>>>,
+        /// `forwarded`, `accepted`, `resolved`; repeated.
+        status: Query<Option<Vec<LeadStatusName>>>,
         category: Query<Option<String>>,
         /// Only leads found past their deadline.
         overdue: Query<Option<bool>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "100")))] limit: Query<Option<u32>>,
         cursor: Query<Option<String>>,
-    ) -> Result<Json<UnitLeadPage>, ApiError> {
+    ) -> Result<Json<UnitLeadPage>, Fails<InboxErrors>> {
         let officer = officer(&auth)?;
-        let statuses: Vec<String> = parse_names("status", status.0.as_deref(), LeadStatus::parse)?
+        let statuses: Vec<String> = distinct::<_, LeadStatus>(status.0)
             .into_iter()
             .map(|s| s.as_str().to_owned())
             .collect();
@@ -289,14 +313,13 @@ impl UnitLeadsApi {
         auth: Auth<UnitOfficers>,
         state: Data<&AppState>,
         id: Path<Uuid>,
-    ) -> Result<Json<UnitLeadView>, ApiError> {
+    ) -> Result<Json<UnitLeadView>, Fails<UnitReadErrors>> {
         let officer = officer(&auth)?;
         let lead = casework::lead_of_unit(&state, officer, id.0).await?;
         Ok(Json(unit_lead_view(&state, officer.unit_id, lead).await?))
     }
 
-    /// Accept a forwarded lead; the resolve deadline starts. Errors: 409
-    /// `lead.stale_version`, `lead.invalid_state`.
+    /// Accept a forwarded lead; the resolve deadline starts.
     #[oai(
         path = "/leads/:id/accept",
         method = "post",
@@ -307,8 +330,8 @@ impl UnitLeadsApi {
         auth: Auth<UnitOfficers>,
         state: Data<&AppState>,
         id: Path<Uuid>,
-        body: Json<VersionOnly>,
-    ) -> Result<Json<UnitLeadView>, ApiError> {
+        body: Checked<VersionOnly>,
+    ) -> Result<Json<UnitLeadView>, Fails<AcceptErrors>> {
         let officer = officer(&auth)?;
         let lead = casework::accept(
             &state,
@@ -322,7 +345,6 @@ impl UnitLeadsApi {
     }
 
     /// A progress note on an accepted lead (for the unit and moderators).
-    /// Errors: 409 `lead.invalid_state`; 422 `request.blank`.
     #[oai(
         path = "/leads/:id/progress",
         method = "post",
@@ -333,8 +355,8 @@ impl UnitLeadsApi {
         auth: Auth<UnitOfficers>,
         state: Data<&AppState>,
         id: Path<Uuid>,
-        body: Json<ProgressNote>,
-    ) -> Result<NoContent, ApiError> {
+        body: Checked<ProgressNote>,
+    ) -> Result<NoContent, Fails<ProgressErrors>> {
         let officer = officer(&auth)?;
         casework::progress(
             &state,
@@ -349,8 +371,7 @@ impl UnitLeadsApi {
 
     /// Resolve an accepted lead with an outcome: every tip in it closes,
     /// every reporter is told the outcome (and the public note), and
-    /// reward points are credited. Errors: 409 `lead.stale_version`,
-    /// `lead.invalid_state`; 422 `lead.unknown_outcome`.
+    /// reward points are credited.
     #[oai(
         path = "/leads/:id/resolve",
         method = "post",
@@ -361,8 +382,8 @@ impl UnitLeadsApi {
         auth: Auth<UnitOfficers>,
         state: Data<&AppState>,
         id: Path<Uuid>,
-        body: Json<ResolveLead>,
-    ) -> Result<Json<UnitLeadView>, ApiError> {
+        body: Checked<ResolveLead>,
+    ) -> Result<Json<UnitLeadView>, Fails<ResolveErrors>> {
         let officer = officer(&auth)?;
         let lead = casework::resolve(
             &state,
@@ -381,8 +402,7 @@ impl UnitLeadsApi {
     }
 
     /// Return a forwarded lead to the moderators, with the reason; they
-    /// reroute it. Errors: 409 `lead.stale_version`, `lead.invalid_state`;
-    /// 422 `request.blank`.
+    /// reroute it.
     #[oai(
         path = "/leads/:id/return",
         method = "post",
@@ -393,8 +413,8 @@ impl UnitLeadsApi {
         auth: Auth<UnitOfficers>,
         state: Data<&AppState>,
         id: Path<Uuid>,
-        body: Json<ReturnLead>,
-    ) -> Result<NoContent, ApiError> {
+        body: Checked<ReturnLead>,
+    ) -> Result<NoContent, Fails<ReturnErrors>> {
         let officer = officer(&auth)?;
         casework::give_back(
             &state,
@@ -418,7 +438,7 @@ impl UnitLeadsApi {
         &self,
         _auth: Auth<UnitOfficers>,
         state: Data<&AppState>,
-    ) -> Result<Json<Vec<OutcomeView>>, ApiError> {
+    ) -> Result<Json<Vec<OutcomeView>>, Fails<OutcomeListErrors>> {
         Ok(Json(
             outcomes::list(&state.db)
                 .await?

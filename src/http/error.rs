@@ -6,9 +6,12 @@
 //! wrong methods, unparsable JSON, failed validation, a handler's internal
 //! error — reaches [`from_poem_error`] through the request middleware.
 
+use std::marker::PhantomData;
+
 use poem::http::StatusCode;
 use poem::{IntoResponse, Response};
 use poem_openapi::payload::Json;
+use poem_openapi::registry::{MetaResponses, Registry};
 use poem_openapi::{ApiResponse, Object};
 
 use super::request_id::RequestId;
@@ -16,16 +19,13 @@ use super::request_id::RequestId;
 /// An error, as every endpoint reports it.
 ///
 /// `code` is stable and meant for programs; `message` is for people and may
-/// change. Codes any operation can return: `request.invalid` (400: the
-/// request could not be parsed or failed validation), `not_found` (404),
-/// `method_not_allowed` (405), `request.too_large` (413),
-/// `request.unsupported_media_type` (415), `internal` (500),
-/// `service.unavailable` (503: a store did not answer; nothing was lost,
-/// retry later). Operations that need a token add `auth.unauthorized` (401:
-/// no token, or one that is invalid, expired or revoked) and
-/// `auth.forbidden` (403: the caller's role may not do this). Each
-/// operation's description names the codes of its own.
+/// change. Each operation's responses list the statuses it answers and, in
+/// each one's description, the codes it carries there. Beside those, any
+/// path may answer 404 `not_found` (nothing there), 405
+/// `method_not_allowed` (with `Allow`) and 500 `internal` (a fault of the
+/// service; the request id finds it in the logs).
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ErrorBody {
     /// Stable, machine-readable, dotted: `area.reason`.
     pub code: String,
@@ -83,7 +83,7 @@ pub enum ApiError {
     /// Too many attempts; `Retry-After` says when to try again.
     #[oai(status = 429)]
     TooManyRequests(Json<ErrorBody>, #[oai(header = "Retry-After")] u64),
-    /// A store did not answer; nothing was changed. Retry later.
+    /// A store did not answer, or the service is busy. Retry later.
     #[oai(status = 503)]
     Unavailable(Json<ErrorBody>),
 }
@@ -127,6 +127,23 @@ impl ApiError {
         Self::TooManyRequests(ErrorBody::json(code, message), retry_after)
     }
 
+    /// The status and the body, for answers that report several errors
+    /// (a bulk decision's items).
+    pub fn into_parts(self) -> (u16, ErrorBody) {
+        match self {
+            ApiError::BadRequest(b) => (400, b.0),
+            ApiError::Unauthorized(b, _) => (401, b.0),
+            ApiError::Forbidden(b) => (403, b.0),
+            ApiError::NotFound(b) => (404, b.0),
+            ApiError::Conflict(b) => (409, b.0),
+            ApiError::PayloadTooLarge(b) => (413, b.0),
+            ApiError::UnsupportedMediaType(b) => (415, b.0),
+            ApiError::Unprocessable(b) => (422, b.0),
+            ApiError::TooManyRequests(b, _) => (429, b.0),
+            ApiError::Unavailable(b) => (503, b.0),
+        }
+    }
+
     /// Too much work queued (password hashing): retry shortly.
     pub fn busy() -> Self {
         Self::Unavailable(ErrorBody::json(
@@ -140,9 +157,138 @@ impl ApiError {
         tracing::error!(error = %cause, "a store failed");
         Self::Unavailable(ErrorBody::json(
             "service.unavailable",
-            "the service cannot complete this now; nothing was changed, retry later",
+            "the service cannot complete this now; retry later (with the same Idempotency-Key, a retry is safe)",
         ))
     }
+}
+
+/// One error status an operation answers, with every `code` it may carry
+/// there and the description the spec gives it.
+#[derive(Debug)]
+pub struct ErrorStatus {
+    pub status: u16,
+    pub codes: &'static [&'static str],
+    pub description: &'static str,
+}
+
+/// The errors one operation (or a family of alike operations) answers: the
+/// spec lists exactly these statuses for it, each with its codes. Made by
+/// [`errors!`](crate::errors).
+pub trait ErrorSet: Send + Sync + 'static {
+    const STATUSES: &'static [ErrorStatus];
+}
+
+/// An operation's error: an [`ApiError`] whose operation documents the
+/// statuses and codes of `S`. Handlers return `Result<_, Fails<S>>` and use
+/// `?` on anything that converts into an `ApiError`. That the service never
+/// answers a status or code `S` leaves out is checked where every answer
+/// is: against the spec, by the integration tests' harness.
+pub struct Fails<S: ErrorSet>(pub ApiError, PhantomData<S>);
+
+impl<S: ErrorSet> std::fmt::Debug for Fails<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl<S: ErrorSet, E: Into<ApiError>> From<E> for Fails<S> {
+    fn from(e: E) -> Self {
+        Self(e.into(), PhantomData)
+    }
+}
+
+impl<S: ErrorSet> From<Fails<S>> for poem::Error {
+    fn from(e: Fails<S>) -> Self {
+        e.0.into()
+    }
+}
+
+impl<S: ErrorSet> ApiResponse for Fails<S> {
+    fn meta() -> MetaResponses {
+        let mut all = ApiError::meta().responses;
+        let mut responses = Vec::with_capacity(S::STATUSES.len());
+        for listed in S::STATUSES {
+            let at = all
+                .iter()
+                .position(|r| r.status == Some(listed.status))
+                .unwrap_or_else(|| panic!("ApiError has no {} response", listed.status));
+            let mut response = all.swap_remove(at);
+            response.description = listed.description;
+            responses.push(response);
+        }
+        MetaResponses { responses }
+    }
+
+    fn register(registry: &mut Registry) {
+        ApiError::register(registry);
+    }
+}
+
+/// Declares an [`ErrorSet`]: each status the operations answer and the
+/// codes they carry there. Statuses that any operation may answer carry
+/// their own code first, without naming it: `request.invalid` (400),
+/// `auth.unauthorized` (401), `auth.forbidden` (403), `not_found` (404, as
+/// for an unknown path), `request.too_large` (413),
+/// `request.unsupported_media_type` (415), `service.unavailable` (503).
+///
+/// ```ignore
+/// errors! {
+///     /// Deciding on a tip.
+///     pub DecideErrors:
+///         400, 401, 404 ["tip.not_found"],
+///         409 ["tip.stale_version", "tip.invalid_state"], 503;
+/// }
+/// ```
+#[macro_export]
+macro_rules! errors {
+    ($($(#[$doc:meta])* $vis:vis $name:ident: $($status:tt $([$($code:literal),* $(,)?])?),+ ;)+) => {
+        $(
+            $(#[$doc])*
+            $vis struct $name;
+            impl $crate::http::error::ErrorSet for $name {
+                const STATUSES: &'static [$crate::http::error::ErrorStatus] = &[
+                    $($crate::errors!(@status $status [$($($code),*)?])),+
+                ];
+            }
+        )+
+    };
+    (@status 400 [$($code:literal),*]) => {
+        $crate::errors!(@list 400, "The request could not be parsed, or breaks a rule of its schema; `message` names the field.", ["request.invalid" $(, $code)*])
+    };
+    (@status 401 [$($code:literal),*]) => {
+        $crate::errors!(@list 401, "No valid access token: missing, malformed, expired or revoked.", ["auth.unauthorized" $(, $code)*])
+    };
+    (@status 403 [$($code:literal),*]) => {
+        $crate::errors!(@list 403, "The caller's role may not do this.", ["auth.forbidden" $(, $code)*])
+    };
+    (@status 404 [$($code:literal),*]) => {
+        $crate::errors!(@list 404, "No such object, or none the caller may see; to roles that may not use the operation at all, it does not exist.", ["not_found" $(, $code)*])
+    };
+    (@status 409 [$($code:literal),*]) => {
+        $crate::errors!(@list 409, "The state does not allow it (already there, a stale version, a race lost): read it again.", [$($code),*])
+    };
+    (@status 413 [$($code:literal),*]) => {
+        $crate::errors!(@list 413, "The body is larger than this operation takes.", ["request.too_large" $(, $code)*])
+    };
+    (@status 415 [$($code:literal),*]) => {
+        $crate::errors!(@list 415, "The body's type is not one this operation takes.", ["request.unsupported_media_type" $(, $code)*])
+    };
+    (@status 422 [$($code:literal),*]) => {
+        $crate::errors!(@list 422, "Well-formed, but the values break a rule the schema cannot state; `code` names which.", [$($code),*])
+    };
+    (@status 429 [$($code:literal),*]) => {
+        $crate::errors!(@list 429, "Too many attempts; `Retry-After` says when to try again.", [$($code),*])
+    };
+    (@status 503 [$($code:literal),*]) => {
+        $crate::errors!(@list 503, "A store did not answer, or the service is busy: retry later. Whether a write took effect is not known; a retry with the same `Idempotency-Key` is safe.", ["service.unavailable" $(, $code)*])
+    };
+    (@list $status:literal, $text:literal, [$first:literal $(, $code:literal)*]) => {
+        $crate::http::error::ErrorStatus {
+            status: $status,
+            codes: &[$first $(, $code)*],
+            description: concat!($text, " Codes: `", $first, "`" $(, ", `", $code, "`")*, "."),
+        }
+    };
 }
 
 impl From<sea_orm::DbErr> for ApiError {
@@ -165,7 +311,7 @@ pub fn from_poem_error(err: &poem::Error) -> Response {
         StatusCode::UNSUPPORTED_MEDIA_TYPE => ("request.unsupported_media_type", err.to_string()),
         StatusCode::SERVICE_UNAVAILABLE => (
             "service.unavailable",
-            "the service cannot complete this now; nothing was lost, retry later".to_owned(),
+            "the service cannot complete this now; retry later (with the same Idempotency-Key, a retry is safe)".to_owned(),
         ),
         s if s.is_server_error() => {
             // The details stay in the log; the client gets the request id.

@@ -17,6 +17,22 @@ pub enum Begun {
     Replay(serde_json::Value),
 }
 
+/// The `Idempotency-Key` the request sent. A header that is there but not
+/// text (poem's parser reads it as absent) is refused, not ignored: the
+/// caller meant the write to be retried safely.
+pub fn sent_key<'a>(
+    req: &poem::Request,
+    parsed: Option<&'a str>,
+) -> Result<Option<&'a str>, ApiError> {
+    if parsed.is_none() && req.headers().contains_key("idempotency-key") {
+        return Err(ApiError::bad_request(
+            "request.invalid",
+            "Idempotency-Key must be 1-200 visible ASCII characters",
+        ));
+    }
+    Ok(parsed)
+}
+
 /// Looks at the request's key. `request` renders the request canonically
 /// (called only when there is a key).
 pub async fn begin(

@@ -12,10 +12,12 @@ use uuid::Uuid;
 use super::ApiTags;
 use super::accounts::Created;
 use super::auth::{Auth, Moderators};
-use super::error::ApiError;
-use super::moderation::{parse_contact, parse_names};
+use super::contract::Checked;
+use super::error::{ApiError, Fails};
+use super::moderation::{distinct, parse_contact};
 use super::pagination::{Cursor, page_limit};
 use super::request_id::RequestId;
+use super::vocab::{ContactKindName, LeadHistoryAction, LeadStatusName, TipStatusName, UnitKind};
 use crate::app::AppState;
 use crate::domain::lead::LeadStatus;
 use crate::store::leads::{self, Filter, lead};
@@ -25,21 +27,22 @@ use crate::{forwarding, moderation};
 pub struct LeadsApi;
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct NewLead {
     /// Verified tips that are in no lead yet.
-    #[oai(validator(min_items = 1, max_items = 200))]
+    #[oai(validator(min_items = 1, max_items = 200, unique_items))]
     pub tip_ids: Vec<Uuid>,
-    #[oai(validator(max_length = 200))]
+    #[oai(validator(max_length = 200, pattern = r"\S"))]
     pub title: Option<String>,
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct LeadSummary {
     pub id: Uuid,
     /// For people: `LD-20261128-7Q3K`.
     pub reference: String,
-    /// `open`, `forwarded`, `accepted` or `resolved`.
-    pub status: String,
+    pub status: LeadStatusName,
     /// Send it back with a change.
     pub version: i32,
     pub category: String,
@@ -69,7 +72,7 @@ impl From<lead::Model> for LeadSummary {
         LeadSummary {
             id: l.id,
             reference: l.reference,
-            status: l.status,
+            status: LeadStatusName::of_stored(&l.status),
             version: l.version,
             category: l.category,
             title: l.title,
@@ -89,6 +92,7 @@ impl From<lead::Model> for LeadSummary {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct LeadPage {
     pub items: Vec<LeadSummary>,
     /// Pass as `cursor` for the next page; absent on the last page.
@@ -97,10 +101,11 @@ pub struct LeadPage {
 
 /// A tip of the lead, and where it was seen (a point for the map).
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct LeadTip {
     pub id: Uuid,
     pub reference: String,
-    pub status: String,
+    pub status: TipStatusName,
     pub category: String,
     pub description: String,
     /// WGS-84.
@@ -112,27 +117,28 @@ pub struct LeadTip {
 
 /// A contact the lead's tips carry, and on how many of them.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct LeadContact {
-    pub kind: String,
+    pub kind: ContactKindName,
     pub value: String,
     pub tips: u32,
 }
 
+/// A step of a lead's history; `unit_id` names the unit a `forwarded`,
+/// `accepted`, `progress`, `returned`, `overdue` or `resolved` step is about.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct LeadHistoryEntry {
-    /// `created`, `tip_added`, `tip_removed`, `forwarded`, `accepted`,
-    /// `progress`, `returned`, `overdue`, `resolved`.
-    pub action: String,
+    pub action: LeadHistoryAction,
     pub actor_id: Option<Uuid>,
     pub tip_id: Option<Uuid>,
-    /// The unit a `forwarded`, `accepted`, `progress`, `returned`,
-    /// `overdue` or `resolved` entry is about.
     pub unit_id: Option<Uuid>,
     pub note: Option<String>,
     pub at: DateTime<Utc>,
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct LeadView {
     #[oai(flatten)]
     pub lead: LeadSummary,
@@ -145,12 +151,12 @@ pub struct LeadView {
 
 /// A unit that could take the lead.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct RoutingSuggestion {
     pub unit_id: Uuid,
     pub name_zh: String,
     pub name_en: String,
-    /// `police_station`, `command_center` or `department`.
-    pub kind: String,
+    pub kind: UnitKind,
     /// Why it is suggested.
     pub reason: String,
     /// The area of its jurisdiction: smaller is more specific.
@@ -158,12 +164,14 @@ pub struct RoutingSuggestion {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Routing {
     /// Most specific first; the command centre when nothing matches.
     pub suggestions: Vec<RoutingSuggestion>,
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Forward {
     /// The lead's version the moderator saw.
     pub version: i32,
@@ -174,6 +182,7 @@ pub struct Forward {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AddTip {
     /// The lead's version the moderator saw.
     pub version: i32,
@@ -190,11 +199,11 @@ pub(super) async fn tally_contacts(
     for c in tips::contacts_of_many(&state.db, tip_ids).await? {
         match contacts
             .iter_mut()
-            .find(|k| k.kind == c.kind && k.value == c.value)
+            .find(|k| k.kind.as_str() == c.kind && k.value == c.value)
         {
             Some(known) => known.tips += 1,
             None => contacts.push(LeadContact {
-                kind: c.kind,
+                kind: ContactKindName::of_stored(&c.kind),
                 value: c.value,
                 tips: 1,
             }),
@@ -216,7 +225,7 @@ async fn lead_view(state: &AppState, lead: lead::Model) -> Result<LeadView, ApiE
             .map(|t| LeadTip {
                 id: t.id,
                 reference: t.reference,
-                status: t.status,
+                status: TipStatusName::of_stored(&t.status),
                 category: t.category,
                 description: t.description,
                 lat: t.lat,
@@ -229,7 +238,7 @@ async fn lead_view(state: &AppState, lead: lead::Model) -> Result<LeadView, ApiE
         history: history
             .into_iter()
             .map(|h| LeadHistoryEntry {
-                action: h.action,
+                action: LeadHistoryAction::of_stored(&h.action),
                 actor_id: h.actor_user_id,
                 tip_id: h.tip_id,
                 unit_id: h.unit_id,
@@ -246,18 +255,33 @@ async fn find_lead(state: &AppState, id: Uuid) -> Result<lead::Model, ApiError> 
         .ok_or_else(|| ApiError::not_found("lead.not_found", "no such lead"))
 }
 
-#[OpenApi(prefix_path = "/v1/leads", tag = "ApiTags::Moderation")]
+crate::errors! {
+    CreateLeadErrors: 400, 401, 404,
+        409 ["lead.tip_not_verified", "lead.tip_in_other_lead", "tip.stale_version", "lead.reference_exhausted"],
+        413, 415, 422 ["lead.invalid_tips", "lead.invalid_title"], 503;
+    LeadListErrors: 400, 422 ["request.invalid_filter", "request.invalid_cursor"], 401, 404, 503;
+    LeadReadErrors: 400, 401, 404 ["lead.not_found"], 503;
+    AddTipErrors: 400, 401, 404 ["lead.not_found"],
+        409 ["lead.stale_version", "lead.not_open", "lead.tip_not_verified", "lead.tip_in_other_lead", "tip.stale_version"],
+        413, 415, 422 ["lead.invalid_tips"], 503;
+    RemoveTipErrors: 400, 401, 404 ["lead.not_found", "lead.tip_not_in_lead"],
+        409 ["lead.stale_version", "lead.not_open", "lead.last_tip", "lead.tip_forwarded", "tip.stale_version"],
+        503;
+    ForwardErrors: 400, 401, 404 ["lead.not_found"],
+        409 ["lead.stale_version", "lead.invalid_state", "tip.stale_version", "tip.invalid_state"],
+        413, 415, 422 ["lead.unknown_unit"], 503;
+}
+
+#[OpenApi(prefix_path = "/v1/leads", tag = "ApiTags::Leads")]
 impl LeadsApi {
-    /// A lead from verified tips that are in no lead. Errors: 409
-    /// `lead.tip_not_verified`, `lead.tip_in_other_lead`; 422
-    /// `lead.invalid_tips`.
+    /// A lead from verified tips that are in no lead.
     #[oai(path = "/", method = "post", operation_id = "create_lead")]
     async fn create(
         &self,
         auth: Auth<Moderators>,
         state: Data<&AppState>,
-        body: Json<NewLead>,
-    ) -> Result<Created<LeadView>, ApiError> {
+        body: Checked<NewLead>,
+    ) -> Result<Created<LeadView>, Fails<CreateLeadErrors>> {
         let lead = moderation::create_lead(
             &state,
             auth.account().id,
@@ -269,17 +293,18 @@ impl LeadsApi {
         Ok(Created::Created(Json(lead_view(&state, lead).await?)))
     }
 
-    /// Leads, newest first. Errors: 400 `request.invalid_filter`.
+    /// Leads, newest first.
     #[oai(path = "/", method = "get", operation_id = "list_leads")]
     #[allow(clippy::too_many_arguments)]
     async fn list(
         &self,
         _auth: Auth<Moderators>,
         state: Data<&AppState>,
-        /// One or more states, repeated or comma-separated.
-        status: Query<Option<Vec<String>>>,
+        /// One or more states, repeated.
+        status: Query<Option<Vec<LeadStatusName>>>,
         category: Query<Option<String>>,
         /// `kind:value`, written any usual way.
+        #[oai(validator(max_length = 2100, pattern = r"^\s*(phone|wechat|qq|url)\s*:"))]
         contact: Query<Option<String>>,
         /// Leads forwarded to this unit.
         unit: Query<Option<Uuid>>,
@@ -287,8 +312,8 @@ impl LeadsApi {
         overdue: Query<Option<bool>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "100")))] limit: Query<Option<u32>>,
         cursor: Query<Option<String>>,
-    ) -> Result<Json<LeadPage>, ApiError> {
-        let statuses = parse_names("status", status.0.as_deref(), LeadStatus::parse)?
+    ) -> Result<Json<LeadPage>, Fails<LeadListErrors>> {
+        let statuses = distinct::<_, LeadStatus>(status.0)
             .into_iter()
             .map(|s| s.as_str().to_owned())
             .collect();
@@ -317,22 +342,20 @@ impl LeadsApi {
         _auth: Auth<Moderators>,
         state: Data<&AppState>,
         id: Path<Uuid>,
-    ) -> Result<Json<LeadView>, ApiError> {
+    ) -> Result<Json<LeadView>, Fails<LeadReadErrors>> {
         let lead = find_lead(&state, id.0).await?;
         Ok(Json(lead_view(&state, lead).await?))
     }
 
     /// Adds a verified tip that is in no lead, while the lead is open.
-    /// Errors: 409 `lead.stale_version`, `lead.not_open`,
-    /// `lead.tip_not_verified`, `lead.tip_in_other_lead`.
     #[oai(path = "/:id/tips", method = "post", operation_id = "add_lead_tip")]
     async fn add_tip(
         &self,
         auth: Auth<Moderators>,
         state: Data<&AppState>,
         id: Path<Uuid>,
-        body: Json<AddTip>,
-    ) -> Result<Json<LeadView>, ApiError> {
+        body: Checked<AddTip>,
+    ) -> Result<Json<LeadView>, Fails<AddTipErrors>> {
         let lead = moderation::add_to_lead(
             &state,
             auth.account().id,
@@ -345,10 +368,8 @@ impl LeadsApi {
         Ok(Json(lead_view(&state, lead).await?))
     }
 
-    /// Takes a tip out of an open lead; it stays verified, in no lead.
-    /// Errors: 409 `lead.stale_version`, `lead.not_open`, `lead.last_tip`,
-    /// `lead.tip_forwarded` (a returned lead keeps its forwarded tips);
-    /// 404 `lead.tip_not_in_lead`.
+    /// Takes a tip out of an open lead; it stays verified, in no lead. The
+    /// tips of a returned lead were forwarded with it and stay in it.
     #[oai(
         path = "/:id/tips/:tip_id",
         method = "delete",
@@ -362,7 +383,7 @@ impl LeadsApi {
         tip_id: Path<Uuid>,
         /// The lead's version the moderator saw.
         version: Query<i32>,
-    ) -> Result<Json<LeadView>, ApiError> {
+    ) -> Result<Json<LeadView>, Fails<RemoveTipErrors>> {
         let lead = moderation::remove_from_lead(
             &state,
             auth.account().id,
@@ -388,7 +409,7 @@ impl LeadsApi {
         _auth: Auth<Moderators>,
         state: Data<&AppState>,
         id: Path<Uuid>,
-    ) -> Result<Json<Routing>, ApiError> {
+    ) -> Result<Json<Routing>, Fails<LeadReadErrors>> {
         let suggestions = forwarding::suggest(&state, id.0).await?;
         Ok(Json(Routing {
             suggestions: suggestions
@@ -397,7 +418,7 @@ impl LeadsApi {
                     unit_id: s.unit.id,
                     name_zh: s.unit.name_zh,
                     name_en: s.unit.name_en,
-                    kind: s.unit.kind,
+                    kind: UnitKind::of_stored(&s.unit.kind),
                     reason: s.reason,
                     area_km2: s.area_km2,
                 })
@@ -408,16 +429,14 @@ impl LeadsApi {
     /// Forwards an open lead to an active unit: the lead and its tips
     /// become `forwarded`, the unit's accept deadline starts, each reporter
     /// is told the unit's public name, and the unit's webhook hears of it.
-    /// Errors: 409 `lead.stale_version`, `lead.invalid_state`,
-    /// `tip.stale_version`; 422 `lead.unknown_unit`.
     #[oai(path = "/:id/forward", method = "post", operation_id = "forward_lead")]
     async fn forward(
         &self,
         auth: Auth<Moderators>,
         state: Data<&AppState>,
         id: Path<Uuid>,
-        body: Json<Forward>,
-    ) -> Result<Json<LeadView>, ApiError> {
+        body: Checked<Forward>,
+    ) -> Result<Json<LeadView>, Fails<ForwardErrors>> {
         let note = body
             .0
             .note

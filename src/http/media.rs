@@ -7,7 +7,7 @@ use poem::web::{Data, Multipart};
 use poem::{FromRequest, Request, RequestBody};
 use poem_openapi::param::Header;
 use poem_openapi::payload::Json;
-use poem_openapi::registry::{MetaRequest, Registry};
+use poem_openapi::registry::{MetaRequest, MetaSchemaRef, Registry};
 use poem_openapi::types::multipart::Upload;
 use poem_openapi::{
     ApiExtractor, ApiExtractorType, ExtractParamOptions, Multipart as OaiMultipart,
@@ -27,9 +27,10 @@ use uuid::Uuid;
 use super::ApiTags;
 use super::accounts::Created;
 use super::auth::{Auth, Reporters, client_addr};
-use super::error::{ApiError, ErrorBody};
+use super::error::{ApiError, ErrorBody, Fails};
 use super::idempotent::{self, Begun};
 use super::tips::{creation_limit, reporter_of, signed_url};
+use super::vocab::{PhotoKind, PhotoMediaType};
 use crate::app::AppState;
 use crate::media::upload::{self, Owner, UploadError};
 use crate::reporting::Reporter;
@@ -104,8 +105,16 @@ impl<'a> ApiExtractor<'a> for PhotoUpload {
         <PhotoForm as ApiExtractor>::register(registry);
     }
 
+    /// The form, with `maxProperties: 1`: the `file` part and nothing else,
+    /// as the reader below takes it.
     fn request_meta() -> Option<MetaRequest> {
-        <PhotoForm as ApiExtractor>::request_meta()
+        let mut meta = <PhotoForm as ApiExtractor>::request_meta()?;
+        for media in &mut meta.content {
+            if let MetaSchemaRef::Inline(schema) = &mut media.schema {
+                schema.max_properties = Some(1);
+            }
+        }
+        Some(meta)
     }
 
     async fn from_request(
@@ -188,12 +197,12 @@ impl<'a> ApiExtractor<'a> for PhotoUpload {
 
 /// An uploaded photo, to be named in a tip's `media_ids` within 24 hours.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct MediaView {
     pub id: Uuid,
     /// Of the original bytes, as uploaded (the evidence).
     pub sha256: String,
-    /// `image/jpeg`, `image/png` or `image/webp`, from the bytes.
-    pub content_type: String,
+    pub content_type: PhotoMediaType,
     pub byte_size: i64,
     /// As displayed (orientation applied).
     pub width: i32,
@@ -204,11 +213,11 @@ pub struct MediaView {
     pub thumbnail_url: String,
 }
 
-fn mime_of(kind: &str) -> &'static str {
+fn mime_of(kind: PhotoKind) -> PhotoMediaType {
     match kind {
-        "png" => "image/png",
-        "webp" => "image/webp",
-        _ => "image/jpeg",
+        PhotoKind::Jpg => PhotoMediaType::Jpeg,
+        PhotoKind::Png => PhotoMediaType::Png,
+        PhotoKind::Webp => PhotoMediaType::Webp,
     }
 }
 
@@ -216,7 +225,7 @@ async fn media_view(state: &AppState, row: &media::Model) -> Result<MediaView, A
     Ok(MediaView {
         id: row.id,
         sha256: row.sha256.clone(),
-        content_type: mime_of(&row.kind).to_owned(),
+        content_type: mime_of(PhotoKind::of_stored(&row.kind)),
         byte_size: row.byte_size,
         width: row.width,
         height: row.height,
@@ -241,17 +250,24 @@ impl From<UploadError> for ApiError {
     }
 }
 
-#[OpenApi(prefix_path = "/v1", tag = "ApiTags::Media")]
+crate::errors! {
+    UploadErrors: 400 ["media.invalid_form"], 401, 403, 404 ["media.not_found"],
+        409 ["idempotency.in_progress"], 413, 415 ["media.unsupported_type"],
+        422 ["media.unreadable", "idempotency.key_reused"], 429 ["rate.limited"],
+        503 ["service.busy"];
+}
+
+#[OpenApi(prefix_path = "/v1", tag = "ApiTags::Reporting")]
 impl MediaApi {
     /// Upload one photo for a tip: `multipart/form-data` with one `file`
     /// part (at most 15 MiB by default).
     ///
     /// The original is kept unchanged as evidence; the display copy and the
     /// thumbnail are re-encoded with no metadata (no GPS position). Send an
-    /// `Idempotency-Key` to retry safely. Errors: 413 `request.too_large`;
-    /// 415 `media.unsupported_type` (not JPEG, PNG or WebP, whatever its
-    /// name or declared type); 422 `media.unreadable` (truncated, empty, or
-    /// too many pixels); 400 `media.invalid_form`; 429 `rate.limited`.
+    /// `Idempotency-Key` to retry safely. A photo that is not JPEG, PNG or
+    /// WebP by its bytes (whatever its name or declared type) is 415
+    /// `media.unsupported_type`; one that is truncated, empty or has too
+    /// many pixels is 422 `media.unreadable`.
     #[oai(path = "/media", method = "post", operation_id = "upload_media")]
     async fn upload(
         &self,
@@ -259,10 +275,13 @@ impl MediaApi {
         state: Data<&AppState>,
         req: &Request,
         /// Any unique string per photo, reused only for retries of it.
-        #[oai(name = "Idempotency-Key")]
+        #[oai(
+            name = "Idempotency-Key",
+            validator(min_length = 1, max_length = 200, pattern = "^[!-~]+$")
+        )]
         idempotency_key: Header<Option<String>>,
         photo: PhotoUpload,
-    ) -> Result<Created<MediaView>, ApiError> {
+    ) -> Result<Created<MediaView>, Fails<UploadErrors>> {
         let reporter = reporter_of(&auth.caller);
         let owner = match reporter {
             Reporter::Citizen(id) => Owner::User(id),
@@ -273,7 +292,7 @@ impl MediaApi {
             &state,
             "media",
             reporter,
-            idempotency_key.0.as_deref(),
+            idempotent::sent_key(req, idempotency_key.0.as_deref())?,
             || hex::encode(Sha256::digest(&bytes)),
         )
         .await?;

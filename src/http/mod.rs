@@ -11,10 +11,15 @@ pub mod auth;
 pub mod blobs;
 mod body_limit;
 pub mod casework;
+mod clearable;
+pub mod contract;
 pub mod error;
+pub mod events;
+mod geojson;
 mod idempotent;
 pub mod leads;
 pub mod media;
+mod methods;
 pub mod metrics;
 pub mod moderation;
 pub mod notifications;
@@ -27,6 +32,8 @@ pub mod request_id;
 pub mod stats;
 pub mod tips;
 pub mod units;
+pub mod vocab;
+pub mod web;
 pub mod webhooks;
 
 use poem::middleware::CatchPanic;
@@ -39,23 +46,26 @@ use crate::app::AppState;
 pub enum ApiTags {
     /// Signing in and out: citizens, staff, anonymous reporters.
     Auth,
-    /// The caller's own account.
+    /// Reporting: categories, photo uploads, tips, and a citizen's own tips
+    /// and their conversation.
+    Reporting,
+    /// Following an anonymous tip through its receipt (code and secret).
+    Receipts,
+    /// The caller's own account, notifications and reward points.
     Me,
-    /// Reporting: categories, tips, receipts, messages.
-    Tips,
-    /// Photo uploads.
-    Media,
-    /// Moderators' tools: the queue, decisions, contacts, leads.
+    /// Moderators' tools: the queue, decisions, contacts.
     Moderation,
+    /// Leads: building them from verified tips, routing, forwarding.
+    Leads,
     /// The unit's side: its inbox of leads, accepting, resolving, returning.
-    Units,
+    Unit,
+    /// Staff accounts, units, categories, reject reasons, outcomes, webhook
+    /// deliveries and the audit log, for administrators.
+    Admin,
     /// Counts, step times and punctuality, for the command centre.
     Stats,
-    /// Staff accounts, units, webhook deliveries and the audit log, for
-    /// administrators.
-    Admin,
     /// Liveness, readiness and metrics, for load balancers and monitoring.
-    Operations,
+    Ops,
 }
 
 /// One struct per resource.
@@ -71,6 +81,7 @@ pub type Apis = (
     casework::UnitLeadsApi,
     notifications::NotificationsApi,
     stats::StatsApi,
+    events::EventsApi,
     (
         admin::AdminApi,
         units::UnitsApi,
@@ -95,6 +106,7 @@ pub fn api_service() -> OpenApiService<Apis, ()> {
             casework::UnitLeadsApi,
             notifications::NotificationsApi,
             stats::StatsApi,
+            events::EventsApi,
             (
                 admin::AdminApi,
                 units::UnitsApi,
@@ -130,17 +142,42 @@ pub fn endpoint(state: AppState) -> impl Endpoint {
     let docs = api.swagger_ui();
     let spec_json = api.spec_endpoint();
     let spec_yaml = api.spec_endpoint_yaml();
+    let contract = std::sync::Arc::new(contract::Contract::new(
+        serde_json::from_str(&api.spec()).expect("the spec is JSON"),
+        &[
+            "/openapi.json",
+            "/openapi.yaml",
+            "/docs/*",
+            "/v1/blobs/*",
+            "/console/*",
+            "/assets/*",
+        ],
+    ));
+    let pages = web::PageHeaders::new(&state.settings.image_origins());
+    let console = || web::ConsoleEndpoint {
+        headers: pages.clone(),
+    };
     Route::new()
         .at("/openapi.json", spec_json)
         .at("/openapi.yaml", spec_yaml)
         .nest("/docs", docs)
         .at(format!("{}*key", blobs::PREFIX), get(blobs::get_blob))
+        .at("/console", console())
+        .at("/console/*path", console())
+        .at("/assets/*path", console())
         .nest("/", api)
+        .with(web::ReporterFallback {
+            headers: pages.clone(),
+        })
+        .with(methods::AllowedMethods {
+            contract: contract.clone(),
+        })
         .with(CatchPanic::new().with_handler(error::from_panic))
         .with(body_limit::BodyLimit::new(
             state.settings.max_json_body_bytes,
             STREAMED_UPLOADS,
         ))
         .with(observe::Observe::new(state.metrics.clone()))
+        .data(contract)
         .data(state)
 }

@@ -6,28 +6,29 @@
 use chrono::{DateTime, Utc};
 use poem::web::Data;
 use poem_openapi::param::{Path, Query};
-use poem_openapi::payload::Json;
-use poem_openapi::{Enum, Object, OpenApi};
+use poem_openapi::payload::{Binary, Json};
+use poem_openapi::{ApiResponse, Enum, Object, OpenApi, ResponseContent};
 use uuid::Uuid;
 
 use super::ApiTags;
 use super::admin::AuditEventView;
 use super::auth::{Auth, Moderators};
-use super::error::ApiError;
+use super::contract::Checked;
+use super::error::{ApiError, ErrorBody, Fails};
 use super::pagination::{Cursor, page_limit};
 use super::request_id::RequestId;
 use super::tips::{
-    ContactKindName, ContactOut, HistoryEntry, LocationOut, MessageView, message_view,
-    public_history, signed_url,
+    ContactOut, HistoryEntry, LocationOut, MessageView, message_view, public_history, signed_url,
 };
+use super::vocab::{ActorKind, ContactKindName, CrsName, LeadStatusName, PhotoKind, TipStatusName};
 use crate::app::AppState;
 use crate::domain::contact::{Contact, ContactKind};
 use crate::domain::geo::Point;
 use crate::domain::tip::TipStatus;
-use crate::moderation::{self, Decision, LeadChoice, ModerationError};
+use crate::moderation::{self, BulkItem, Decision, LeadChoice, ModerationError};
 use crate::store::leads::{self, lead};
 use crate::store::tips::{self, ClaimFilter, QueueFilter, tip};
-use crate::store::{audit, media};
+use crate::store::{audit, media, reject_reasons};
 
 impl From<ModerationError> for ApiError {
     fn from(e: ModerationError) -> Self {
@@ -64,10 +65,11 @@ pub enum ClaimedBy {
 
 /// One row of the queue.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct QueueItem {
     pub id: Uuid,
     pub reference: String,
-    pub status: String,
+    pub status: TipStatusName,
     /// Send it back with a decision.
     pub version: i32,
     pub category: String,
@@ -89,6 +91,7 @@ pub struct QueueItem {
 /// How many tips are in each state, for the tabs of a console (all tips,
 /// whatever the other filters).
 #[derive(Debug, Object, Default)]
+#[oai(skip_serializing_if_is_none)]
 pub struct StatusCounts {
     pub submitted: i64,
     pub in_review: i64,
@@ -102,6 +105,7 @@ pub struct StatusCounts {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct QueuePage {
     pub items: Vec<QueueItem>,
     /// Pass as `cursor` for the next page; absent on the last page.
@@ -111,10 +115,11 @@ pub struct QueuePage {
 
 /// A lead, in a line.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct LeadRef {
     pub id: Uuid,
     pub reference: String,
-    pub status: String,
+    pub status: LeadStatusName,
     pub category: String,
 }
 
@@ -123,7 +128,7 @@ impl From<&lead::Model> for LeadRef {
         LeadRef {
             id: l.id,
             reference: l.reference.clone(),
-            status: l.status.clone(),
+            status: LeadStatusName::of_stored(&l.status),
             category: l.category.clone(),
         }
     }
@@ -131,8 +136,9 @@ impl From<&lead::Model> for LeadRef {
 
 /// A contact of the tip and how far it reaches.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ContactReach {
-    pub kind: String,
+    pub kind: ContactKindName,
     pub value: String,
     /// Other tips carrying it.
     pub other_tips: i64,
@@ -142,10 +148,10 @@ pub struct ContactReach {
 
 /// A photo of the tip, as moderators see it.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ModeratorPhoto {
     pub id: Uuid,
-    /// `jpg`, `png` or `webp`, by content.
-    pub kind: String,
+    pub kind: PhotoKind,
     pub width: i32,
     pub height: i32,
     pub byte_size: i64,
@@ -158,6 +164,7 @@ pub struct ModeratorPhoto {
 /// "Looks like tip X": a photo of another tip that is the same file or the
 /// same picture.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct SimilarPhoto {
     /// This tip's photo.
     pub media_id: Uuid,
@@ -172,6 +179,7 @@ pub struct SimilarPhoto {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct NoteView {
     pub id: Uuid,
     pub author_id: Uuid,
@@ -182,16 +190,18 @@ pub struct NoteView {
 /// Who reported, as far as moderators see: never the person, unless asked
 /// through the audited `GET .../reporter`.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ReporterInfo {
     pub anonymous: bool,
 }
 
 /// Everything a moderator needs to decide on a tip.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ModeratorTip {
     pub id: Uuid,
     pub reference: String,
-    pub status: String,
+    pub status: TipStatusName,
     pub version: i32,
     pub category: String,
     pub description: String,
@@ -224,9 +234,10 @@ pub struct ModeratorTip {
 
 /// A tip's state after a claim or a decision.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct TipState {
     pub id: Uuid,
-    pub status: String,
+    pub status: TipStatusName,
     pub version: i32,
     pub claimed_by: Option<Uuid>,
     pub claim_expires_at: Option<DateTime<Utc>>,
@@ -239,7 +250,7 @@ impl From<tip::Model> for TipState {
         let holder = t.holder(Utc::now());
         TipState {
             id: t.id,
-            status: t.status,
+            status: TipStatusName::of_stored(&t.status),
             version: t.version,
             claimed_by: holder,
             claim_expires_at: holder.and(t.claim_expires_at),
@@ -250,36 +261,41 @@ impl From<tip::Model> for TipState {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct VerifyRequest {
     /// The version the moderator saw.
     pub version: i32,
     /// An open lead to add the tip to; without it, a new lead is made.
     pub lead_id: Option<Uuid>,
     /// The new lead's title.
-    #[oai(validator(max_length = 200))]
+    #[oai(validator(max_length = 200, pattern = r"\S"))]
     pub lead_title: Option<String>,
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct RejectRequest {
     pub version: i32,
     /// A code from `GET /v1/moderation/reject-reasons`.
+    #[oai(validator(max_length = 40))]
     pub reason: String,
     /// Shown to the reporter under the reason's text.
-    #[oai(validator(max_length = 4000))]
+    #[oai(validator(max_length = 4000, pattern = r"\S"))]
     pub note: Option<String>,
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct RequestInfoRequest {
     pub version: i32,
     /// The reporter reads it in the conversation; their answer puts the
     /// tip back in the queue.
-    #[oai(validator(max_length = 4000))]
+    #[oai(validator(max_length = 4000, pattern = r"\S"))]
     pub question: String,
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct MarkDuplicateRequest {
     pub version: i32,
     /// The tip that is kept.
@@ -287,13 +303,77 @@ pub struct MarkDuplicateRequest {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct NewNote {
-    #[oai(validator(max_length = 4000))]
+    #[oai(validator(max_length = 4000, pattern = r"\S"))]
     pub body: String,
+}
+
+/// What a bulk decision does to every tip it names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum BulkAction {
+    Verify,
+    Reject,
+}
+
+/// A tip of a bulk decision and the version the moderator saw.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Object)]
+pub struct BulkTip {
+    pub id: Uuid,
+    pub version: i32,
+}
+
+/// One decision on several tips. `reject` needs `reason`; `verify` puts them
+/// all into `lead_id` (an open lead) or into one new lead (`lead_title`
+/// names it).
+#[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct BulkRequest {
+    pub action: BulkAction,
+    /// 1–100 tips, each once.
+    #[oai(validator(min_items = 1, max_items = 100, unique_items))]
+    pub tips: Vec<BulkTip>,
+    /// For `reject`: a code from `GET /v1/moderation/reject-reasons`.
+    #[oai(validator(max_length = 40))]
+    pub reason: Option<String>,
+    /// For `reject`: shown to each reporter under the reason's text.
+    #[oai(validator(max_length = 4000, pattern = r"\S"))]
+    pub note: Option<String>,
+    /// For `verify`: an open lead to put them in.
+    pub lead_id: Option<Uuid>,
+    /// For `verify` into a new lead: its title.
+    #[oai(validator(max_length = 200, pattern = r"\S"))]
+    pub lead_title: Option<String>,
+}
+
+/// What became of one tip of a bulk decision: its state, or the error it
+/// would have got alone (`status` and the uniform body).
+#[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct BulkResult {
+    pub id: Uuid,
+    pub ok: bool,
+    pub tip: Option<TipState>,
+    /// The HTTP status a single decision would have answered.
+    pub status: Option<u16>,
+    pub error: Option<ErrorBody>,
+}
+
+/// Every tip's result, in the order asked; `lead_id` is the lead verified
+/// tips went into.
+#[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct BulkOutcome {
+    pub results: Vec<BulkResult>,
+    pub lead_id: Option<Uuid>,
+    pub decided: u32,
+    pub failed: u32,
 }
 
 /// A short-lived link to an original photo.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct OriginalLink {
     pub url: String,
     pub expires_at: DateTime<Utc>,
@@ -302,6 +382,7 @@ pub struct OriginalLink {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ReporterContact {
     /// Anonymous reporters have none.
     pub anonymous: bool,
@@ -315,39 +396,31 @@ const SIMILAR_LIMIT: usize = 20;
 const MAX_RADIUS_M: f64 = 50_000.0;
 
 fn bad_filter(message: impl Into<String>) -> ApiError {
-    ApiError::bad_request("request.invalid_filter", message)
+    ApiError::unprocessable("request.invalid_filter", message)
 }
 
-/// The names a list filter was given, repeated (`status=a&status=b`) or
-/// comma-separated (`status=a,b`), each checked by `parse` and named in the
-/// 400 when it is not one; duplicates collapse.
-pub(super) fn parse_names<T: PartialEq>(
-    param: &str,
-    raw: Option<&[String]>,
-    parse: impl Fn(&str) -> Option<T>,
-) -> Result<Vec<T>, ApiError> {
-    let mut parsed: Vec<T> = Vec::new();
-    let names = raw.unwrap_or_default().iter().flat_map(|s| s.split(','));
-    for name in names.map(str::trim).filter(|n| !n.is_empty()) {
-        let value =
-            parse(name).ok_or_else(|| bad_filter(format!("{param}: no such value `{name}`")))?;
-        if !parsed.contains(&value) {
-            parsed.push(value);
+/// The values a repeated filter (`status=a&status=b`) was given, in the
+/// domain's terms, each once.
+pub(super) fn distinct<A: Copy, T: From<A> + PartialEq>(given: Option<Vec<A>>) -> Vec<T> {
+    let mut values: Vec<T> = Vec::new();
+    for value in given.unwrap_or_default().into_iter().map(T::from) {
+        if !values.contains(&value) {
+            values.push(value);
         }
     }
-    Ok(parsed)
+    values
 }
 
 /// The states asked for; without any, those waiting for a moderator.
-fn parse_statuses(raw: Option<&[String]>) -> Result<Vec<TipStatus>, ApiError> {
-    let statuses = parse_names("status", raw, TipStatus::parse)?;
+fn queue_statuses(given: Option<Vec<TipStatusName>>) -> Vec<TipStatus> {
+    let statuses = distinct(given);
     if statuses.is_empty() {
-        return Ok(TipStatus::ALL
+        return TipStatus::ALL
             .into_iter()
             .filter(|s| s.in_queue())
-            .collect());
+            .collect();
     }
-    Ok(statuses)
+    statuses
 }
 
 /// `lat,lon,radius_m`.
@@ -381,23 +454,162 @@ pub(super) fn parse_contact(raw: &str) -> Result<(String, String), ApiError> {
 }
 
 async fn status_counts(state: &AppState) -> Result<StatusCounts, ApiError> {
-    let mut counts = StatusCounts::default();
-    for (status, n) in tips::status_counts(&state.db).await? {
-        let slot = match TipStatus::parse(&status) {
-            Some(TipStatus::Submitted) => &mut counts.submitted,
-            Some(TipStatus::InReview) => &mut counts.in_review,
-            Some(TipStatus::NeedsInfo) => &mut counts.needs_info,
-            Some(TipStatus::Verified) => &mut counts.verified,
-            Some(TipStatus::Forwarded) => &mut counts.forwarded,
-            Some(TipStatus::Closed) => &mut counts.closed,
-            Some(TipStatus::Rejected) => &mut counts.rejected,
-            Some(TipStatus::Duplicate) => &mut counts.duplicate,
-            Some(TipStatus::Withdrawn) => &mut counts.withdrawn,
-            None => continue,
-        };
-        *slot = n;
+    Ok(StatusCounts::of(tips::status_counts(&state.db).await?))
+}
+
+impl StatusCounts {
+    /// From the store's `(state, count)` rows.
+    pub fn of(rows: Vec<(String, i64)>) -> Self {
+        let mut counts = StatusCounts::default();
+        for (status, n) in rows {
+            let slot = match TipStatus::parse(&status) {
+                Some(TipStatus::Submitted) => &mut counts.submitted,
+                Some(TipStatus::InReview) => &mut counts.in_review,
+                Some(TipStatus::NeedsInfo) => &mut counts.needs_info,
+                Some(TipStatus::Verified) => &mut counts.verified,
+                Some(TipStatus::Forwarded) => &mut counts.forwarded,
+                Some(TipStatus::Closed) => &mut counts.closed,
+                Some(TipStatus::Rejected) => &mut counts.rejected,
+                Some(TipStatus::Duplicate) => &mut counts.duplicate,
+                Some(TipStatus::Withdrawn) => &mut counts.withdrawn,
+                None => continue,
+            };
+            *slot = n;
+        }
+        counts
     }
-    Ok(counts)
+}
+
+/// The queue's filters as given, before they are checked.
+struct QueueParams {
+    status: Option<Vec<TipStatusName>>,
+    category: Option<String>,
+    created_from: Option<DateTime<Utc>>,
+    created_to: Option<DateTime<Utc>>,
+    near: Option<String>,
+    contact: Option<String>,
+    q: Option<String>,
+    claimed_by: Option<ClaimedBy>,
+    order: Option<QueueOrder>,
+}
+
+/// The queue's filters, checked (422 `request.invalid_filter` naming the
+/// one that does not hold).
+fn queue_filter(auth: &Auth<Moderators>, p: QueueParams) -> Result<QueueFilter, ApiError> {
+    Ok(QueueFilter {
+        statuses: queue_statuses(p.status),
+        category: p.category.filter(|c| !c.trim().is_empty()),
+        created_from: p.created_from,
+        created_to: p.created_to,
+        near: p.near.as_deref().map(parse_near).transpose()?,
+        contact: p.contact.as_deref().map(parse_contact).transpose()?,
+        text: p.q.map(|q| q.trim().to_owned()).filter(|q| !q.is_empty()),
+        claim: p.claimed_by.map(|c| match c {
+            ClaimedBy::Me => ClaimFilter::HeldBy(auth.account().id),
+            ClaimedBy::None => ClaimFilter::Free,
+        }),
+        now: Utc::now(),
+        newest_first: p.order == Some(QueueOrder::Newest),
+    })
+}
+
+/// Rows an export reads at a time.
+const EXPORT_PAGE: u64 = 500;
+
+/// A CSV export, written as it is read.
+#[derive(ResponseContent)]
+pub enum CsvStream {
+    #[oai(content_type = "text/csv; charset=utf-8")]
+    Csv(Binary<poem::Body>),
+}
+
+#[derive(ApiResponse)]
+pub enum TipsCsv {
+    /// One row per tip, streamed: a download cut short (the connection, or
+    /// a store failing mid-way) ends without its last chunk, so a client
+    /// can tell it from a whole one.
+    #[oai(status = 200)]
+    Ok(CsvStream, #[oai(header = "Content-Disposition")] String),
+}
+
+const EXPORT_HEADER: &str =
+    "reference,status,category,submitted_at,lat,lon,address,contacts,description\r\n";
+
+/// The CSV lines of one page of tips.
+async fn export_page(state: &AppState, rows: &[tip::Model]) -> Result<String, sea_orm::DbErr> {
+    let ids: Vec<Uuid> = rows.iter().map(|t| t.id).collect();
+    let contacts = tips::contacts_of_many(&state.db, &ids).await?;
+    let mut out = String::new();
+    for t in rows {
+        let carried: Vec<String> = contacts
+            .iter()
+            .filter(|c| c.tip_id == t.id)
+            .map(|c| format!("{}:{}", c.kind, c.value))
+            .collect();
+        let fields = [
+            t.reference.clone(),
+            t.status.clone(),
+            t.category.clone(),
+            t.created_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            format!("{:.6}", t.lat),
+            format!("{:.6}", t.lon),
+            t.address.clone().unwrap_or_default(),
+            carried.join(" "),
+            t.description.clone(),
+        ];
+        let line: Vec<String> = fields.iter().map(|f| crate::stats::csv_field(f)).collect();
+        out.push_str(&line.join(","));
+        out.push_str("\r\n");
+    }
+    Ok(out)
+}
+
+/// Every tip the filter holds, page by page, as CSV bytes.
+fn export_stream(
+    state: AppState,
+    filter: QueueFilter,
+) -> impl futures_util::Stream<Item = std::io::Result<bytes::Bytes>> + Send + 'static {
+    enum At {
+        Header,
+        After(Option<Uuid>),
+        Done,
+    }
+    futures_util::stream::unfold(At::Header, move |at| {
+        let state = state.clone();
+        let filter = filter.clone();
+        async move {
+            let after = match at {
+                At::Done => return None,
+                At::Header => {
+                    return Some((
+                        Ok(bytes::Bytes::from_static(EXPORT_HEADER.as_bytes())),
+                        At::After(None),
+                    ));
+                }
+                At::After(after) => after,
+            };
+            let rows = match tips::queue(&state.db, &filter, after, EXPORT_PAGE).await {
+                Ok(rows) => rows,
+                Err(e) => {
+                    tracing::error!(error = %e, "an export failed mid-way");
+                    return Some((Err(std::io::Error::other("the export failed")), At::Done));
+                }
+            };
+            let next = if rows.len() as u64 == EXPORT_PAGE {
+                At::After(rows.last().map(|t| t.id))
+            } else {
+                At::Done
+            };
+            match export_page(&state, &rows).await {
+                Ok(text) => Some((Ok(bytes::Bytes::from(text)), next)),
+                Err(e) => {
+                    tracing::error!(error = %e, "an export failed mid-way");
+                    Some((Err(std::io::Error::other("the export failed")), At::Done))
+                }
+            }
+        }
+    })
 }
 
 /// The queue's rows, with their contacts and photos read for the whole page
@@ -420,7 +632,7 @@ async fn queue_items(state: &AppState, rows: Vec<tip::Model>) -> Result<Vec<Queu
                 .iter()
                 .filter(|c| c.tip_id == t.id)
                 .map(|c| ContactOut {
-                    kind: c.kind.clone(),
+                    kind: ContactKindName::of_stored(&c.kind),
                     value: c.value.clone(),
                 })
                 .collect(),
@@ -430,7 +642,7 @@ async fn queue_items(state: &AppState, rows: Vec<tip::Model>) -> Result<Vec<Queu
             claim_expires_at: holder.and(t.claim_expires_at),
             id: t.id,
             reference: t.reference,
-            status: t.status,
+            status: TipStatusName::of_stored(&t.status),
             version: t.version,
             category: t.category,
             description: t.description,
@@ -467,7 +679,7 @@ async fn moderator_tip(state: &AppState, t: tip::Model) -> Result<ModeratorTip, 
             display_url: signed_url(state, &p.display_key).await?,
             thumbnail_url: signed_url(state, &p.thumb_key).await?,
             id: p.id,
-            kind: p.kind,
+            kind: PhotoKind::of_stored(&p.kind),
             width: p.width,
             height: p.height,
             byte_size: p.byte_size,
@@ -517,7 +729,7 @@ async fn moderator_tip(state: &AppState, t: tip::Model) -> Result<ModeratorTip, 
                     .find(|(k, v, _, _)| *k == c.kind && *v == c.value)
                     .map_or((0, 0), |r| (r.2, r.3));
                 ContactReach {
-                    kind: c.kind.clone(),
+                    kind: ContactKindName::of_stored(&c.kind),
                     value: c.value.clone(),
                     other_tips: tips_n,
                     leads: leads_n,
@@ -552,14 +764,14 @@ async fn moderator_tip(state: &AppState, t: tip::Model) -> Result<ModeratorTip, 
                 // shown only through the audited reporter call.
                 if view.actor_id.is_some() && view.actor_id == t.reporter_user_id {
                     view.actor_id = None;
-                    view.actor_kind = "reporter".into();
+                    view.actor_kind = ActorKind::Reporter;
                 }
                 view
             })
             .collect(),
         id: t.id,
         reference: t.reference,
-        status: t.status,
+        status: TipStatusName::of_stored(&t.status),
         version: t.version,
         category: t.category,
         description: t.description,
@@ -567,7 +779,7 @@ async fn moderator_tip(state: &AppState, t: tip::Model) -> Result<ModeratorTip, 
             lat: t.lat,
             lon: t.lon,
             accuracy_m: t.accuracy_m,
-            crs: t.crs,
+            crs: CrsName::of_stored(&t.crs),
             lat_original: t.lat_original,
             lon_original: t.lon_original,
         },
@@ -582,10 +794,11 @@ async fn moderator_tip(state: &AppState, t: tip::Model) -> Result<ModeratorTip, 
 
 /// A tip carrying the contact, with where it was seen.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ClusterTip {
     pub id: Uuid,
     pub reference: String,
-    pub status: String,
+    pub status: TipStatusName,
     pub category: String,
     /// WGS-84.
     pub lat: f64,
@@ -595,8 +808,9 @@ pub struct ClusterTip {
 
 /// Every tip that carries one contact, however its reporters wrote it.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ContactCluster {
-    pub kind: String,
+    pub kind: ContactKindName,
     /// Normalised: E.164 phones, lower-case ids, parsed URLs.
     pub value: String,
     pub tip_count: u64,
@@ -609,8 +823,9 @@ pub struct ContactCluster {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct HotContact {
-    pub kind: String,
+    pub kind: ContactKindName,
     pub value: String,
     /// Tips carrying it in the window.
     pub tips: i64,
@@ -618,29 +833,58 @@ pub struct HotContact {
 
 const CLUSTER_LIMIT: u64 = 200;
 
+crate::errors! {
+    QueueErrors: 400, 422 ["request.invalid_filter", "request.invalid_cursor"], 401, 404, 503;
+    TipReadErrors: 400, 401, 404 ["tip.not_found"], 503;
+    ClaimErrors: 400, 401, 404 ["tip.not_found"],
+        409 ["tip.claimed", "tip.invalid_state", "tip.stale_version"], 503;
+    VerifyErrors: 400, 401, 404 ["tip.not_found"],
+        409 ["tip.stale_version", "tip.invalid_state", "tip.claimed", "tip.not_claimed", "lead.not_open", "lead.reference_exhausted"],
+        413, 415, 422 ["tip.unknown_lead", "tip.invalid_lead", "lead.invalid_title"], 503;
+    RejectErrors: 400, 401, 404 ["tip.not_found"],
+        409 ["tip.stale_version", "tip.invalid_state", "tip.claimed", "tip.not_claimed"],
+        413, 415, 422 ["tip.unknown_reject_reason", "tip.invalid_note"], 503;
+    AskErrors: 400, 401, 404 ["tip.not_found"],
+        409 ["tip.stale_version", "tip.invalid_state", "tip.claimed", "tip.not_claimed"],
+        413, 415, 422 ["tip.invalid_question"], 503;
+    DuplicateErrors: 400, 401, 404 ["tip.not_found"],
+        409 ["tip.stale_version", "tip.invalid_state", "tip.claimed", "tip.not_claimed", "tip.duplicate_of_unkept"],
+        413, 415, 422 ["tip.invalid_duplicate"], 503;
+    NoteErrors: 400, 401, 404 ["tip.not_found"], 413, 415, 422 ["note.invalid"], 503;
+    OriginalErrors: 400, 401, 404 ["media.not_found"], 503;
+    ClusterErrors: 400, 401, 404, 422 ["contact.invalid"], 503;
+    ExportErrors: 400, 401, 404, 422 ["request.invalid_filter"], 503;
+    BulkErrors: 400, 401, 404, 413, 415, 422 ["tip.invalid_lead", "tip.unknown_reject_reason"], 503;
+    HotErrors: 400, 401, 404, 503;
+}
+
 #[OpenApi(prefix_path = "/v1/moderation", tag = "ApiTags::Moderation")]
 impl ModerationApi {
     /// The review queue. Filters narrow it; without `status` it holds the
     /// tips waiting for a moderator (`submitted`, `in_review`). Oldest
     /// first unless `order=newest`; pages by `cursor` stay exact while new
     /// tips arrive. `counts` gives every state's total for the tabs.
-    /// Errors: 400 `request.invalid_filter`, `request.invalid_cursor`.
     #[oai(path = "/tips", method = "get", operation_id = "moderation_queue")]
     #[allow(clippy::too_many_arguments)]
     async fn queue(
         &self,
         auth: Auth<Moderators>,
         state: Data<&AppState>,
-        /// One or more states, repeated or comma-separated.
-        status: Query<Option<Vec<String>>>,
+        /// One or more states, repeated.
+        status: Query<Option<Vec<TipStatusName>>>,
         category: Query<Option<String>>,
         /// Submitted at or after.
         created_from: Query<Option<DateTime<Utc>>>,
         /// Submitted before.
         created_to: Query<Option<DateTime<Utc>>>,
         /// `lat,lon,radius_m` (WGS-84; radius up to 50 km).
+        #[oai(validator(
+            max_length = 100,
+            pattern = r"^\s*-?[0-9.]+\s*,\s*-?[0-9.]+\s*,\s*[0-9.]+\s*$"
+        ))]
         near: Query<Option<String>>,
         /// `kind:value`, written any usual way, e.g. `phone:138-0013-8000`.
+        #[oai(validator(max_length = 2100, pattern = r"^\s*(phone|wechat|qq|url)\s*:"))]
         contact: Query<Option<String>>,
         /// Text in the description or the address.
         #[oai(validator(max_length = 200))]
@@ -649,23 +893,21 @@ impl ModerationApi {
         order: Query<Option<QueueOrder>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "100")))] limit: Query<Option<u32>>,
         cursor: Query<Option<String>>,
-    ) -> Result<Json<QueuePage>, ApiError> {
-        let now = Utc::now();
-        let filter = QueueFilter {
-            statuses: parse_statuses(status.0.as_deref())?,
-            category: category.0.filter(|c| !c.trim().is_empty()),
-            created_from: created_from.0,
-            created_to: created_to.0,
-            near: near.0.as_deref().map(parse_near).transpose()?,
-            contact: contact.0.as_deref().map(parse_contact).transpose()?,
-            text: q.0.map(|q| q.trim().to_owned()).filter(|q| !q.is_empty()),
-            claim: claimed_by.0.map(|c| match c {
-                ClaimedBy::Me => ClaimFilter::HeldBy(auth.account().id),
-                ClaimedBy::None => ClaimFilter::Free,
-            }),
-            now,
-            newest_first: order.0 == Some(QueueOrder::Newest),
-        };
+    ) -> Result<Json<QueuePage>, Fails<QueueErrors>> {
+        let filter = queue_filter(
+            &auth,
+            QueueParams {
+                status: status.0,
+                category: category.0,
+                created_from: created_from.0,
+                created_to: created_to.0,
+                near: near.0,
+                contact: contact.0,
+                q: q.0,
+                claimed_by: claimed_by.0,
+                order: order.0,
+            },
+        )?;
         let limit = page_limit(limit.0);
         let after = Cursor::decode(cursor.0.as_deref())?;
         let rows = tips::queue(&state.db, &filter, after, limit).await?;
@@ -675,6 +917,61 @@ impl ModerationApi {
             next_cursor: next.map(Cursor::encode),
             counts: status_counts(&state).await?,
         }))
+    }
+
+    /// The tips the queue's filters hold, every one of them (not a page),
+    /// as CSV streamed while it is read: reference, state, category, time,
+    /// place, contacts, text. Nothing about reporters. Without `status`:
+    /// the tips waiting for a moderator, as the queue.
+    #[oai(
+        path = "/tips.csv",
+        method = "get",
+        operation_id = "moderation_export_tips"
+    )]
+    #[allow(clippy::too_many_arguments)] // The queue's filters, one parameter each.
+    async fn export(
+        &self,
+        auth: Auth<Moderators>,
+        state: Data<&AppState>,
+        /// One or more states, repeated.
+        status: Query<Option<Vec<TipStatusName>>>,
+        category: Query<Option<String>>,
+        /// Submitted at or after.
+        created_from: Query<Option<DateTime<Utc>>>,
+        /// Submitted before.
+        created_to: Query<Option<DateTime<Utc>>>,
+        /// `lat,lon,radius_m` (WGS-84; radius up to 50 km).
+        #[oai(validator(
+            max_length = 100,
+            pattern = r"^\s*-?[0-9.]+\s*,\s*-?[0-9.]+\s*,\s*[0-9.]+\s*$"
+        ))]
+        near: Query<Option<String>>,
+        #[oai(validator(max_length = 2100, pattern = r"^\s*(phone|wechat|qq|url)\s*:"))]
+        contact: Query<Option<String>>,
+        #[oai(validator(max_length = 200))] q: Query<Option<String>>,
+        claimed_by: Query<Option<ClaimedBy>>,
+        order: Query<Option<QueueOrder>>,
+    ) -> Result<TipsCsv, Fails<ExportErrors>> {
+        let filter = queue_filter(
+            &auth,
+            QueueParams {
+                status: status.0,
+                category: category.0,
+                created_from: created_from.0,
+                created_to: created_to.0,
+                near: near.0,
+                contact: contact.0,
+                q: q.0,
+                claimed_by: claimed_by.0,
+                order: order.0,
+            },
+        )?;
+        let body = poem::Body::from_bytes_stream(export_stream(state.clone(), filter));
+        let name = format!(
+            "attachment; filename=\"tips-{}.csv\"",
+            Utc::now().format("%Y%m%d-%H%M%S")
+        );
+        Ok(TipsCsv::Ok(CsvStream::Csv(Binary(body)), name))
     }
 
     /// A tip in full: text, place, photos, contacts and how far they reach,
@@ -690,7 +987,7 @@ impl ModerationApi {
         _auth: Auth<Moderators>,
         state: Data<&AppState>,
         id: Path<Uuid>,
-    ) -> Result<Json<ModeratorTip>, ApiError> {
+    ) -> Result<Json<ModeratorTip>, Fails<TipReadErrors>> {
         let t = tips::find(&state.db, id.0)
             .await?
             .ok_or_else(|| ApiError::not_found("tip.not_found", "no such tip"))?;
@@ -699,16 +996,14 @@ impl ModerationApi {
 
     /// Claims a tip for review (a lease, `claim_lease_secs`), or renews
     /// one's own claim. Each claim moves the tip's version: decide with the
-    /// version the last claim answered. Errors: 404 `tip.not_found`; 409
-    /// `tip.claimed` (another moderator holds it), `tip.invalid_state`,
-    /// `tip.stale_version`.
+    /// version the last claim answered.
     #[oai(path = "/tips/:id/claim", method = "post", operation_id = "claim_tip")]
     async fn claim(
         &self,
         auth: Auth<Moderators>,
         state: Data<&AppState>,
         id: Path<Uuid>,
-    ) -> Result<Json<TipState>, ApiError> {
+    ) -> Result<Json<TipState>, Fails<ClaimErrors>> {
         let lease = chrono::Duration::from_std(state.settings.claim_lease)
             .unwrap_or(chrono::Duration::minutes(15));
         let tip = moderation::claim(
@@ -722,8 +1017,7 @@ impl ModerationApi {
         Ok(Json(tip.into()))
     }
 
-    /// Gives a claimed tip back to the queue. Errors: 404 `tip.not_found`;
-    /// 409 `tip.claimed`, `tip.invalid_state`, `tip.stale_version`.
+    /// Gives a claimed tip back to the queue.
     #[oai(
         path = "/tips/:id/release",
         method = "post",
@@ -734,7 +1028,7 @@ impl ModerationApi {
         auth: Auth<Moderators>,
         state: Data<&AppState>,
         id: Path<Uuid>,
-    ) -> Result<Json<TipState>, ApiError> {
+    ) -> Result<Json<TipState>, Fails<ClaimErrors>> {
         let tip = moderation::release(
             &state,
             auth.account().id,
@@ -745,10 +1039,7 @@ impl ModerationApi {
         Ok(Json(tip.into()))
     }
 
-    /// Verifies a tip in review, into a new lead or an open one. Errors:
-    /// 404 `tip.not_found`; 409 `tip.stale_version`, `tip.invalid_state`,
-    /// `tip.claimed`, `lead.not_open`; 422 `tip.unknown_lead`,
-    /// `tip.invalid_lead`, `lead.invalid_title`.
+    /// Verifies a tip in review, into a new lead or an open one.
     #[oai(
         path = "/tips/:id/verify",
         method = "post",
@@ -759,31 +1050,141 @@ impl ModerationApi {
         auth: Auth<Moderators>,
         state: Data<&AppState>,
         id: Path<Uuid>,
-        body: Json<VerifyRequest>,
-    ) -> Result<Json<TipState>, ApiError> {
+        body: Checked<VerifyRequest>,
+    ) -> Result<Json<TipState>, Fails<VerifyErrors>> {
         let choice = match (body.0.lead_id, body.0.lead_title) {
             (Some(_), Some(_)) => {
                 return Err(ApiError::unprocessable(
                     "tip.invalid_lead",
                     "lead_title names a new lead; it cannot go with lead_id",
-                ));
+                )
+                .into());
             }
             (Some(lead), None) => LeadChoice::Existing(lead),
             (None, title) => LeadChoice::New { title },
         };
-        decide(
+        Ok(decide(
             &state,
             &auth,
             id.0,
             body.0.version,
             Decision::Verify(choice),
         )
-        .await
+        .await?)
+    }
+
+    /// The same decision on up to 100 tips: `reject` with one reason (and
+    /// note), or `verify` into one lead. Each tip is claimed and decided on
+    /// its own — its own version check, transaction and audit events — so a
+    /// tip another moderator holds or decided meanwhile fails alone; the
+    /// answer gives every tip's result, with the error a single decision
+    /// would have got. A reason that does not exist is refused before any
+    /// tip is touched.
+    #[oai(
+        path = "/tips/bulk",
+        method = "post",
+        operation_id = "decide_tips_in_bulk"
+    )]
+    async fn bulk(
+        &self,
+        auth: Auth<Moderators>,
+        state: Data<&AppState>,
+        body: Checked<BulkRequest>,
+    ) -> Result<Json<BulkOutcome>, Fails<BulkErrors>> {
+        let body = body.0;
+        let decision = match body.action {
+            BulkAction::Reject => {
+                let reason = body.reason.ok_or_else(|| {
+                    ApiError::unprocessable(
+                        "tip.unknown_reject_reason",
+                        "`reject` needs a `reason`",
+                    )
+                })?;
+                reject_reasons::find(&state.db, &reason)
+                    .await?
+                    .filter(|r| !r.retired)
+                    .ok_or_else(|| {
+                        ApiError::unprocessable(
+                            "tip.unknown_reject_reason",
+                            format!("no reject reason `{reason}`"),
+                        )
+                    })?;
+                Decision::Reject {
+                    reason,
+                    note: body.note,
+                }
+            }
+            BulkAction::Verify => match (body.lead_id, body.lead_title) {
+                (Some(_), Some(_)) => {
+                    return Err(ApiError::unprocessable(
+                        "tip.invalid_lead",
+                        "lead_title names a new lead; it cannot go with lead_id",
+                    )
+                    .into());
+                }
+                (Some(lead), None) => Decision::Verify(LeadChoice::Existing(lead)),
+                (None, title) => Decision::Verify(LeadChoice::New { title }),
+            },
+        };
+        let lease = chrono::Duration::from_std(state.settings.claim_lease)
+            .unwrap_or(chrono::Duration::minutes(15));
+        let items: Vec<BulkItem> = body
+            .tips
+            .iter()
+            .map(|t| BulkItem {
+                id: t.id,
+                version: t.version,
+            })
+            .collect();
+        let results = moderation::decide_many(
+            &state,
+            auth.account().id,
+            &items,
+            decision,
+            lease,
+            &RequestId::current_string(),
+        )
+        .await;
+        let mut outcome = BulkOutcome {
+            results: Vec::with_capacity(results.len()),
+            lead_id: None,
+            decided: 0,
+            failed: 0,
+        };
+        for (id, result) in results {
+            outcome.results.push(match result {
+                Ok(tip) => {
+                    outcome.decided += 1;
+                    outcome.lead_id = outcome.lead_id.or(tip.lead_id);
+                    BulkResult {
+                        id,
+                        ok: true,
+                        tip: Some(tip.into()),
+                        status: None,
+                        error: None,
+                    }
+                }
+                Err(e) => {
+                    outcome.failed += 1;
+                    let (status, error) = ApiError::from(e).into_parts();
+                    BulkResult {
+                        id,
+                        ok: false,
+                        tip: None,
+                        status: Some(status),
+                        error: Some(error),
+                    }
+                }
+            });
+        }
+        if body.action == BulkAction::Reject {
+            outcome.lead_id = None;
+        }
+        Ok(Json(outcome))
     }
 
     /// Rejects a tip in review with a reason (the reporter reads its text
-    /// and the note). Errors: 409 as for verify; 422
-    /// `tip.unknown_reject_reason`.
+    /// and the note).
     #[oai(
         path = "/tips/:id/reject",
         method = "post",
@@ -794,18 +1195,17 @@ impl ModerationApi {
         auth: Auth<Moderators>,
         state: Data<&AppState>,
         id: Path<Uuid>,
-        body: Json<RejectRequest>,
-    ) -> Result<Json<TipState>, ApiError> {
+        body: Checked<RejectRequest>,
+    ) -> Result<Json<TipState>, Fails<RejectErrors>> {
         let decision = Decision::Reject {
             reason: body.0.reason,
             note: body.0.note,
         };
-        decide(&state, &auth, id.0, body.0.version, decision).await
+        Ok(decide(&state, &auth, id.0, body.0.version, decision).await?)
     }
 
     /// Asks the reporter a question; the tip waits (`needs_info`) until
-    /// they answer through the app or their receipt. Errors: 409 as for
-    /// verify; 422 `tip.invalid_question`.
+    /// they answer through the app or their receipt.
     #[oai(
         path = "/tips/:id/request-info",
         method = "post",
@@ -816,19 +1216,16 @@ impl ModerationApi {
         auth: Auth<Moderators>,
         state: Data<&AppState>,
         id: Path<Uuid>,
-        body: Json<RequestInfoRequest>,
-    ) -> Result<Json<TipState>, ApiError> {
+        body: Checked<RequestInfoRequest>,
+    ) -> Result<Json<TipState>, Fails<AskErrors>> {
         let decision = Decision::RequestInfo {
             question: body.0.question,
         };
-        decide(&state, &auth, id.0, body.0.version, decision).await
+        Ok(decide(&state, &auth, id.0, body.0.version, decision).await?)
     }
 
     /// Marks a tip in review as a duplicate of the tip that is kept; the
-    /// reporter is told the matter is already in hand. Errors: 409 as for
-    /// verify, `tip.duplicate_of_unkept` (the other tip is a duplicate,
-    /// withdrawn or rejected); 422 `tip.invalid_duplicate` (itself, or no
-    /// such tip).
+    /// reporter is told the matter is already in hand.
     #[oai(
         path = "/tips/:id/mark-duplicate",
         method = "post",
@@ -839,14 +1236,13 @@ impl ModerationApi {
         auth: Auth<Moderators>,
         state: Data<&AppState>,
         id: Path<Uuid>,
-        body: Json<MarkDuplicateRequest>,
-    ) -> Result<Json<TipState>, ApiError> {
+        body: Checked<MarkDuplicateRequest>,
+    ) -> Result<Json<TipState>, Fails<DuplicateErrors>> {
         let decision = Decision::MarkDuplicate { of: body.0.of };
-        decide(&state, &auth, id.0, body.0.version, decision).await
+        Ok(decide(&state, &auth, id.0, body.0.version, decision).await?)
     }
 
-    /// An internal note on a tip; reporters never see notes. Errors: 404
-    /// `tip.not_found`; 422 `note.invalid`.
+    /// An internal note on a tip; reporters never see notes.
     #[oai(
         path = "/tips/:id/notes",
         method = "post",
@@ -857,8 +1253,8 @@ impl ModerationApi {
         auth: Auth<Moderators>,
         state: Data<&AppState>,
         id: Path<Uuid>,
-        body: Json<NewNote>,
-    ) -> Result<Json<NoteView>, ApiError> {
+        body: Checked<NewNote>,
+    ) -> Result<Json<NoteView>, Fails<NoteErrors>> {
         let note = moderation::add_note(
             &state,
             auth.account().id,
@@ -876,7 +1272,7 @@ impl ModerationApi {
     }
 
     /// The reporter's phone number. Each call is an audit event naming the
-    /// moderator; anonymous reporters have none. Errors: 404 `tip.not_found`.
+    /// moderator; anonymous reporters have none.
     #[oai(
         path = "/tips/:id/reporter",
         method = "get",
@@ -887,7 +1283,7 @@ impl ModerationApi {
         auth: Auth<Moderators>,
         state: Data<&AppState>,
         id: Path<Uuid>,
-    ) -> Result<Json<ReporterContact>, ApiError> {
+    ) -> Result<Json<ReporterContact>, Fails<TipReadErrors>> {
         let tip = tips::find(&state.db, id.0)
             .await?
             .ok_or_else(|| ApiError::not_found("tip.not_found", "no such tip"))?;
@@ -906,7 +1302,6 @@ impl ModerationApi {
 
     /// A short-lived link to a photo's original bytes (the evidence, with
     /// its metadata). Each call is an audit event naming the moderator.
-    /// Errors: 404 `media.not_found`.
     #[oai(
         path = "/media/:id/original",
         method = "get",
@@ -917,7 +1312,7 @@ impl ModerationApi {
         auth: Auth<Moderators>,
         state: Data<&AppState>,
         id: Path<Uuid>,
-    ) -> Result<Json<OriginalLink>, ApiError> {
+    ) -> Result<Json<OriginalLink>, Fails<OriginalErrors>> {
         let photo = moderation::read_original(
             &state,
             auth.account().id,
@@ -942,7 +1337,7 @@ impl ModerationApi {
 
     /// The tips that carry a contact. `value` is written any usual way
     /// (`138-0013-8000` and `+86 13800138000` are one phone number);
-    /// URL-encode it. Errors: 422 `contact.invalid`.
+    /// URL-encode it.
     #[oai(
         path = "/contacts/:kind/:value",
         method = "get",
@@ -954,8 +1349,9 @@ impl ModerationApi {
         state: Data<&AppState>,
         kind: Path<ContactKindName>,
         value: Path<String>,
-    ) -> Result<Json<ContactCluster>, ApiError> {
-        let kind = ContactKind::parse(kind.0.as_str()).expect("the enum names every kind");
+    ) -> Result<Json<ContactCluster>, Fails<ClusterErrors>> {
+        let name = kind.0;
+        let kind = ContactKind::from(name);
         let contact = Contact::parse(kind, &value.0)
             .map_err(|e| ApiError::unprocessable("contact.invalid", e.to_string()))?;
         let rows = tips::carrying_contact(&state.db, kind.as_str(), contact.value(), CLUSTER_LIMIT)
@@ -965,7 +1361,7 @@ impl ModerationApi {
             leads::carrying_contact(&state.db, kind.as_str(), contact.value(), CLUSTER_LIMIT)
                 .await?;
         Ok(Json(ContactCluster {
-            kind: kind.as_str().to_owned(),
+            kind: name,
             value: contact.value().to_owned(),
             tip_count: span.tips as u64,
             first_seen: span.first_seen,
@@ -975,7 +1371,7 @@ impl ModerationApi {
                 .map(|t| ClusterTip {
                     id: t.id,
                     reference: t.reference,
-                    status: t.status,
+                    status: TipStatusName::of_stored(&t.status),
                     category: t.category,
                     lat: t.lat,
                     lon: t.lon,
@@ -998,13 +1394,13 @@ impl ModerationApi {
         /// How many, 1–100 (default 20).
         #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
         limit: Query<Option<u32>>,
-    ) -> Result<Json<Vec<HotContact>>, ApiError> {
+    ) -> Result<Json<Vec<HotContact>>, Fails<HotErrors>> {
         let since = Utc::now() - chrono::Duration::days(i64::from(days.0.unwrap_or(7)));
         let rows = tips::hot_contacts(&state.db, since, u64::from(limit.0.unwrap_or(20))).await?;
         Ok(Json(
             rows.into_iter()
                 .map(|c| HotContact {
-                    kind: c.kind,
+                    kind: ContactKindName::of_stored(&c.kind),
                     value: c.value,
                     tips: c.tips,
                 })

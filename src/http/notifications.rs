@@ -12,9 +12,12 @@ use uuid::Uuid;
 
 use super::ApiTags;
 use super::auth::{AnyAccount, Auth};
-use super::error::ApiError;
+use super::contract::Checked;
+use super::error::{ApiError, Fails};
 use super::pagination::{Cursor, page_limit};
+use super::tips::ReceiptErrors;
 use super::tips::receipt_tip;
+use super::vocab::{NotificationKind, RewardReason};
 use crate::app::AppState;
 use crate::store::notifications::{self, Position, Recipient};
 use crate::store::rewards;
@@ -22,10 +25,10 @@ use crate::store::rewards;
 pub struct NotificationsApi;
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct NotificationView {
     pub id: Uuid,
-    /// `tip.forwarded`, `tip.closed`, `lead.overdue`.
-    pub kind: String,
+    pub kind: NotificationKind,
     pub text_zh: String,
     pub text_en: String,
     /// The tip it is about, for reporters.
@@ -37,6 +40,7 @@ pub struct NotificationView {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct NotificationPage {
     /// Unread first, then read; newest first within each.
     pub items: Vec<NotificationView>,
@@ -46,6 +50,7 @@ pub struct NotificationPage {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct MarkRead {
     /// The notifications to mark read; absent marks all.
     #[oai(validator(max_items = 200))]
@@ -53,22 +58,23 @@ pub struct MarkRead {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Marked {
     /// How many were unread and are now read.
     pub marked: u64,
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct RewardEntry {
     pub points: i32,
-    /// `outcome` (the lead was closed with an outcome worth points) or
-    /// `first_reporter` (yours was the first tip with that contact).
-    pub reason: String,
+    pub reason: RewardReason,
     pub tip_id: Uuid,
     pub at: DateTime<Utc>,
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Rewards {
     pub balance: i64,
     /// The latest 100, newest first.
@@ -115,7 +121,7 @@ async fn page(
             .into_iter()
             .map(|n| NotificationView {
                 id: n.id,
-                kind: n.kind,
+                kind: NotificationKind::of_stored(&n.kind),
                 text_zh: n.text_zh,
                 text_en: n.text_en,
                 tip_id: n.tip_id,
@@ -140,7 +146,7 @@ async fn rewards_of(
             .into_iter()
             .map(|r| RewardEntry {
                 points: r.points,
-                reason: r.reason,
+                reason: RewardReason::of_stored(&r.reason),
                 tip_id: r.tip_id,
                 at: r.created_at,
             })
@@ -148,13 +154,23 @@ async fn rewards_of(
     })
 }
 
-#[OpenApi(prefix_path = "/v1", tag = "ApiTags::Me")]
+crate::errors! {
+    MyNotificationsErrors: 400, 422 ["request.invalid_cursor"], 401, 503;
+    MarkMineErrors: 400, 401, 413, 415, 503;
+    MyRewardsErrors: 401, 503;
+    ReceiptListErrors: 400, 422 ["request.invalid_cursor"], 404 ["receipt.not_found"],
+        429 ["rate.limited"], 503;
+    MarkReceiptErrors: 400, 404 ["receipt.not_found"], 413, 415, 429 ["rate.limited"], 503;
+}
+
+#[OpenApi(prefix_path = "/v1")]
 impl NotificationsApi {
     /// The caller's notifications, unread first.
     #[oai(
         path = "/me/notifications",
         method = "get",
-        operation_id = "list_my_notifications"
+        operation_id = "list_my_notifications",
+        tag = "ApiTags::Me"
     )]
     async fn mine(
         &self,
@@ -162,7 +178,7 @@ impl NotificationsApi {
         state: Data<&AppState>,
         #[oai(validator(minimum(value = "1"), maximum(value = "100")))] limit: Query<Option<u32>>,
         cursor: Query<Option<String>>,
-    ) -> Result<Json<NotificationPage>, ApiError> {
+    ) -> Result<Json<NotificationPage>, Fails<MyNotificationsErrors>> {
         let recipient = Recipient::User(auth.account().id);
         Ok(Json(
             page(&state, recipient, limit.0, cursor.0.as_deref()).await?,
@@ -173,14 +189,15 @@ impl NotificationsApi {
     #[oai(
         path = "/me/notifications/read",
         method = "post",
-        operation_id = "mark_my_notifications_read"
+        operation_id = "mark_my_notifications_read",
+        tag = "ApiTags::Me"
     )]
     async fn mark_mine(
         &self,
         auth: Auth<AnyAccount>,
         state: Data<&AppState>,
-        body: Json<MarkRead>,
-    ) -> Result<Json<Marked>, ApiError> {
+        body: Checked<MarkRead>,
+    ) -> Result<Json<Marked>, Fails<MarkMineErrors>> {
         let recipient = Recipient::User(auth.account().id);
         let marked =
             notifications::mark_read(&state.db, recipient, body.0.ids.as_deref(), Utc::now())
@@ -189,12 +206,17 @@ impl NotificationsApi {
     }
 
     /// The caller's reward points: balance and latest credits.
-    #[oai(path = "/me/rewards", method = "get", operation_id = "get_my_rewards")]
+    #[oai(
+        path = "/me/rewards",
+        method = "get",
+        operation_id = "get_my_rewards",
+        tag = "ApiTags::Me"
+    )]
     async fn my_rewards(
         &self,
         auth: Auth<AnyAccount>,
         state: Data<&AppState>,
-    ) -> Result<Json<Rewards>, ApiError> {
+    ) -> Result<Json<Rewards>, Fails<MyRewardsErrors>> {
         Ok(Json(
             rewards_of(&state, Some(auth.account().id), None).await?,
         ))
@@ -205,7 +227,8 @@ impl NotificationsApi {
     #[oai(
         path = "/receipts/:code/notifications",
         method = "get",
-        operation_id = "list_receipt_notifications"
+        operation_id = "list_receipt_notifications",
+        tag = "ApiTags::Receipts"
     )]
     async fn receipt_notifications(
         &self,
@@ -215,7 +238,7 @@ impl NotificationsApi {
         #[oai(name = "X-Receipt-Secret")] secret: Header<String>,
         #[oai(validator(minimum(value = "1"), maximum(value = "100")))] limit: Query<Option<u32>>,
         cursor: Query<Option<String>>,
-    ) -> Result<Json<NotificationPage>, ApiError> {
+    ) -> Result<Json<NotificationPage>, Fails<ReceiptListErrors>> {
         let tip = receipt_tip(&state, req, &code.0, &secret.0).await?;
         Ok(Json(
             page(&state, Recipient::Tip(tip.id), limit.0, cursor.0.as_deref()).await?,
@@ -226,7 +249,8 @@ impl NotificationsApi {
     #[oai(
         path = "/receipts/:code/notifications/read",
         method = "post",
-        operation_id = "mark_receipt_notifications_read"
+        operation_id = "mark_receipt_notifications_read",
+        tag = "ApiTags::Receipts"
     )]
     async fn mark_receipt(
         &self,
@@ -234,8 +258,8 @@ impl NotificationsApi {
         req: &Request,
         code: Path<String>,
         #[oai(name = "X-Receipt-Secret")] secret: Header<String>,
-        body: Json<MarkRead>,
-    ) -> Result<Json<Marked>, ApiError> {
+        body: Checked<MarkRead>,
+    ) -> Result<Json<Marked>, Fails<MarkReceiptErrors>> {
         let tip = receipt_tip(&state, req, &code.0, &secret.0).await?;
         let marked = notifications::mark_read(
             &state.db,
@@ -251,7 +275,8 @@ impl NotificationsApi {
     #[oai(
         path = "/receipts/:code/rewards",
         method = "get",
-        operation_id = "get_receipt_rewards"
+        operation_id = "get_receipt_rewards",
+        tag = "ApiTags::Receipts"
     )]
     async fn receipt_rewards(
         &self,
@@ -259,7 +284,7 @@ impl NotificationsApi {
         req: &Request,
         code: Path<String>,
         #[oai(name = "X-Receipt-Secret")] secret: Header<String>,
-    ) -> Result<Json<Rewards>, ApiError> {
+    ) -> Result<Json<Rewards>, Fails<ReceiptErrors>> {
         let tip = receipt_tip(&state, req, &code.0, &secret.0).await?;
         Ok(Json(rewards_of(&state, None, Some(tip.id)).await?))
     }

@@ -9,7 +9,9 @@ use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
 
 use super::ApiTags;
 use super::error::ErrorBody;
+use super::vocab::CrsName;
 use crate::app::AppState;
+use crate::config::TileDatum;
 use crate::store;
 
 pub struct OpsApi;
@@ -24,20 +26,34 @@ pub enum CheckStatus {
     Skipped,
 }
 
-/// Each dependency a request may need.
+/// Each dependency a request may need: `database`, the relational database
+/// (`SELECT 1`), and `blob_store`, where photos are kept.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Checks {
-    /// The relational database (`SELECT 1`).
     pub database: CheckStatus,
-    /// Where photos are kept.
     pub blob_store: CheckStatus,
+}
+
+/// Always `ready`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum ReadyStatus {
+    Ready,
+}
+
+/// Always `alive`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum AliveStatus {
+    Alive,
 }
 
 /// The node can take traffic.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Ready {
-    /// Always `ready`.
-    pub status: String,
+    pub status: ReadyStatus,
     pub checks: Checks,
 }
 
@@ -45,6 +61,7 @@ pub struct Ready {
 /// `service.not_ready` (`message` names what failed) or
 /// `service.shutting_down`, and the state of each dependency.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct NotReady {
     #[oai(flatten)]
     pub error: ErrorBody,
@@ -57,25 +74,75 @@ pub enum ReadyResponse {
     #[oai(status = 200)]
     Ready(Json<Ready>),
     /// A dependency did not answer in time, or the node is shutting down.
+    /// Codes: `service.not_ready`, `service.shutting_down`.
     #[oai(status = 503)]
     NotReady(Json<NotReady>),
 }
 
 /// The process is up.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Alive {
-    /// Always `alive`.
-    pub status: String,
+    pub status: AliveStatus,
 }
 
-#[OpenApi(tag = "ApiTags::Operations")]
+/// The map tiles to draw under outlines and points; none configured means
+/// a plain background.
+#[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct MapConfig {
+    /// A tile URL template with `{z}`, `{x}`, `{y}` (and maybe `{s}`).
+    pub tile_url: Option<String>,
+    /// The datum the tiles are drawn in: with `gcj02` (Chinese tile
+    /// services), shift WGS-84 points and outlines for display only.
+    pub tile_datum: CrsName,
+    pub tile_attribution: Option<String>,
+}
+
+/// What a client needs to know before it starts.
+#[derive(Debug, Clone, Object)]
+pub struct ClientConfig {
+    pub map: MapConfig,
+    /// The largest photo `POST /v1/media` takes; larger ones are 413.
+    pub max_upload_bytes: u64,
+    /// Photos per tip.
+    pub max_photos: u32,
+    /// Contacts per tip.
+    pub max_contacts: u32,
+}
+
+#[OpenApi(tag = "ApiTags::Ops")]
 impl OpsApi {
+    /// Settings the web apps and other clients read at start: the map
+    /// tiles, and the limits of a report. No token needed.
+    #[oai(
+        path = "/v1/client-config",
+        method = "get",
+        operation_id = "client_config"
+    )]
+    async fn client_config(&self, state: Data<&AppState>) -> Json<ClientConfig> {
+        let map = &state.settings.map;
+        Json(ClientConfig {
+            map: MapConfig {
+                tile_url: map.tile_url.clone(),
+                tile_datum: match map.tile_datum {
+                    TileDatum::Wgs84 => CrsName::Wgs84,
+                    TileDatum::Gcj02 => CrsName::Gcj02,
+                },
+                tile_attribution: map.tile_attribution.clone(),
+            },
+            max_upload_bytes: state.settings.limits.max_upload_bytes,
+            max_photos: crate::reporting::MAX_MEDIA as u32,
+            max_contacts: crate::reporting::MAX_CONTACTS as u32,
+        })
+    }
+
     /// Liveness: the process answers. Touches no dependency, so a slow
     /// database never gets a healthy node restarted.
     #[oai(path = "/healthz", method = "get", operation_id = "healthz")]
     async fn healthz(&self) -> Json<Alive> {
         Json(Alive {
-            status: "alive".into(),
+            status: AliveStatus::Alive,
         })
     }
 
@@ -115,7 +182,7 @@ impl OpsApi {
             .collect();
         if failed.is_empty() {
             ReadyResponse::Ready(Json(Ready {
-                status: "ready".into(),
+                status: ReadyStatus::Ready,
                 checks,
             }))
         } else {

@@ -10,8 +10,10 @@ use sea_orm::TransactionTrait;
 
 use super::ApiTags;
 use super::accounts::Created;
+use super::admin::AdminReadErrors;
 use super::auth::{Admins, Auth};
-use super::error::{ApiError, non_blank};
+use super::contract::Checked;
+use super::error::{ApiError, Fails, non_blank};
 use super::request_id::RequestId;
 use crate::app::AppState;
 use crate::store::audit::{self, Actor};
@@ -25,6 +27,7 @@ const MAX_POINTS: i32 = 10_000;
 
 /// An outcome: labels for staff, texts for reporters, points.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct OutcomeAdminView {
     pub code: String,
     pub label_zh: String,
@@ -56,17 +59,18 @@ impl From<Model> for OutcomeAdminView {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct NewOutcome {
     /// `a-z`, digits and `_`, 2–40 characters.
     #[oai(validator(pattern = "^[a-z][a-z0-9_]{1,39}$"))]
     pub code: String,
-    #[oai(validator(min_length = 1, max_length = 100))]
+    #[oai(validator(min_length = 1, pattern = r"\S", max_length = 100))]
     pub label_zh: String,
-    #[oai(validator(min_length = 1, max_length = 100))]
+    #[oai(validator(min_length = 1, pattern = r"\S", max_length = 100))]
     pub label_en: String,
-    #[oai(validator(min_length = 1, max_length = 500))]
+    #[oai(validator(min_length = 1, pattern = r"\S", max_length = 500))]
     pub public_zh: String,
-    #[oai(validator(min_length = 1, max_length = 500))]
+    #[oai(validator(min_length = 1, pattern = r"\S", max_length = 500))]
     pub public_en: String,
     /// 0–10000.
     #[oai(default, validator(minimum(value = "0"), maximum(value = "10000")))]
@@ -77,14 +81,15 @@ pub struct NewOutcome {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct OutcomeChanges {
-    #[oai(validator(min_length = 1, max_length = 100))]
+    #[oai(validator(min_length = 1, pattern = r"\S", max_length = 100))]
     pub label_zh: Option<String>,
-    #[oai(validator(min_length = 1, max_length = 100))]
+    #[oai(validator(min_length = 1, pattern = r"\S", max_length = 100))]
     pub label_en: Option<String>,
-    #[oai(validator(min_length = 1, max_length = 500))]
+    #[oai(validator(min_length = 1, pattern = r"\S", max_length = 500))]
     pub public_zh: Option<String>,
-    #[oai(validator(min_length = 1, max_length = 500))]
+    #[oai(validator(min_length = 1, pattern = r"\S", max_length = 500))]
     pub public_en: Option<String>,
     #[oai(validator(minimum(value = "0"), maximum(value = "10000")))]
     pub points: Option<i32>,
@@ -125,6 +130,13 @@ async fn record(
     Ok(())
 }
 
+crate::errors! {
+    CreateOutcomeErrors: 400, 401, 403, 409 ["outcome.exists"], 413, 415,
+        422 ["outcome.invalid_text"], 503;
+    UpdateOutcomeErrors: 400, 401, 403, 404 ["outcome.not_found"], 413, 415,
+        422 ["outcome.invalid_text"], 503;
+}
+
 #[OpenApi(prefix_path = "/v1/admin/outcomes", tag = "ApiTags::Admin")]
 impl OutcomesApi {
     /// Every outcome, retired ones too, in display order.
@@ -133,20 +145,19 @@ impl OutcomesApi {
         &self,
         _auth: Auth<Admins>,
         state: Data<&AppState>,
-    ) -> Result<Json<Vec<OutcomeAdminView>>, ApiError> {
+    ) -> Result<Json<Vec<OutcomeAdminView>>, Fails<AdminReadErrors>> {
         let rows = outcomes::list_all(&state.db).await?;
         Ok(Json(rows.into_iter().map(OutcomeAdminView::from).collect()))
     }
 
-    /// Adds an outcome. Errors: 409 `outcome.exists`; 422
-    /// `outcome.invalid_text`.
+    /// Adds an outcome.
     #[oai(path = "/", method = "post", operation_id = "admin_create_outcome")]
     async fn create(
         &self,
         auth: Auth<Admins>,
         state: Data<&AppState>,
-        body: Json<NewOutcome>,
-    ) -> Result<Created<OutcomeAdminView>, ApiError> {
+        body: Checked<NewOutcome>,
+    ) -> Result<Created<OutcomeAdminView>, Fails<CreateOutcomeErrors>> {
         let body = body.0;
         let row = Model {
             code: body.code,
@@ -169,7 +180,7 @@ impl OutcomesApi {
 
     /// Rewords, reprices, reorders, retires or restores an outcome.
     /// Reporters of closed tips read the new text; points already credited
-    /// stay. Errors: 404 `outcome.not_found`; 422 `outcome.invalid_text`.
+    /// stay.
     #[oai(
         path = "/:code",
         method = "patch",
@@ -180,8 +191,8 @@ impl OutcomesApi {
         auth: Auth<Admins>,
         state: Data<&AppState>,
         code: Path<String>,
-        body: Json<OutcomeChanges>,
-    ) -> Result<Json<OutcomeAdminView>, ApiError> {
+        body: Checked<OutcomeChanges>,
+    ) -> Result<Json<OutcomeAdminView>, Fails<UpdateOutcomeErrors>> {
         let body = body.0;
         let changes = outcomes::Changes {
             wording: wording::Changes {

@@ -40,7 +40,7 @@ impl Cursor {
             .ok_or_else(invalid_cursor)
     }
 
-    /// `None` for the first page; 400 `request.invalid_cursor` for anything
+    /// `None` for the first page; 422 `request.invalid_cursor` for anything
     /// that did not come from [`Cursor::encode`].
     pub fn decode(cursor: Option<&str>) -> Result<Option<Uuid>, ApiError> {
         let Some(cursor) = cursor else {
@@ -56,7 +56,7 @@ impl Cursor {
 }
 
 fn invalid_cursor() -> ApiError {
-    ApiError::bad_request(
+    ApiError::unprocessable(
         "request.invalid_cursor",
         "the cursor is not one this service gave out",
     )

@@ -9,8 +9,10 @@ use sea_orm::TransactionTrait;
 
 use super::ApiTags;
 use super::accounts::Created;
+use super::admin::AdminReadErrors;
 use super::auth::{Admins, Auth, Moderators};
-use super::error::{ApiError, non_blank};
+use super::contract::Checked;
+use super::error::{ApiError, Fails, non_blank};
 use super::request_id::RequestId;
 use crate::app::AppState;
 use crate::store::audit::{self, Actor};
@@ -21,6 +23,7 @@ pub struct RejectReasonsApi;
 
 /// A reject reason: labels for moderators, texts for reporters.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct RejectReasonView {
     pub code: String,
     pub label_zh: String,
@@ -49,17 +52,18 @@ impl From<Model> for RejectReasonView {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct NewRejectReason {
     /// `a-z`, digits and `_`, 2–40 characters.
     #[oai(validator(pattern = "^[a-z][a-z0-9_]{1,39}$"))]
     pub code: String,
-    #[oai(validator(min_length = 1, max_length = 100))]
+    #[oai(validator(min_length = 1, pattern = r"\S", max_length = 100))]
     pub label_zh: String,
-    #[oai(validator(min_length = 1, max_length = 100))]
+    #[oai(validator(min_length = 1, pattern = r"\S", max_length = 100))]
     pub label_en: String,
-    #[oai(validator(min_length = 1, max_length = 500))]
+    #[oai(validator(min_length = 1, pattern = r"\S", max_length = 500))]
     pub public_zh: String,
-    #[oai(validator(min_length = 1, max_length = 500))]
+    #[oai(validator(min_length = 1, pattern = r"\S", max_length = 500))]
     pub public_en: String,
     /// Sort order; lower first.
     #[oai(default)]
@@ -67,14 +71,15 @@ pub struct NewRejectReason {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct RejectReasonChanges {
-    #[oai(validator(min_length = 1, max_length = 100))]
+    #[oai(validator(min_length = 1, pattern = r"\S", max_length = 100))]
     pub label_zh: Option<String>,
-    #[oai(validator(min_length = 1, max_length = 100))]
+    #[oai(validator(min_length = 1, pattern = r"\S", max_length = 100))]
     pub label_en: Option<String>,
-    #[oai(validator(min_length = 1, max_length = 500))]
+    #[oai(validator(min_length = 1, pattern = r"\S", max_length = 500))]
     pub public_zh: Option<String>,
-    #[oai(validator(min_length = 1, max_length = 500))]
+    #[oai(validator(min_length = 1, pattern = r"\S", max_length = 500))]
     pub public_en: Option<String>,
     pub retired: Option<bool>,
     pub position: Option<i32>,
@@ -111,19 +116,28 @@ fn trimmed(field: &str, text: Option<String>) -> Result<Option<String>, ApiError
     text.map(|t| required(field, t)).transpose()
 }
 
-#[OpenApi(prefix_path = "/v1", tag = "ApiTags::Moderation")]
+crate::errors! {
+    ReasonsErrors: 401, 404, 503;
+    CreateReasonErrors: 400, 401, 403, 409 ["reject_reason.exists"], 413, 415,
+        422 ["reject_reason.invalid_text"], 503;
+    UpdateReasonErrors: 400, 401, 403, 404 ["reject_reason.not_found"], 413, 415,
+        422 ["reject_reason.invalid_text"], 503;
+}
+
+#[OpenApi(prefix_path = "/v1")]
 impl RejectReasonsApi {
     /// The reasons a tip can be rejected with, in display order.
     #[oai(
         path = "/moderation/reject-reasons",
         method = "get",
-        operation_id = "list_reject_reasons"
+        operation_id = "list_reject_reasons",
+        tag = "ApiTags::Moderation"
     )]
     async fn list(
         &self,
         _auth: Auth<Moderators>,
         state: Data<&AppState>,
-    ) -> Result<Json<Vec<RejectReasonView>>, ApiError> {
+    ) -> Result<Json<Vec<RejectReasonView>>, Fails<ReasonsErrors>> {
         let rows = reject_reasons::list(&state.db, false).await?;
         Ok(Json(rows.into_iter().map(RejectReasonView::from).collect()))
     }
@@ -132,13 +146,14 @@ impl RejectReasonsApi {
     #[oai(
         path = "/admin/reject-reasons",
         method = "get",
-        operation_id = "admin_list_reject_reasons"
+        operation_id = "admin_list_reject_reasons",
+        tag = "ApiTags::Admin"
     )]
     async fn admin_list(
         &self,
         _auth: Auth<Admins>,
         state: Data<&AppState>,
-    ) -> Result<Json<Vec<RejectReasonView>>, ApiError> {
+    ) -> Result<Json<Vec<RejectReasonView>>, Fails<AdminReadErrors>> {
         let rows = reject_reasons::list(&state.db, true).await?;
         Ok(Json(rows.into_iter().map(RejectReasonView::from).collect()))
     }
@@ -147,14 +162,15 @@ impl RejectReasonsApi {
     #[oai(
         path = "/admin/reject-reasons",
         method = "post",
-        operation_id = "admin_create_reject_reason"
+        operation_id = "admin_create_reject_reason",
+        tag = "ApiTags::Admin"
     )]
     async fn create(
         &self,
         auth: Auth<Admins>,
         state: Data<&AppState>,
-        body: Json<NewRejectReason>,
-    ) -> Result<Created<RejectReasonView>, ApiError> {
+        body: Checked<NewRejectReason>,
+    ) -> Result<Created<RejectReasonView>, Fails<CreateReasonErrors>> {
         let body = body.0;
         let row = Model {
             code: body.code,
@@ -179,15 +195,16 @@ impl RejectReasonsApi {
     #[oai(
         path = "/admin/reject-reasons/:code",
         method = "patch",
-        operation_id = "admin_update_reject_reason"
+        operation_id = "admin_update_reject_reason",
+        tag = "ApiTags::Admin"
     )]
     async fn update(
         &self,
         auth: Auth<Admins>,
         state: Data<&AppState>,
         code: Path<String>,
-        body: Json<RejectReasonChanges>,
-    ) -> Result<Json<RejectReasonView>, ApiError> {
+        body: Checked<RejectReasonChanges>,
+    ) -> Result<Json<RejectReasonView>, Fails<UpdateReasonErrors>> {
         let body = body.0;
         let changes = wording::Changes {
             label_zh: trimmed("label_zh", body.label_zh)?,

@@ -10,20 +10,37 @@ use uuid::Uuid;
 
 use super::ApiTags;
 use super::auth::{Auth, Moderators};
-use super::error::ApiError;
+use super::error::{ApiError, Fails};
+use super::vocab::{LeadStatusName, TipStatusName, UnitKind};
 use crate::app::AppState;
 use crate::stats::{self, Durations};
 
 pub struct StatsApi;
 
+/// How many tips are in one state.
 #[derive(Debug, Object)]
-pub struct Count {
-    pub key: String,
+pub struct TipStatusCount {
+    pub status: TipStatusName,
+    pub count: i64,
+}
+
+/// How many leads are in one state.
+#[derive(Debug, Object)]
+pub struct LeadStatusCount {
+    pub status: LeadStatusName,
+    pub count: i64,
+}
+
+/// How many tips or leads are of one category.
+#[derive(Debug, Object)]
+pub struct CategoryCount {
+    pub category: String,
     pub count: i64,
 }
 
 /// How long one step took, over the tips or leads that took it.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct StepTime {
     pub count: u64,
     pub median_secs: Option<f64>,
@@ -41,10 +58,11 @@ impl From<Durations> for StepTime {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct UnitStats {
     pub unit_id: Uuid,
     pub name_en: String,
-    pub kind: String,
+    pub kind: UnitKind,
     pub leads: u64,
     /// Leads whose accept or resolve deadline has come.
     pub deadlines_due: u64,
@@ -54,15 +72,16 @@ pub struct UnitStats {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Overview {
     pub from: DateTime<Utc>,
     pub to: DateTime<Utc>,
     /// Tips submitted in the period, by their state now.
-    pub tips_by_status: Vec<Count>,
-    pub tips_by_category: Vec<Count>,
+    pub tips_by_status: Vec<TipStatusCount>,
+    pub tips_by_category: Vec<CategoryCount>,
     /// Leads built in the period, by their state now.
-    pub leads_by_status: Vec<Count>,
-    pub leads_by_category: Vec<Count>,
+    pub leads_by_status: Vec<LeadStatusCount>,
+    pub leads_by_category: Vec<CategoryCount>,
     pub submitted_to_verified: StepTime,
     pub verified_to_forwarded: StepTime,
     pub forwarded_to_accepted: StepTime,
@@ -75,9 +94,9 @@ pub struct Overview {
     pub units: Vec<UnitStats>,
 }
 
-fn counts(map: std::collections::BTreeMap<String, i64>) -> Vec<Count> {
+fn by_category(map: std::collections::BTreeMap<String, i64>) -> Vec<CategoryCount> {
     map.into_iter()
-        .map(|(key, count)| Count { key, count })
+        .map(|(category, count)| CategoryCount { category, count })
         .collect()
 }
 
@@ -104,7 +123,7 @@ fn period(
     let to = to.unwrap_or(now);
     let from = from.unwrap_or(to - chrono::Duration::days(30));
     if from >= to {
-        return Err(ApiError::bad_request(
+        return Err(ApiError::unprocessable(
             "request.invalid_period",
             "`from` must be before `to`",
         ));
@@ -112,11 +131,14 @@ fn period(
     Ok((from, to))
 }
 
+crate::errors! {
+    StatsErrors: 400, 422 ["request.invalid_period"], 401, 404, 503;
+}
+
 #[OpenApi(prefix_path = "/v1/stats", tag = "ApiTags::Stats")]
 impl StatsApi {
     /// Counts, step times and units' punctuality for tips and leads created
-    /// in `[from, to)` (default: the last 30 days). Errors: 400
-    /// `request.invalid_period`.
+    /// in `[from, to)` (default: the last 30 days).
     #[oai(path = "/overview", method = "get", operation_id = "stats_overview")]
     async fn overview(
         &self,
@@ -124,16 +146,30 @@ impl StatsApi {
         state: Data<&AppState>,
         from: Query<Option<DateTime<Utc>>>,
         to: Query<Option<DateTime<Utc>>>,
-    ) -> Result<Json<Overview>, ApiError> {
+    ) -> Result<Json<Overview>, Fails<StatsErrors>> {
         let (from, to) = period(from.0, to.0, state.clock.now())?;
         let o = stats::overview(&state, from, to).await?;
         Ok(Json(Overview {
             from,
             to,
-            tips_by_status: counts(o.tips_by_status),
-            tips_by_category: counts(o.tips_by_category),
-            leads_by_status: counts(o.leads_by_status),
-            leads_by_category: counts(o.leads_by_category),
+            tips_by_status: o
+                .tips_by_status
+                .into_iter()
+                .map(|(status, count)| TipStatusCount {
+                    status: TipStatusName::of_stored(&status),
+                    count,
+                })
+                .collect(),
+            tips_by_category: by_category(o.tips_by_category),
+            leads_by_status: o
+                .leads_by_status
+                .into_iter()
+                .map(|(status, count)| LeadStatusCount {
+                    status: LeadStatusName::of_stored(&status),
+                    count,
+                })
+                .collect(),
+            leads_by_category: by_category(o.leads_by_category),
             submitted_to_verified: o.submitted_to_verified.into(),
             verified_to_forwarded: o.verified_to_forwarded.into(),
             forwarded_to_accepted: o.forwarded_to_accepted.into(),
@@ -147,7 +183,7 @@ impl StatsApi {
                 .map(|u| UnitStats {
                     unit_id: u.unit_id,
                     name_en: u.name_en,
-                    kind: u.kind,
+                    kind: UnitKind::of_stored(&u.kind),
                     leads: u.leads,
                     deadlines_due: u.deadlines_due,
                     on_time: u.on_time,
@@ -159,7 +195,7 @@ impl StatsApi {
 
     /// The leads created in `[from, to)` as CSV: reference, state,
     /// category, tips, unit, times, outcome, overdue. Nothing about
-    /// reporters. Errors: 400 `request.invalid_period`.
+    /// reporters.
     #[oai(path = "/leads.csv", method = "get", operation_id = "stats_leads_csv")]
     async fn leads_csv(
         &self,
@@ -167,7 +203,7 @@ impl StatsApi {
         state: Data<&AppState>,
         from: Query<Option<DateTime<Utc>>>,
         to: Query<Option<DateTime<Utc>>>,
-    ) -> Result<CsvFile, ApiError> {
+    ) -> Result<CsvFile, Fails<StatsErrors>> {
         let (from, to) = period(from.0, to.0, state.clock.now())?;
         let csv = stats::leads_csv(&state, from, to).await?;
         Ok(CsvFile::Ok(

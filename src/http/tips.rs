@@ -7,17 +7,20 @@ use poem::web::Data;
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::types::{ParseFromJSON, ToJSON};
-use poem_openapi::{Enum, Object, OpenApi};
+use poem_openapi::{Object, OpenApi};
 use sea_orm::TransactionTrait;
 use uuid::Uuid;
 
 use super::ApiTags;
 use super::accounts::Created;
+use super::admin::AdminReadErrors;
 use super::auth::{Admins, Auth, Caller, Citizens, Reporters, client_addr};
-use super::error::ApiError;
+use super::contract::Checked;
+use super::error::{ApiError, Fails};
 use super::idempotent::{self, Begun};
 use super::pagination::{Cursor, page_limit};
 use super::request_id::RequestId;
+use super::vocab::{ContactKindName, CrsName, MessageAuthor, TipStatusName, stored};
 use crate::app::AppState;
 use crate::blob::BlobKey;
 use crate::idempotency::IdempotencyError;
@@ -56,6 +59,7 @@ impl From<IdempotencyError> for ApiError {
 
 /// A category of tip, with its labels.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Category {
     /// Stable code, e.g. `illicit_card_ads`.
     pub code: String,
@@ -79,13 +83,14 @@ impl Category {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct NewCategory {
     /// `a-z`, digits and `_`, 2–40 characters.
     #[oai(validator(pattern = "^[a-z][a-z0-9_]{1,39}$"))]
     pub code: String,
-    #[oai(validator(min_length = 1, max_length = 100))]
+    #[oai(validator(min_length = 1, pattern = r"\S", max_length = 100))]
     pub label_zh: String,
-    #[oai(validator(min_length = 1, max_length = 100))]
+    #[oai(validator(min_length = 1, pattern = r"\S", max_length = 100))]
     pub label_en: String,
     /// Sort order; lower first.
     #[oai(default)]
@@ -93,56 +98,33 @@ pub struct NewCategory {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct CategoryChanges {
-    #[oai(validator(min_length = 1, max_length = 100))]
+    #[oai(validator(min_length = 1, pattern = r"\S", max_length = 100))]
     pub label_zh: Option<String>,
-    #[oai(validator(min_length = 1, max_length = 100))]
+    #[oai(validator(min_length = 1, pattern = r"\S", max_length = 100))]
     pub label_en: Option<String>,
     pub retired: Option<bool>,
 }
 
-/// The datum of the coordinates sent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-#[oai(rename_all = "snake_case")]
-pub enum CrsName {
-    /// GPS (the default).
-    Wgs84,
-    /// What Chinese map SDKs return; converted to WGS-84 on the way in.
-    Gcj02,
-}
-
+/// Where it was seen. `crs` is the datum of `lat`/`lon`: `wgs84` when
+/// absent.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct LocationIn {
+    #[oai(validator(minimum(value = "-90"), maximum(value = "90")))]
     pub lat: f64,
+    #[oai(validator(minimum(value = "-180"), maximum(value = "180")))]
     pub lon: f64,
     /// Radius of uncertainty, metres.
+    #[oai(validator(minimum(value = "0"), maximum(value = "100000")))]
     pub accuracy_m: Option<f64>,
-    /// `wgs84` when absent.
     pub crs: Option<CrsName>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-#[oai(rename_all = "snake_case")]
-pub enum ContactKindName {
-    Phone,
-    Wechat,
-    Qq,
-    Url,
-}
-
-impl ContactKindName {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ContactKindName::Phone => "phone",
-            ContactKindName::Wechat => "wechat",
-            ContactKindName::Qq => "qq",
-            ContactKindName::Url => "url",
-        }
-    }
 }
 
 /// A contact seen on the card.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ContactIn {
     pub kind: ContactKindName,
     #[oai(validator(max_length = 2000))]
@@ -150,6 +132,7 @@ pub struct ContactIn {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct NewTipRequest {
     /// A category code from `GET /v1/categories`.
     #[oai(validator(max_length = 40))]
@@ -162,34 +145,38 @@ pub struct NewTipRequest {
     pub address: Option<String>,
     /// When it was seen; not in the future.
     pub occurred_at: Option<DateTime<Utc>>,
-    /// Phone numbers, WeChat ids, QQ numbers, URLs on the card (≤ 20).
-    #[oai(default)]
+    /// Phone numbers, WeChat ids, QQ numbers, URLs on the card.
+    #[oai(default, validator(max_items = 20))]
     pub contacts: Vec<ContactIn>,
-    /// 1 to 9 of the caller's own photos from `POST /v1/media`.
+    /// 1 to 9 of the caller's own photos from `POST /v1/media`, each once.
+    #[oai(validator(min_items = 1, max_items = 9, unique_items))]
     pub media_ids: Vec<Uuid>,
 }
 
+/// Where it was seen: `lat`/`lon` in WGS-84; `crs` is the datum the
+/// reporter sent, and `lat_original`/`lon_original` the coordinates as sent.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct LocationOut {
-    /// WGS-84.
     pub lat: f64,
     pub lon: f64,
     pub accuracy_m: Option<f64>,
-    /// The datum the reporter sent, and the coordinates as sent.
-    pub crs: String,
+    pub crs: CrsName,
     pub lat_original: f64,
     pub lon_original: f64,
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ContactOut {
-    pub kind: String,
+    pub kind: ContactKindName,
     /// Normalised (E.164 phones, lower-case ids, parsed URLs).
     pub value: String,
 }
 
 /// A photo of a tip, through short-lived URLs.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct PhotoView {
     pub id: Uuid,
     pub width: i32,
@@ -200,20 +187,23 @@ pub struct PhotoView {
     pub thumbnail_url: String,
 }
 
+/// A step of a tip's public timeline: the state it entered, what the
+/// reporter is told (`note`), and with `rejected` entries the reason
+/// (`reason`), with `closed` entries how the unit closed the lead
+/// (`outcome`).
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct HistoryEntry {
-    pub status: String,
-    /// What the reporter is told, if anything.
+    pub status: TipStatusName,
     pub note: Option<String>,
-    /// Why the tip was rejected, with `rejected` entries.
     pub reason: Option<RejectReasonText>,
-    /// How the unit closed the lead, with `closed` entries.
     pub outcome: Option<RejectReasonText>,
     pub at: DateTime<Utc>,
 }
 
 /// A reject reason or an outcome as reporters read it.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct RejectReasonText {
     pub code: String,
     pub text_zh: String,
@@ -222,13 +212,12 @@ pub struct RejectReasonText {
 
 /// A tip as its reporter sees it.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct TipView {
     pub id: Uuid,
     /// For people: `TL-20261128-7Q3K`.
     pub reference: String,
-    /// `submitted`, `in_review`, `needs_info`, `verified`, `forwarded`,
-    /// `closed`, `rejected`, `duplicate` or `withdrawn`.
-    pub status: String,
+    pub status: TipStatusName,
     pub version: i32,
     pub category: String,
     pub description: String,
@@ -244,6 +233,7 @@ pub struct TipView {
 
 /// An anonymous reporter's only way back to the tip: keep both parts.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ReceiptView {
     pub code: String,
     /// Shown once; send it as `X-Receipt-Secret`.
@@ -259,45 +249,51 @@ impl ReceiptView {
     }
 }
 
+/// The tip just submitted; an anonymous reporter's answer carries the
+/// receipt, shown only here.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct SubmittedTip {
     pub tip: TipView,
-    /// Only for anonymous reporters.
     pub receipt: Option<ReceiptView>,
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct TipSummary {
     pub id: Uuid,
     pub reference: String,
-    pub status: String,
+    pub status: TipStatusName,
     pub category: String,
     pub created_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct TipPage {
     pub items: Vec<TipSummary>,
     pub next_cursor: Option<String>,
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct MessageView {
     pub id: Uuid,
-    /// `reporter` or `moderator`.
-    pub author: String,
+    pub author: MessageAuthor,
     pub body: String,
     pub created_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct NewMessage {
-    #[oai(validator(min_length = 1, max_length = 2000))]
+    #[oai(validator(min_length = 1, pattern = r"\S", max_length = 2000))]
     pub body: String,
 }
 
 /// What a replay needs to answer again: the tip, and its receipt if any.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 struct TipOutcome {
     tip_id: Uuid,
     receipt: Option<ReceiptView>,
@@ -349,7 +345,7 @@ pub async fn public_history(state: &AppState, tip_id: Uuid) -> Result<Vec<Histor
                         text_en: r.public_en.clone(),
                     })
             }),
-            status: h.status,
+            status: TipStatusName::of_stored(&h.status),
             note: h.public_note,
             at: h.created_at,
         })
@@ -374,7 +370,7 @@ pub async fn tip_view(state: &AppState, tip: tip::Model) -> Result<TipView, ApiE
     Ok(TipView {
         id: tip.id,
         reference: tip.reference,
-        status: tip.status,
+        status: TipStatusName::of_stored(&tip.status),
         version: tip.version,
         category: tip.category,
         description: tip.description,
@@ -382,7 +378,7 @@ pub async fn tip_view(state: &AppState, tip: tip::Model) -> Result<TipView, ApiE
             lat: tip.lat,
             lon: tip.lon,
             accuracy_m: tip.accuracy_m,
-            crs: tip.crs,
+            crs: CrsName::of_stored(&tip.crs),
             lat_original: tip.lat_original,
             lon_original: tip.lon_original,
         },
@@ -391,7 +387,7 @@ pub async fn tip_view(state: &AppState, tip: tip::Model) -> Result<TipView, ApiE
         contacts: contacts
             .into_iter()
             .map(|c| ContactOut {
-                kind: c.kind,
+                kind: ContactKindName::of_stored(&c.kind),
                 value: c.value,
             })
             .collect(),
@@ -404,7 +400,7 @@ pub async fn tip_view(state: &AppState, tip: tip::Model) -> Result<TipView, ApiE
 pub(super) fn message_view(m: tips::message::Model) -> MessageView {
     MessageView {
         id: m.id,
-        author: m.author,
+        author: stored(&m.author),
         body: m.body,
         created_at: m.created_at,
     }
@@ -477,33 +473,62 @@ pub(super) async fn receipt_tip(
     }
 }
 
-#[OpenApi(prefix_path = "/v1", tag = "ApiTags::Tips")]
+crate::errors! {
+    SubmitErrors: 400, 401, 403, 409 ["idempotency.in_progress", "tip.reference_exhausted"],
+        413, 415,
+        422 ["tip.unknown_category", "tip.invalid_location", "tip.occurred_in_future",
+             "tip.invalid_contact", "tip.invalid_media", "idempotency.key_reused"],
+        429 ["rate.limited"], 503;
+    MyListErrors: 400, 422 ["request.invalid_cursor"], 401, 403, 503;
+    MyTipErrors: 400, 401, 403, 404 ["tip.not_found"], 503;
+    WithdrawErrors: 400, 401, 403, 404 ["tip.not_found"],
+        409 ["tip.invalid_state", "tip.stale_version"], 503;
+    MyMessageErrors: 400, 401, 403, 404 ["tip.not_found"],
+        409 ["tip.invalid_state", "tip.stale_version"], 413, 415, 422 ["message.empty"], 503;
+    /// Reads through a receipt.
+    pub ReceiptErrors: 400, 404 ["receipt.not_found"], 429 ["rate.limited"], 503;
+    /// Writes through a receipt.
+    pub ReceiptMessageErrors: 400, 404 ["receipt.not_found"],
+        409 ["tip.invalid_state", "tip.stale_version"], 413, 415, 422 ["message.empty"],
+        429 ["rate.limited"], 503;
+    CategoriesErrors: 503;
+    CreateCategoryErrors: 400, 401, 403, 409 ["category.exists"], 413, 415, 503;
+    UpdateCategoryErrors: 400, 401, 403, 404 ["category.not_found"], 413, 415, 503;
+}
+
+#[OpenApi(prefix_path = "/v1")]
 impl TipsApi {
     /// Submit a tip with 1–9 photos uploaded first through `POST /v1/media`.
     ///
     /// Send an `Idempotency-Key` to retry safely: a replay answers the first
     /// tip (same id, same receipt); the same key with another body is 422
     /// `idempotency.key_reused`. An anonymous reporter gets a receipt, shown
-    /// once. Errors (422): `tip.unknown_category`, `tip.invalid_location`,
-    /// `tip.occurred_in_future`, `tip.invalid_contact` (naming the item),
-    /// `tip.invalid_media`; 429 `rate.limited`.
-    #[oai(path = "/tips", method = "post", operation_id = "submit_tip")]
+    /// once.
+    #[oai(
+        path = "/tips",
+        method = "post",
+        operation_id = "submit_tip",
+        tag = "ApiTags::Reporting"
+    )]
     async fn submit(
         &self,
         auth: Auth<Reporters>,
         state: Data<&AppState>,
         req: &Request,
         /// Any unique string per tip, reused only for retries of it.
-        #[oai(name = "Idempotency-Key")]
+        #[oai(
+            name = "Idempotency-Key",
+            validator(min_length = 1, max_length = 200, pattern = "^[!-~]+$")
+        )]
         idempotency_key: Header<Option<String>>,
-        body: Json<NewTipRequest>,
-    ) -> Result<Created<SubmittedTip>, ApiError> {
+        body: Checked<NewTipRequest>,
+    ) -> Result<Created<SubmittedTip>, Fails<SubmitErrors>> {
         let reporter = reporter_of(&auth.caller);
         let begun = idempotent::begin(
             &state,
             "tips",
             reporter,
-            idempotency_key.0.as_deref(),
+            idempotent::sent_key(req, idempotency_key.0.as_deref())?,
             || body.0.to_json_string(),
         )
         .await?;
@@ -540,7 +565,12 @@ impl TipsApi {
     }
 
     /// The caller's own tips, newest first.
-    #[oai(path = "/tips", method = "get", operation_id = "list_my_tips")]
+    #[oai(
+        path = "/tips",
+        method = "get",
+        operation_id = "list_my_tips",
+        tag = "ApiTags::Reporting"
+    )]
     async fn list(
         &self,
         auth: Auth<Citizens>,
@@ -550,7 +580,7 @@ impl TipsApi {
         limit: Query<Option<u32>>,
         /// From the previous page's `next_cursor`.
         cursor: Query<Option<String>>,
-    ) -> Result<Json<TipPage>, ApiError> {
+    ) -> Result<Json<TipPage>, Fails<MyListErrors>> {
         let before = Cursor::decode(cursor.0.as_deref())?;
         let limit = page_limit(limit.0);
         let rows = tips::list_for_reporter(&state.db, auth.account().id, before, limit + 1).await?;
@@ -561,7 +591,7 @@ impl TipsApi {
                 .map(|t| TipSummary {
                     id: t.id,
                     reference: t.reference,
-                    status: t.status,
+                    status: TipStatusName::of_stored(&t.status),
                     category: t.category,
                     created_at: t.created_at,
                 })
@@ -572,13 +602,18 @@ impl TipsApi {
 
     /// One of the caller's own tips: status, public timeline, photos.
     /// Anyone else's tip is 404 `tip.not_found`.
-    #[oai(path = "/tips/:id", method = "get", operation_id = "get_my_tip")]
+    #[oai(
+        path = "/tips/:id",
+        method = "get",
+        operation_id = "get_my_tip",
+        tag = "ApiTags::Reporting"
+    )]
     async fn get(
         &self,
         auth: Auth<Citizens>,
         state: Data<&AppState>,
         id: Path<Uuid>,
-    ) -> Result<Json<TipView>, ApiError> {
+    ) -> Result<Json<TipView>, Fails<MyTipErrors>> {
         let tip = reporting::own_tip(&state, auth.account().id, id.0).await?;
         Ok(Json(tip_view(&state, tip).await?))
     }
@@ -588,14 +623,15 @@ impl TipsApi {
     #[oai(
         path = "/tips/:id/withdraw",
         method = "post",
-        operation_id = "withdraw_my_tip"
+        operation_id = "withdraw_my_tip",
+        tag = "ApiTags::Reporting"
     )]
     async fn withdraw(
         &self,
         auth: Auth<Citizens>,
         state: Data<&AppState>,
         id: Path<Uuid>,
-    ) -> Result<Json<TipView>, ApiError> {
+    ) -> Result<Json<TipView>, Fails<WithdrawErrors>> {
         let reporter = Reporter::Citizen(auth.account().id);
         let tip = reporting::own_tip(&state, auth.account().id, id.0).await?;
         let tip = reporting::withdraw(&state, reporter, &tip, &RequestId::current_string()).await?;
@@ -606,14 +642,15 @@ impl TipsApi {
     #[oai(
         path = "/tips/:id/messages",
         method = "get",
-        operation_id = "list_my_tip_messages"
+        operation_id = "list_my_tip_messages",
+        tag = "ApiTags::Reporting"
     )]
     async fn messages(
         &self,
         auth: Auth<Citizens>,
         state: Data<&AppState>,
         id: Path<Uuid>,
-    ) -> Result<Json<Vec<MessageView>>, ApiError> {
+    ) -> Result<Json<Vec<MessageView>>, Fails<MyTipErrors>> {
         let tip = reporting::own_tip(&state, auth.account().id, id.0).await?;
         let messages = tips::messages_of(&state.db, tip.id).await?;
         Ok(Json(messages.into_iter().map(message_view).collect()))
@@ -624,15 +661,16 @@ impl TipsApi {
     #[oai(
         path = "/tips/:id/messages",
         method = "post",
-        operation_id = "post_my_tip_message"
+        operation_id = "post_my_tip_message",
+        tag = "ApiTags::Reporting"
     )]
     async fn post_message(
         &self,
         auth: Auth<Citizens>,
         state: Data<&AppState>,
         id: Path<Uuid>,
-        body: Json<NewMessage>,
-    ) -> Result<Created<MessageView>, ApiError> {
+        body: Checked<NewMessage>,
+    ) -> Result<Created<MessageView>, Fails<MyMessageErrors>> {
         let reporter = Reporter::Citizen(auth.account().id);
         let tip = reporting::own_tip(&state, auth.account().id, id.0).await?;
         let message = reporting::reporter_message(
@@ -652,7 +690,8 @@ impl TipsApi {
     #[oai(
         path = "/receipts/:code",
         method = "get",
-        operation_id = "get_receipt_tip"
+        operation_id = "get_receipt_tip",
+        tag = "ApiTags::Receipts"
     )]
     async fn receipt(
         &self,
@@ -660,7 +699,7 @@ impl TipsApi {
         req: &Request,
         code: Path<String>,
         #[oai(name = "X-Receipt-Secret")] secret: Header<String>,
-    ) -> Result<Json<TipView>, ApiError> {
+    ) -> Result<Json<TipView>, Fails<ReceiptErrors>> {
         let tip = receipt_tip(&state, req, &code.0, &secret.0).await?;
         Ok(Json(tip_view(&state, tip).await?))
     }
@@ -669,7 +708,8 @@ impl TipsApi {
     #[oai(
         path = "/receipts/:code/messages",
         method = "get",
-        operation_id = "list_receipt_messages"
+        operation_id = "list_receipt_messages",
+        tag = "ApiTags::Receipts"
     )]
     async fn receipt_messages(
         &self,
@@ -677,7 +717,7 @@ impl TipsApi {
         req: &Request,
         code: Path<String>,
         #[oai(name = "X-Receipt-Secret")] secret: Header<String>,
-    ) -> Result<Json<Vec<MessageView>>, ApiError> {
+    ) -> Result<Json<Vec<MessageView>>, Fails<ReceiptErrors>> {
         let tip = receipt_tip(&state, req, &code.0, &secret.0).await?;
         let messages = tips::messages_of(&state.db, tip.id).await?;
         Ok(Json(messages.into_iter().map(message_view).collect()))
@@ -687,7 +727,8 @@ impl TipsApi {
     #[oai(
         path = "/receipts/:code/messages",
         method = "post",
-        operation_id = "post_receipt_message"
+        operation_id = "post_receipt_message",
+        tag = "ApiTags::Receipts"
     )]
     async fn post_receipt_message(
         &self,
@@ -695,8 +736,8 @@ impl TipsApi {
         req: &Request,
         code: Path<String>,
         #[oai(name = "X-Receipt-Secret")] secret: Header<String>,
-        body: Json<NewMessage>,
-    ) -> Result<Created<MessageView>, ApiError> {
+        body: Checked<NewMessage>,
+    ) -> Result<Created<MessageView>, Fails<ReceiptMessageErrors>> {
         let tip = receipt_tip(&state, req, &code.0, &secret.0).await?;
         // The receipt is the reporter's identity; it names no session.
         let reporter = Reporter::Anonymous(Uuid::nil());
@@ -785,11 +826,19 @@ async fn submit_fresh(
     Ok((submitted.tip.id, submitted.receipt))
 }
 
-#[OpenApi(prefix_path = "/v1", tag = "ApiTags::Tips")]
+#[OpenApi(prefix_path = "/v1")]
 impl CategoriesApi {
     /// The categories a tip can have, in display order.
-    #[oai(path = "/categories", method = "get", operation_id = "list_categories")]
-    async fn list(&self, state: Data<&AppState>) -> Result<Json<Vec<Category>>, ApiError> {
+    #[oai(
+        path = "/categories",
+        method = "get",
+        operation_id = "list_categories",
+        tag = "ApiTags::Reporting"
+    )]
+    async fn list(
+        &self,
+        state: Data<&AppState>,
+    ) -> Result<Json<Vec<Category>>, Fails<CategoriesErrors>> {
         let rows = categories::list(&state.db, false).await?;
         Ok(Json(rows.into_iter().map(Category::of).collect()))
     }
@@ -798,13 +847,14 @@ impl CategoriesApi {
     #[oai(
         path = "/admin/categories",
         method = "get",
-        operation_id = "admin_list_categories"
+        operation_id = "admin_list_categories",
+        tag = "ApiTags::Admin"
     )]
     async fn admin_list(
         &self,
         _auth: Auth<Admins>,
         state: Data<&AppState>,
-    ) -> Result<Json<Vec<Category>>, ApiError> {
+    ) -> Result<Json<Vec<Category>>, Fails<AdminReadErrors>> {
         let rows = categories::list(&state.db, true).await?;
         Ok(Json(rows.into_iter().map(Category::of).collect()))
     }
@@ -813,14 +863,15 @@ impl CategoriesApi {
     #[oai(
         path = "/admin/categories",
         method = "post",
-        operation_id = "admin_create_category"
+        operation_id = "admin_create_category",
+        tag = "ApiTags::Admin"
     )]
     async fn create(
         &self,
         auth: Auth<Admins>,
         state: Data<&AppState>,
-        body: Json<NewCategory>,
-    ) -> Result<Created<Category>, ApiError> {
+        body: Checked<NewCategory>,
+    ) -> Result<Created<Category>, Fails<CreateCategoryErrors>> {
         let txn = state.db.begin().await?;
         let created = categories::create(
             &txn,
@@ -841,15 +892,16 @@ impl CategoriesApi {
     #[oai(
         path = "/admin/categories/:code",
         method = "patch",
-        operation_id = "admin_update_category"
+        operation_id = "admin_update_category",
+        tag = "ApiTags::Admin"
     )]
     async fn update(
         &self,
         auth: Auth<Admins>,
         state: Data<&AppState>,
         code: Path<String>,
-        body: Json<CategoryChanges>,
-    ) -> Result<Json<Category>, ApiError> {
+        body: Checked<CategoryChanges>,
+    ) -> Result<Json<Category>, Fails<UpdateCategoryErrors>> {
         let txn = state.db.begin().await?;
         let existing = categories::find(&txn, &code.0)
             .await?

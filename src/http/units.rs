@@ -6,16 +6,20 @@ use chrono::{DateTime, Utc};
 use poem::web::Data;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
-use poem_openapi::types::MaybeUndefined;
-use poem_openapi::{Enum, Object, OpenApi};
+use poem_openapi::{Object, OpenApi};
 use uuid::Uuid;
 
 use super::ApiTags;
 use super::accounts::Created;
+use super::admin::AdminListErrors;
 use super::auth::{Admins, Auth};
-use super::error::ApiError;
+use super::clearable::Clearable;
+use super::contract::Checked;
+use super::error::{ApiError, Fails};
+use super::geojson::Jurisdiction;
 use super::pagination::{Cursor, page_limit};
 use super::request_id::RequestId;
+use super::vocab::UnitKind;
 use crate::app::AppState;
 use crate::store::audit::Actor;
 use crate::store::units;
@@ -23,97 +27,72 @@ use crate::units::{self as admin, UnitChanges};
 
 pub struct UnitsApi;
 
-/// What a unit is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-#[oai(rename_all = "snake_case")]
-pub enum UnitKind {
-    PoliceStation,
-    CommandCenter,
-    /// A non-police body: market supervision, labour inspection, urban
-    /// management, ...
-    Department,
-}
-
-impl UnitKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            UnitKind::PoliceStation => "police_station",
-            UnitKind::CommandCenter => "command_center",
-            UnitKind::Department => "department",
-        }
-    }
-
-    pub fn parse(s: &str) -> Self {
-        match s {
-            "police_station" => UnitKind::PoliceStation,
-            "command_center" => UnitKind::CommandCenter,
-            _ => UnitKind::Department,
-        }
-    }
-}
-
 /// Where a unit's events go. The secret signs each delivery
 /// (`X-Tipline-Signature`); it is never shown back.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct WebhookSetting {
     /// `http://` or `https://`.
-    #[oai(validator(max_length = 2000))]
+    #[oai(validator(max_length = 2000, pattern = "^https?://[^/?#]"))]
     pub url: String,
     /// 16 to 200 characters.
-    #[oai(validator(max_length = 200))]
+    #[oai(validator(min_length = 16, max_length = 200))]
     pub secret: String,
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct NewUnitRequest {
-    #[oai(validator(min_length = 1, max_length = 200))]
+    #[oai(validator(min_length = 1, pattern = r"\S", max_length = 200))]
     pub name_zh: String,
-    #[oai(validator(min_length = 1, max_length = 200))]
+    #[oai(validator(min_length = 1, pattern = r"\S", max_length = 200))]
     pub name_en: String,
     pub kind: UnitKind,
     pub parent_id: Option<Uuid>,
-    /// A GeoJSON Polygon or MultiPolygon (or a Feature holding one), WGS-84
-    /// `[lon, lat]`: closed rings of at least four positions, no
-    /// self-crossing. Errors name the position: 422
-    /// `unit.invalid_jurisdiction`.
-    pub jurisdiction: Option<serde_json::Value>,
-    /// Category codes the unit takes.
-    #[oai(default, validator(max_items = 100))]
+    pub jurisdiction: Option<Jurisdiction>,
+    /// Category codes the unit takes, each once.
+    #[oai(default, validator(max_items = 100, unique_items, max_length = 40))]
     pub categories: Vec<String>,
-    /// Hours to accept a forwarded lead (default 24).
+    /// Hours to accept a forwarded lead, 1–8760 (default 24).
+    #[oai(validator(minimum(value = "1"), maximum(value = "8760")))]
     pub accept_hours: Option<i32>,
-    /// Hours from acceptance to a resolution (default 168).
+    /// Hours from acceptance to a resolution, 1–8760 (default 168).
+    #[oai(validator(minimum(value = "1"), maximum(value = "8760")))]
     pub resolve_hours: Option<i32>,
     pub webhook: Option<WebhookSetting>,
 }
 
 /// Changes to a unit; absent fields stay, `null` clears.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct UnitPatch {
-    #[oai(validator(min_length = 1, max_length = 200))]
+    #[oai(validator(min_length = 1, pattern = r"\S", max_length = 200))]
     pub name_zh: Option<String>,
-    #[oai(validator(min_length = 1, max_length = 200))]
+    #[oai(validator(min_length = 1, pattern = r"\S", max_length = 200))]
     pub name_en: Option<String>,
     pub kind: Option<UnitKind>,
-    pub parent_id: MaybeUndefined<Uuid>,
-    pub jurisdiction: MaybeUndefined<serde_json::Value>,
-    #[oai(validator(max_items = 100))]
+    pub parent_id: Clearable<Uuid>,
+    pub jurisdiction: Clearable<Jurisdiction>,
+    #[oai(validator(max_items = 100, unique_items, max_length = 40))]
     pub categories: Option<Vec<String>>,
+    #[oai(validator(minimum(value = "1"), maximum(value = "8760")))]
     pub accept_hours: Option<i32>,
+    #[oai(validator(minimum(value = "1"), maximum(value = "8760")))]
     pub resolve_hours: Option<i32>,
-    pub webhook: MaybeUndefined<WebhookSetting>,
+    pub webhook: Clearable<WebhookSetting>,
     /// A disabled unit gets no new leads; its history stays.
     pub disabled: Option<bool>,
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct UnitView {
     pub id: Uuid,
     pub name_zh: String,
     pub name_en: String,
     pub kind: UnitKind,
     pub parent_id: Option<Uuid>,
-    pub jurisdiction: Option<serde_json::Value>,
+    pub jurisdiction: Option<Jurisdiction>,
     pub categories: Vec<String>,
     pub accept_hours: i32,
     pub resolve_hours: i32,
@@ -125,6 +104,7 @@ pub struct UnitView {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct UnitPage {
     pub items: Vec<UnitView>,
     /// Pass as `cursor` for the next page; absent on the last page.
@@ -143,14 +123,14 @@ async fn views(state: &AppState, rows: Vec<units::Model>) -> Result<Vec<UnitView
                 .map(|c| c.category.clone())
                 .collect(),
             id: unit.id,
-            kind: UnitKind::parse(&unit.kind),
+            kind: UnitKind::of_stored(&unit.kind),
             name_zh: unit.name_zh,
             name_en: unit.name_en,
             parent_id: unit.parent_id,
             jurisdiction: unit
                 .jurisdiction
                 .as_deref()
-                .and_then(|text| serde_json::from_str(text).ok()),
+                .and_then(Jurisdiction::of_stored),
             accept_hours: unit.accept_hours,
             resolve_hours: unit.resolve_hours,
             webhook_url: unit.webhook_url,
@@ -168,34 +148,35 @@ async fn view(state: &AppState, unit: units::Model) -> Result<UnitView, ApiError
         .expect("one view per unit"))
 }
 
-fn maybe<T, U>(value: MaybeUndefined<T>, f: impl FnOnce(T) -> U) -> Option<Option<U>> {
-    match value {
-        MaybeUndefined::Undefined => None,
-        MaybeUndefined::Null => Some(None),
-        MaybeUndefined::Value(v) => Some(Some(f(v))),
-    }
+crate::errors! {
+    CreateUnitErrors: 400, 401, 403, 413, 415,
+        422 ["unit.invalid_name", "unit.invalid_kind", "unit.invalid_jurisdiction", "unit.unknown_category",
+             "unit.invalid_parent", "unit.invalid_deadline", "unit.invalid_webhook", "unit.invalid_categories"],
+        503;
+    UnitReadErrors: 400, 401, 403, 404 ["unit.not_found"], 503;
+    UpdateUnitErrors: 400, 401, 403, 404 ["unit.not_found"], 413, 415,
+        422 ["unit.invalid_name", "unit.invalid_kind", "unit.invalid_jurisdiction", "unit.unknown_category",
+             "unit.invalid_parent", "unit.invalid_deadline", "unit.invalid_webhook", "unit.invalid_categories"],
+        503;
 }
 
 #[OpenApi(prefix_path = "/v1/admin/units", tag = "ApiTags::Admin")]
 impl UnitsApi {
-    /// Create a unit. Errors (422): `unit.invalid_jurisdiction` (naming the
-    /// position and the problem), `unit.unknown_category`,
-    /// `unit.invalid_parent`, `unit.invalid_deadline`,
-    /// `unit.invalid_webhook`, `unit.invalid_categories`.
+    /// Create a unit.
     #[oai(path = "/", method = "post", operation_id = "admin_create_unit")]
     async fn create(
         &self,
         auth: Auth<Admins>,
         state: Data<&AppState>,
-        body: Json<NewUnitRequest>,
-    ) -> Result<Created<UnitView>, ApiError> {
+        body: Checked<NewUnitRequest>,
+    ) -> Result<Created<UnitView>, Fails<CreateUnitErrors>> {
         let body = body.0;
         let changes = UnitChanges {
             name_zh: Some(body.name_zh),
             name_en: Some(body.name_en),
             kind: Some(body.kind.as_str().to_owned()),
             parent_id: Some(body.parent_id),
-            jurisdiction: Some(body.jurisdiction),
+            jurisdiction: Some(body.jurisdiction.map(|j| j.0)),
             categories: Some(body.categories),
             accept_hours: body.accept_hours,
             resolve_hours: body.resolve_hours,
@@ -223,7 +204,7 @@ impl UnitsApi {
         limit: Query<Option<u32>>,
         /// From the previous page's `next_cursor`.
         cursor: Query<Option<String>>,
-    ) -> Result<Json<UnitPage>, ApiError> {
+    ) -> Result<Json<UnitPage>, Fails<AdminListErrors>> {
         let after = Cursor::decode(cursor.0.as_deref())?;
         let limit = page_limit(limit.0);
         let rows = units::list(&state.db, after, limit + 1).await?;
@@ -241,7 +222,7 @@ impl UnitsApi {
         _auth: Auth<Admins>,
         state: Data<&AppState>,
         id: Path<Uuid>,
-    ) -> Result<Json<UnitView>, ApiError> {
+    ) -> Result<Json<UnitView>, Fails<UnitReadErrors>> {
         let unit = units::find(&state.db, id.0)
             .await?
             .ok_or_else(|| ApiError::not_found("unit.not_found", "no such unit"))?;
@@ -255,19 +236,22 @@ impl UnitsApi {
         auth: Auth<Admins>,
         state: Data<&AppState>,
         id: Path<Uuid>,
-        body: Json<UnitPatch>,
-    ) -> Result<Json<UnitView>, ApiError> {
+        body: Checked<UnitPatch>,
+    ) -> Result<Json<UnitView>, Fails<UpdateUnitErrors>> {
         let body = body.0;
         let changes = UnitChanges {
             name_zh: body.name_zh,
             name_en: body.name_en,
             kind: body.kind.map(|k| k.as_str().to_owned()),
-            parent_id: maybe(body.parent_id, |p| p),
-            jurisdiction: maybe(body.jurisdiction, |j| j),
+            parent_id: body.parent_id.into_change(),
+            jurisdiction: body.jurisdiction.into_change().map(|j| j.map(|j| j.0)),
             categories: body.categories,
             accept_hours: body.accept_hours,
             resolve_hours: body.resolve_hours,
-            webhook: maybe(body.webhook, |w| (w.url, w.secret)),
+            webhook: body
+                .webhook
+                .into_change()
+                .map(|w| w.map(|w| (w.url, w.secret))),
             disabled: body.disabled,
         };
         let unit = admin::update(

@@ -11,10 +11,12 @@ use sea_orm::TransactionTrait;
 use uuid::Uuid;
 
 use super::ApiTags;
+use super::admin::AdminListErrors;
 use super::auth::{Admins, Auth};
-use super::error::ApiError;
+use super::error::{ApiError, Fails};
 use super::pagination::{Cursor, page_limit};
 use super::request_id::RequestId;
+use super::vocab::{WebhookEventKind, WebhookEventStatus};
 use crate::app::AppState;
 use crate::store::audit::{self, Actor};
 use crate::store::webhook_events;
@@ -22,14 +24,13 @@ use crate::store::webhook_events;
 pub struct WebhooksApi;
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct WebhookEventView {
     /// Also the `X-Tipline-Event-Id` the receiver sees.
     pub id: Uuid,
     pub unit_id: Uuid,
-    /// `lead.forwarded`, `lead.returned`, `lead.overdue`.
-    pub event: String,
-    /// `pending`, `delivered` or `failed` (gave up; can be retried).
-    pub status: String,
+    pub event: WebhookEventKind,
+    pub status: WebhookEventStatus,
     pub attempts: i32,
     pub next_attempt_at: DateTime<Utc>,
     pub last_status_code: Option<i32>,
@@ -45,8 +46,8 @@ impl From<webhook_events::Model> for WebhookEventView {
         WebhookEventView {
             id: e.id,
             unit_id: e.unit_id,
-            event: e.event,
-            status: e.status,
+            event: WebhookEventKind::of_stored(&e.event),
+            status: WebhookEventStatus::of_stored(&e.status),
             attempts: e.attempts,
             next_attempt_at: e.next_attempt_at,
             last_status_code: e.last_status_code,
@@ -59,44 +60,37 @@ impl From<webhook_events::Model> for WebhookEventView {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct WebhookEventPage {
     pub items: Vec<WebhookEventView>,
     pub next_cursor: Option<String>,
 }
 
+crate::errors! {
+    RetryErrors: 400, 401, 403, 404 ["webhook_event.not_found"], 409 ["webhook_event.not_failed"], 503;
+}
+
 #[OpenApi(prefix_path = "/v1/admin/webhook-events", tag = "ApiTags::Admin")]
 impl WebhooksApi {
-    /// Events for units' webhooks, newest first. Errors: 400
-    /// `request.invalid_filter`.
+    /// Events for units' webhooks, newest first.
     #[oai(path = "/", method = "get", operation_id = "admin_list_webhook_events")]
     async fn list(
         &self,
         _auth: Auth<Admins>,
         state: Data<&AppState>,
         unit_id: Query<Option<Uuid>>,
-        /// `pending`, `delivered` or `failed`.
-        status: Query<Option<String>>,
+        status: Query<Option<WebhookEventStatus>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "100")))] limit: Query<Option<u32>>,
         cursor: Query<Option<String>>,
-    ) -> Result<Json<WebhookEventPage>, ApiError> {
-        let status = status.0.filter(|s| !s.is_empty());
-        if let Some(s) = &status
-            && ![
-                webhook_events::PENDING,
-                webhook_events::DELIVERED,
-                webhook_events::FAILED,
-            ]
-            .contains(&s.as_str())
-        {
-            return Err(ApiError::bad_request(
-                "request.invalid_filter",
-                format!("no event status `{s}`"),
-            ));
-        }
+    ) -> Result<Json<WebhookEventPage>, Fails<AdminListErrors>> {
+        let status = status.0.map(|s| match s {
+            WebhookEventStatus::Pending => webhook_events::PENDING,
+            WebhookEventStatus::Delivered => webhook_events::DELIVERED,
+            WebhookEventStatus::Failed => webhook_events::FAILED,
+        });
         let limit = page_limit(limit.0);
         let before = Cursor::decode(cursor.0.as_deref())?;
-        let rows =
-            webhook_events::list(&state.db, unit_id.0, status.as_deref(), before, limit).await?;
+        let rows = webhook_events::list(&state.db, unit_id.0, status, before, limit).await?;
         let (rows, next) = crate::store::split_page(rows, limit, |e| e.id);
         Ok(Json(WebhookEventPage {
             items: rows.into_iter().map(WebhookEventView::from).collect(),
@@ -104,8 +98,7 @@ impl WebhooksApi {
         }))
     }
 
-    /// Queue an event the relay gave up on again, due now. Errors: 404
-    /// `webhook_event.not_found`; 409 `webhook_event.not_failed`.
+    /// Queue an event the relay gave up on again, due now.
     #[oai(
         path = "/:id/retry",
         method = "post",
@@ -116,7 +109,7 @@ impl WebhooksApi {
         auth: Auth<Admins>,
         state: Data<&AppState>,
         id: Path<Uuid>,
-    ) -> Result<Json<WebhookEventView>, ApiError> {
+    ) -> Result<Json<WebhookEventView>, Fails<RetryErrors>> {
         let event = webhook_events::find(&state.db, id.0)
             .await?
             .ok_or_else(|| ApiError::not_found("webhook_event.not_found", "no such event"))?;
@@ -126,7 +119,8 @@ impl WebhooksApi {
             return Err(ApiError::conflict(
                 "webhook_event.not_failed",
                 "only events that failed can be retried",
-            ));
+            )
+            .into());
         }
         audit::record(
             &txn,

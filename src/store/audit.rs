@@ -190,13 +190,18 @@ pub struct Break {
     pub why: &'static str,
 }
 
-/// Walks the whole chain in order. `Ok(Ok(n))`: `n` events, all intact.
+/// Walks the chain in order, up to the head as it is when the walk starts
+/// (events appended meanwhile are the next walk's). `Ok(Ok(n))`: `n`
+/// events, all intact.
 pub async fn verify(db: &impl ConnectionTrait) -> Result<Result<i64, Break>, DbErr> {
+    let head = head::Entity::find_by_id(1).one(db).await?;
+    let (head_seq, head_hash) = head.map_or((0, "0".repeat(64)), |h| (h.seq, h.hash));
     let mut expected_seq = 1;
     let mut prev_hash = "0".repeat(64);
-    loop {
+    while expected_seq <= head_seq {
         let batch = Entity::find()
             .filter(Column::Seq.gte(expected_seq))
+            .filter(Column::Seq.lte(head_seq))
             .order_by_asc(Column::Seq)
             .limit(1000)
             .all(db)
@@ -227,14 +232,14 @@ pub async fn verify(db: &impl ConnectionTrait) -> Result<Result<i64, Break>, DbE
             expected_seq += 1;
         }
     }
-    let head = head::Entity::find_by_id(1).one(db).await?;
-    match head {
-        Some(head) if head.seq == expected_seq - 1 && head.hash == prev_hash => Ok(Ok(head.seq)),
-        _ => Ok(Err(Break {
+    if expected_seq - 1 == head_seq && prev_hash == head_hash {
+        Ok(Ok(head_seq))
+    } else {
+        Ok(Err(Break {
             seq: expected_seq,
             id: None,
             why: "the chain ends before its recorded head (events were removed)",
-        })),
+        }))
     }
 }
 
@@ -278,4 +283,29 @@ pub async fn list(
         query = query.filter(Column::OccurredAt.lt(v));
     }
     query.all(db).await
+}
+
+/// The chain's last position (0 before the first event).
+pub async fn head_seq(db: &impl ConnectionTrait) -> Result<i64, DbErr> {
+    Ok(head::Entity::find_by_id(1)
+        .one(db)
+        .await?
+        .map_or(0, |h| h.seq))
+}
+
+/// Events after `after` about objects of the given kinds, in chain order,
+/// at most `limit`: what changed since, for live views.
+pub async fn changes_after(
+    db: &impl ConnectionTrait,
+    after: i64,
+    kinds: &[&str],
+    limit: u64,
+) -> Result<Vec<Model>, DbErr> {
+    Entity::find()
+        .filter(Column::Seq.gt(after))
+        .filter(Column::ObjectKind.is_in(kinds.iter().copied()))
+        .order_by_asc(Column::Seq)
+        .limit(limit)
+        .all(db)
+        .await
 }

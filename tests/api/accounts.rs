@@ -7,7 +7,7 @@ use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{Value, json};
 use tipline::domain::Role;
 
-use crate::helpers::{JWT_KID, JWT_SECRET, TestApp, error_code};
+use crate::helpers::{JWT_KID, JWT_SECRET, TestApp, TestEnv, error_code};
 
 fn token(pair: &Value) -> String {
     pair["access_token"].as_str().unwrap().to_owned()
@@ -104,12 +104,14 @@ async fn registration_is_checked() {
         .await;
     assert_eq!(error_code(again, 409).await, "user.phone_taken");
 
-    for (phone, password, code) in [
-        ("12345", "a fine password", "user.invalid_phone"),
-        ("+1 415 555 0100", "a fine password", "user.invalid_phone"),
-        ("13700137000", "short", "user.weak_password"),
-        ("13700137000", "13700137000", "user.weak_password"),
-        ("13700137000", "137-0013-7000", "user.weak_password"),
+    // What the schema states (the number's form, the password's length) is
+    // a 400; what it cannot (the password is the number) a 422.
+    for (phone, password, status, code) in [
+        ("12345", "a fine password", 400, "request.invalid"),
+        ("+1 415 555 0100", "a fine password", 400, "request.invalid"),
+        ("13700137000", "short", 400, "request.invalid"),
+        ("13700137000", "13700137000", 422, "user.weak_password"),
+        ("13700137000", "137-0013-7000", 422, "user.weak_password"),
     ] {
         let response = app
             .post(
@@ -118,7 +120,7 @@ async fn registration_is_checked() {
             )
             .await;
         assert_eq!(
-            error_code(response, 422).await,
+            error_code(response, status).await,
             code,
             "{phone} / {password}"
         );
@@ -456,11 +458,11 @@ async fn admins_manage_staff_accounts() {
     assert_eq!(error_code(no_unit, 422).await, "user.invalid_unit");
     let citizen =
         create(json!({"username": "cit.a", "password": "citizen pass", "role": "citizen"})).await;
-    assert_eq!(error_code(citizen, 422).await, "user.invalid_role");
+    assert_eq!(error_code(citizen, 400).await, "request.invalid");
     let bad_name =
         create(json!({"username": "13800138000", "password": "a password", "role": "moderator"}))
             .await;
-    assert_eq!(error_code(bad_name, 422).await, "user.invalid_username");
+    assert_eq!(error_code(bad_name, 400).await, "request.invalid");
     let officer = create(json!({"username": "off.b", "password": "officer pass", "role": "unit_officer", "unit_id": unit})).await;
     assert_eq!(officer.status(), 201);
 
@@ -502,7 +504,7 @@ async fn admins_manage_staff_accounts() {
         .unwrap();
     assert_eq!(officers["items"].as_array().unwrap().len(), 1);
     let bad_cursor = app.get_as("/v1/admin/users?cursor=nonsense!", &admin).await;
-    assert_eq!(error_code(bad_cursor, 400).await, "request.invalid_cursor");
+    assert_eq!(error_code(bad_cursor, 422).await, "request.invalid_cursor");
     let too_many = app.get_as("/v1/admin/users?limit=1000", &admin).await;
     assert_eq!(error_code(too_many, 400).await, "request.invalid");
 
@@ -583,4 +585,106 @@ async fn an_old_hash_is_upgraded_at_login() {
         "{}",
         user.password_hash
     );
+}
+
+#[tokio::test]
+async fn an_expired_anonymous_token_renews_into_the_same_session() {
+    let mut env = TestEnv::new().await;
+    env.set("TIPLINE_ANONYMOUS_TOKEN_TTL_SECS", "1");
+    env.set("TIPLINE_JWT_LEEWAY_SECS", "0");
+    let app = TestApp::spawn_in(env).await;
+    let first: Value = app
+        .post("/v1/auth/anonymous", json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let old = first["access_token"].as_str().unwrap().to_owned();
+    let photo = crate::reporting::upload(&app, &old, &crate::reporting::tiny_png()).await;
+    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    let expired = app
+        .post_as(
+            "/v1/tips",
+            &old,
+            crate::reporting::tip_body(&[photo["id"].as_str().unwrap()]),
+        )
+        .await;
+    assert_eq!(error_code(expired, 401).await, "auth.unauthorized");
+
+    let renewed = app
+        .post("/v1/auth/anonymous/renew", json!({"token": old}))
+        .await;
+    assert_eq!(renewed.status(), 201);
+    let renewed: Value = renewed.json().await.unwrap();
+    let new = renewed["access_token"].as_str().unwrap();
+    // The same session: the photo it uploaded is still its own.
+    let tip = app
+        .post_as(
+            "/v1/tips",
+            new,
+            crate::reporting::tip_body(&[photo["id"].as_str().unwrap()]),
+        )
+        .await;
+    assert_eq!(tip.status(), 201, "{}", tip.text().await.unwrap());
+
+    // An account's token, or a forged one, renews nothing.
+    let pair = app.register("13500135000", "a good password").await;
+    for token in [pair["access_token"].as_str().unwrap(), "not.a.token"] {
+        let refused = app
+            .post("/v1/auth/anonymous/renew", json!({"token": token}))
+            .await;
+        assert_eq!(error_code(refused, 401).await, "auth.unauthorized");
+    }
+}
+
+#[tokio::test]
+async fn an_admin_resets_a_staff_password_and_its_sessions_end() {
+    let app = TestApp::spawn().await;
+    let (_, admin) = app.staff("admin.reset", Role::Admin, None).await;
+    let (moderator_id, moderator) = app.staff("mod.forgot", Role::Moderator, None).await;
+    let reset = app
+        .post_as(
+            &format!("/v1/admin/users/{moderator_id}/password"),
+            &admin,
+            json!({}),
+        )
+        .await;
+    assert_eq!(reset.status(), 200);
+    let password = reset.json::<Value>().await.unwrap()["password"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(password.len() >= 16, "{password}");
+    // The old session ends; the old password no longer works, the new one does.
+    assert_eq!(
+        error_code(app.get_as("/v1/me", &moderator).await, 401).await,
+        "auth.unauthorized"
+    );
+    let old = app
+        .post(
+            "/v1/auth/login",
+            json!({"login": "mod.forgot", "password": "staff password 123"}),
+        )
+        .await;
+    assert_eq!(error_code(old, 401).await, "auth.invalid_credentials");
+    app.login("mod.forgot", &password).await;
+    // A citizen's password is theirs alone; the reset is audited.
+    let citizen = app.register("13300133000", "a good password").await;
+    let citizen_id = citizen["user"]["id"].as_str().unwrap();
+    let refused = app
+        .post_as(
+            &format!("/v1/admin/users/{citizen_id}/password"),
+            &admin,
+            json!({}),
+        )
+        .await;
+    assert_eq!(error_code(refused, 422).await, "user.invalid_role");
+    let audit: Value = app
+        .get_as("/v1/admin/audit?action=user.password_reset", &admin)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(audit["items"].as_array().unwrap().len(), 1);
+    assert!(!audit.to_string().contains(&password));
 }

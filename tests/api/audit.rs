@@ -89,6 +89,34 @@ async fn the_chain_survives_a_busy_day_and_names_a_tampered_event() {
         "{stderr}"
     );
     assert!(stderr.contains(&victim.to_string()), "{stderr}");
+    // The admin console reads the same verdict.
+    let (_, admin) = app.staff("admin.audit", Role::Admin, None).await;
+    let state: serde_json::Value = app
+        .get_as("/v1/admin/audit/verification", &admin)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(state["intact"], false, "{state}");
+    assert_eq!(state["broken_at"], 5);
+    assert_eq!(state["verified_up_to"], 4);
+    assert_eq!(state["broken_event_id"], victim.to_string());
+}
+
+#[tokio::test]
+async fn an_intact_chain_is_verified_up_to_its_head() {
+    let app = TestApp::spawn().await;
+    busy(&app).await;
+    let (_, admin) = app.staff("admin.audit", Role::Admin, None).await;
+    let state: serde_json::Value = app
+        .get_as("/v1/admin/audit/verification", &admin)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(state["intact"], true, "{state}");
+    // The uploads, the tips, and the admin account made for reading it.
+    assert_eq!(state["verified_up_to"], 13);
 }
 
 #[tokio::test]

@@ -178,6 +178,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub state: AppState,
     pub env: TestEnv,
+    /// Every answer, checked against the spec; a mismatch fails the test.
+    contract: crate::contract::Guard,
     stop: oneshot::Sender<()>,
     server: tokio::task::JoinHandle<std::io::Result<()>>,
 }
@@ -194,14 +196,20 @@ impl TestApp {
         let addr = prepared.local_addr();
         let state = prepared.state().clone();
         let (stop, stopped) = oneshot::channel::<()>();
-        let server = tokio::spawn(prepared.run(async move {
-            let _ = stopped.await;
-        }));
+        let contract = crate::contract::Recorder::default();
+        let checked = contract.clone();
+        let server = tokio::spawn(prepared.run_behind(
+            async move {
+                let _ = stopped.await;
+            },
+            move |endpoint| checked.around(endpoint),
+        ));
         Self {
             addr,
             client: reqwest::Client::new(),
             state,
             env,
+            contract: crate::contract::Guard(contract),
             stop,
             server,
         }
@@ -215,6 +223,7 @@ impl TestApp {
             .await
             .expect("the server task ends")
             .expect("the server stops cleanly");
+        self.contract.0.assert_none();
         self.env
     }
 

@@ -2,6 +2,7 @@
 //! per area. Each test talks HTTP to a real app on 127.0.0.1, on the backend
 //! the run was started for (see `helpers`).
 
+mod contract;
 mod helpers;
 
 mod accounts;
@@ -11,6 +12,7 @@ mod blobs;
 mod cli;
 mod errors;
 mod lifecycle;
+pub mod live;
 mod moderation;
 mod ops;
 mod readiness;

@@ -33,10 +33,10 @@ fn district_area() -> Value {
 }
 
 fn city_area() -> Value {
-    json!({"type": "Feature", "properties": {}, "geometry": {
+    json!({
         "type": "MultiPolygon",
         "coordinates": [[[[115.4, 39.4], [117.5, 39.4], [117.5, 41.1], [115.4, 41.1], [115.4, 39.4]]]]
-    }})
+    })
 }
 
 const CITIZEN_PHONE: &str = "13912345678";
@@ -183,7 +183,7 @@ fn count_key(list: &Value, key: &str) -> i64 {
     list.as_array()
         .unwrap()
         .iter()
-        .find(|c| c["key"] == key)
+        .find(|c| c["status"] == key || c["category"] == key)
         .map_or(0, |c| c["count"].as_i64().unwrap())
 }
 
@@ -295,7 +295,7 @@ async fn the_whole_mission_runs_from_two_reports_to_their_reward() {
     let response = city
         .act(&officer, &lead, "progress", json!({"note": "  \n "}))
         .await;
-    assert_eq!(error_code(response, 422).await, "request.blank");
+    assert_eq!(error_code(response, 400).await, "request.invalid");
     let outcomes = city.desk.get(&officer, "/v1/unit/outcomes").await;
     assert!(
         outcomes
@@ -533,7 +533,7 @@ async fn a_returned_lead_is_rerouted_to_a_department_and_the_history_shows_both(
         )
         .await;
     // The text is checked first; nothing is said of the lead.
-    assert_eq!(error_code(response, 422).await, "request.blank");
+    assert_eq!(error_code(response, 400).await, "request.invalid");
 
     let rerouted = city.forward(&lead, department).await;
     assert_eq!(rerouted["status"], "forwarded");
@@ -630,7 +630,8 @@ async fn unit_views_carry_no_reporter_identity() {
         }
         let text = schemas[&name].to_string();
         assert_ne!(schemas[&name], Value::Null, "{name}");
-        for property in schemas[&name]["properties"].as_object().unwrap().keys() {
+        let properties = schemas[&name]["properties"].as_object();
+        for property in properties.into_iter().flat_map(|p| p.keys()) {
             for forbidden in ["reporter", "receipt", "user", "phone", "account", "session"] {
                 assert!(!property.contains(forbidden), "{name}.{property}");
             }
@@ -785,11 +786,15 @@ async fn bad_jurisdictions_are_refused_naming_the_problem() {
             json!({"type": "Polygon", "coordinates": [[[116.38, 39.90], [116.41, 200.0], [116.41, 39.92], [116.38, 39.92], [116.38, 39.90]]]}),
             "coordinates[0][1]: latitude 200 is outside -90..90",
         ),
-        (
-            json!({"type": "Point", "coordinates": [116.38, 39.90]}),
-            "Polygon",
-        ),
     ];
+    // Not a polygon at all is the schema's to refuse.
+    let point = city
+        .create_unit_response(json!({
+            "name_zh": "派出所", "name_en": "Station", "kind": "police_station",
+            "jurisdiction": {"type": "Point", "coordinates": [116.38, 39.90]},
+        }))
+        .await;
+    assert_eq!(error_code(point, 400).await, "request.invalid");
     for (jurisdiction, problem) in cases {
         let response = city
             .create_unit_response(json!({
@@ -820,7 +825,7 @@ async fn bad_jurisdictions_are_refused_naming_the_problem() {
         .patch_as(
             &format!("/v1/admin/units/{unit}"),
             &city.admin,
-            json!({"jurisdiction": {"type": "Polygon", "coordinates": [[[0, 0], [1, 1], [0, 0]]]}}),
+            json!({"jurisdiction": {"type": "Polygon", "coordinates": [[[0, 0], [1, 1], [1, 0], [0, 1]]]}}),
         )
         .await;
     assert_eq!(error_code(response, 422).await, "unit.invalid_jurisdiction");
@@ -1179,7 +1184,7 @@ async fn outcomes_are_data_that_admins_reword_and_reprice() {
             json!({"public_en": "  "}),
         )
         .await;
-    assert_eq!(error_code(response, 422).await, "outcome.invalid_text");
+    assert_eq!(error_code(response, 400).await, "request.invalid");
     let offered: Vec<String> = city
         .desk
         .get(&officer, "/v1/unit/outcomes")
@@ -1234,4 +1239,110 @@ async fn outcomes_are_data_that_admins_reword_and_reprice() {
         .audit(&city.admin, &[("object_kind", "outcome")])
         .await;
     assert_eq!(audit.len(), 3);
+}
+
+#[tokio::test]
+async fn a_units_inbox_hears_its_leads_arrive_and_leave_and_nothing_else() {
+    use crate::live::Events;
+    let city = City::open().await;
+    let station = city
+        .station(json!({"categories": ["illicit_card_ads"]}))
+        .await;
+    let other = city
+        .unit(json!({"name_zh": "西城派出所", "name_en": "Xicheng station", "kind": "police_station"}))
+        .await;
+    let officer = city.officer("off.station", station).await;
+    let elsewhere = city.officer("off.other", other).await;
+    let wait = std::time::Duration::from_secs(20);
+    let mut inbox = Events::open(city.app(), "/v1/unit/events", &officer, None).await;
+    let mut theirs = Events::open(city.app(), "/v1/unit/events", &elsewhere, None).await;
+    // Moderators' and officers' streams are each hidden from the other.
+    let hidden = city
+        .app()
+        .get_as("/v1/unit/events", &city.desk.moderator)
+        .await;
+    assert_eq!(error_code(hidden, 404).await, "not_found");
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+
+    let (lead, _, _, _) = city.lead_of_two().await;
+    city.forward(&lead, station).await;
+    let arrived = inbox
+        .until(wait, |f| {
+            f.event == "lead" && f.data["lead"]["id"] == lead.as_str()
+        })
+        .await;
+    assert_eq!(arrived.data["action"], "lead.forward");
+    assert_eq!(arrived.data["lead"]["status"], "forwarded");
+    let text = arrived.data.to_string();
+    assert!(!text.contains(CITIZEN_PHONE), "{text}");
+
+    let version = city.unit_lead(&officer, &lead).await["version"].clone();
+    let response = city
+        .act(
+            &officer,
+            &lead,
+            "return",
+            json!({"version": version, "reason": "not our area"}),
+        )
+        .await;
+    assert_eq!(response.status(), 204);
+    let gone = inbox.until(wait, |f| f.event == "lead_gone").await;
+    assert_eq!(gone.data["lead_id"], lead.as_str());
+    // The other station heard of none of it.
+    assert!(
+        theirs
+            .next(std::time::Duration::from_secs(2))
+            .await
+            .is_none()
+    );
+}
+
+#[tokio::test]
+async fn a_hole_outside_its_ring_is_refused_and_cannot_win_routing() {
+    let city = City::open().await;
+    let station = city
+        .station(json!({"categories": ["illicit_card_ads"]}))
+        .await;
+    // The district around the station, with a "hole" drawn far outside it:
+    // its area would come out smaller than the station's, and it would be
+    // routed first for places it does not even hold better.
+    let mut area = district_area();
+    area["coordinates"].as_array_mut().unwrap().push(json!([
+        [100.0, 10.0],
+        [110.0, 10.0],
+        [110.0, 20.0],
+        [100.0, 20.0],
+        [100.0, 10.0]
+    ]));
+    let response = city
+        .create_unit_response(json!({
+            "name_zh": "东城区", "name_en": "Dongcheng", "kind": "police_station",
+            "jurisdiction": area, "categories": ["illicit_card_ads"],
+        }))
+        .await;
+    assert_eq!(response.status(), 422);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["code"], "unit.invalid_jurisdiction");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("coordinates[1]: the hole is not inside its outer ring"),
+        "{body}"
+    );
+    let (lead, _, _, _) = city.lead_of_two().await;
+    let routing = city
+        .desk
+        .get(&city.desk.moderator, &format!("/v1/leads/{lead}/routing"))
+        .await;
+    assert_eq!(
+        routing["suggestions"][0]["unit_id"],
+        station.to_string(),
+        "{routing}"
+    );
+    assert_eq!(
+        routing["suggestions"].as_array().unwrap().len(),
+        1,
+        "{routing}"
+    );
 }
