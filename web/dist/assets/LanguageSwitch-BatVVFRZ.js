@@ -1,0 +1,1 @@
+import{n as e}from"./preact-CdQ9zXrt.js";import{t}from"./vendor-LX85zFJM.js";function n({class:n=`button button--quiet`}){let r=e(),i=r.t(`lang.other.code`);return t(`button`,{type:`button`,class:n,lang:i,onClick:()=>void r.setLang(i),children:r.t(`lang.other`)})}export{n as t};

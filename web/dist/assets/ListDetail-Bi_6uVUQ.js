@@ -1,0 +1,1 @@
+import{t as e}from"./vendor-LX85zFJM.js";function t({listLabel:t,itemLabel:n,list:r,item:i,itemOpen:a}){return e(`div`,{class:a?`list-detail list-detail--open`:`list-detail`,children:[e(`section`,{class:`list-detail__list`,"aria-label":t,children:r}),e(`section`,{class:`list-detail__item`,"aria-label":n,children:i})]})}export{t};

@@ -1,0 +1,1 @@
+import{_ as e,x as t}from"./vendor-LX85zFJM.js";var n=t(null);function r(){let t=e(n);if(!t)throw Error(`useI18n outside an I18nContext provider`);return t}export{r as n,n as t};
