@@ -238,4 +238,22 @@ mod tests {
             assert!(value(ContactKind::Url, bad).is_err(), "{bad}");
         }
     }
+
+    /// The reporter's app checks contacts as they are typed with its own
+    /// copy of these rules; the cases it is tested on must be what the
+    /// service does, or the app would let through what the service refuses.
+    #[test]
+    fn the_reporter_apps_cases_are_the_services_rules() {
+        let cases: Vec<serde_json::Value> = serde_json::from_str(include_str!(
+            "../../web/src/reporter/report/contact-cases.json"
+        ))
+        .unwrap();
+        assert!(cases.len() > 40, "the app's cases went missing");
+        for case in cases {
+            let kind = ContactKind::parse(case["kind"].as_str().unwrap()).unwrap();
+            let input = case["input"].as_str().unwrap();
+            let expected = case["normalised"].as_str();
+            assert_eq!(value(kind, input).ok().as_deref(), expected, "{case}");
+        }
+    }
 }

@@ -93,8 +93,10 @@ pub struct Alive {
 pub struct MapConfig {
     /// A tile URL template with `{z}`, `{x}`, `{y}` (and maybe `{s}`).
     pub tile_url: Option<String>,
-    /// The datum the tiles are drawn in: with `gcj02` (Chinese tile
-    /// services), shift WGS-84 points and outlines for display only.
+    // The datum the tiles are drawn in: with `gcj02` (Chinese tile
+    // services), clients shift WGS-84 points and outlines for display only.
+    // (A plain comment: a described field of a named type becomes an
+    // `allOf` that client generators cannot take; CrsName says it.)
     pub tile_datum: CrsName,
     pub tile_attribution: Option<String>,
 }

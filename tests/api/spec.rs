@@ -38,3 +38,37 @@ fn the_spec_documents_the_error_fields_of_a_503() {
         );
     }
 }
+
+/// A field whose type is a named schema and that carries its own
+/// description comes out as `allOf: [{$ref}, {description}]`, which client
+/// generators (openapi-python-client) cannot take: such a field must say
+/// nothing of its own (its type's description says it). The one `allOf`
+/// allowed is the OpenAPI 3.0 way to make a reference nullable.
+#[test]
+fn no_field_wraps_a_reference_in_all_of_unless_to_make_it_nullable() {
+    fn walk(at: &str, value: &serde_json::Value, found: &mut Vec<String>) {
+        match value {
+            serde_json::Value::Object(map) => {
+                if map.contains_key("allOf") && map.get("nullable") != Some(&true.into()) {
+                    found.push(at.to_owned());
+                }
+                for (key, v) in map {
+                    walk(&format!("{at}/{key}"), v, found);
+                }
+            }
+            serde_json::Value::Array(items) => {
+                for (i, v) in items.iter().enumerate() {
+                    walk(&format!("{at}/{i}"), v, found);
+                }
+            }
+            _ => {}
+        }
+    }
+    let spec: serde_json::Value = serde_json::from_str(&openapi(SpecFormat::Json)).unwrap();
+    let mut found = Vec::new();
+    walk("#", &spec, &mut found);
+    assert!(
+        found.is_empty(),
+        "a described field of a named type (use a plain comment, not a doc comment): {found:?}"
+    );
+}
