@@ -3,33 +3,11 @@
 // (e2e/screenshots/admin-*.png, not committed): the unit editor with its
 // outline, the staff page, the audit log, the statistics. They assert only
 // that the page drew what it should.
-import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 import { acceptAndResolve, Actor, forward, squareFeature, verifiedLead } from './admin-api';
+import { shoot } from './screens';
 
-const dir = 'e2e/screenshots';
 test.use({ role: 'admin' });
-
-/**
- * The desks scroll inside their columns, which a full-page screenshot does
- * not follow: make the window as tall as the tallest column, then shoot.
- */
-async function shoot(page: Page, name: string) {
-  const size = page.viewportSize()!;
-  const tallest = await page.evaluate(() => {
-    let h = document.documentElement.scrollHeight;
-    for (const el of document.querySelectorAll<HTMLElement>('*')) {
-      const y = getComputedStyle(el).overflowY;
-      if ((y === 'auto' || y === 'scroll') && el.scrollHeight > el.clientHeight) {
-        h = Math.max(h, el.scrollHeight + el.getBoundingClientRect().top);
-      }
-    }
-    return Math.ceil(h);
-  });
-  await page.setViewportSize({ width: size.width, height: Math.min(Math.max(size.height, tallest), 6000) });
-  await page.screenshot({ path: `${dir}/${name}.png`, fullPage: true });
-  await page.setViewportSize(size);
-}
 
 let unitId = '';
 let userId = '';

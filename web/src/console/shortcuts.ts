@@ -24,6 +24,10 @@ export const CONSOLE_SHORTCUTS = [
   { id: 'leads.next', keys: ['j', 'ArrowDown'], description: 'leads.key.next', scope: 'leads.key.scope' },
   { id: 'leads.prev', keys: ['k', 'ArrowUp'], description: 'leads.key.prev', scope: 'leads.key.scope' },
   { id: 'leads.close', keys: ['Escape'], description: 'leads.key.close', scope: 'leads.key.scope' },
+  // The unit's inbox.
+  { id: 'inbox.next', keys: ['j', 'ArrowDown'], description: 'inbox.key.next', scope: 'inbox.key.scope' },
+  { id: 'inbox.prev', keys: ['k', 'ArrowUp'], description: 'inbox.key.prev', scope: 'inbox.key.scope' },
+  { id: 'inbox.close', keys: ['Escape'], description: 'inbox.key.close', scope: 'inbox.key.scope' },
 ] as const satisfies readonly ShortcutDef<string, ConsoleKey, ConsoleKey>[];
 
 export type ConsoleShortcutId = (typeof CONSOLE_SHORTCUTS)[number]['id'];

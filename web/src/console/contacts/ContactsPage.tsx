@@ -124,7 +124,7 @@ export function ContactsPage() {
                 <span class="qrow__line">
                   <span class="contact-kind">{contactKindLabel(t, h.kind)}</span>
                   <span class="qrow__ref num">{h.value}</span>
-                  <span class="qrow__age num">{t('contacts.tips_n', { n: formatNumber(h.tips, lang) })}</span>
+                  <span class="qrow__age num">{t(h.tips === 1 ? 'contacts.tips_n_one' : 'contacts.tips_n', { n: formatNumber(h.tips, lang) })}</span>
                 </span>
               </a>
             </li>

@@ -354,7 +354,7 @@ export function LeadPane(p: LeadPaneProps) {
           {lead.contacts.map((c) => (
             <li key={`${c.kind}:${c.value}`}>
               <span class="contact-kind">{contactKindLabel(t, c.kind)}</span> <span class="num contact-value">{c.value}</span>{' '}
-              <span class="desk-muted">{t('leads.contact.tips', { n: c.tips })}</span> <a href={contactHref(c)}>{t('tip.contact.cluster')}</a>
+              <span class="desk-muted">{t(c.tips === 1 ? 'leads.contact.tips_one' : 'leads.contact.tips', { n: c.tips })}</span> <a href={contactHref(c)}>{t('tip.contact.cluster')}</a>
             </li>
           ))}
         </ul>

@@ -14,6 +14,7 @@ import { ListDetail } from '../ListDetail';
 import { useConsole } from '../state';
 import { preloadMap } from '../map';
 import { CONTACT_KINDS, decodeContact } from '../queue/filters';
+import { CategorySelect } from '../queue/CategorySelect';
 import { categoryLabel, rememberLead, useCategories } from '../queue/reference';
 import { useModerationFeed } from '../queue/live';
 import { contactKindLabel, leadStatusLabel } from '../tip/words';
@@ -93,7 +94,8 @@ export function LeadsPage() {
   const { query, route } = useLocation();
   const view = decodeLeadsView(query);
   const store = useMemo(() => createLeadsStore(api), [api]);
-  const categories = useCategories(api);
+  // Read once, for the rows' category names.
+  useCategories(api);
   const [version, setVersion] = useState<Record<string, number>>({});
   useEffect(preloadMap, []);
 
@@ -168,17 +170,7 @@ export function LeadsPage() {
         }}
       >
         <div class="queue-filters__row">
-          <label class="visually-hidden" for="leads-category">
-            {t('queue.filter.category')}
-          </label>
-          <select id="leads-category" value={view.category ?? ''} onChange={(e) => go({ ...view, lead: null, category: e.currentTarget.value || null })}>
-            <option value="">{t('queue.filter.category_all')}</option>
-            {(categories ?? []).map((c) => (
-              <option key={c.code} value={c.code}>
-                {lang === 'zh-CN' ? c.label_zh : c.label_en}
-              </option>
-            ))}
-          </select>
+          <CategorySelect id="leads-category" value={view.category} onChange={(category) => go({ ...view, lead: null, category })} />
           <label class="visually-hidden" for="leads-unit">
             {t('leads.filter.unit')}
           </label>

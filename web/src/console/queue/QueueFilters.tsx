@@ -17,7 +17,7 @@ import {
   isFiltered,
   type QueueView,
 } from './filters';
-import { useCategories } from './reference';
+import { CategorySelect } from './CategorySelect';
 import { createSavedFilters } from './saved';
 import { contactKindLabel } from '../tip/words';
 import type { Row } from './store';
@@ -25,10 +25,8 @@ import type { Row } from './store';
 const RADII = [200, 500, 1000, 2000, 5000, 20000, 50000];
 
 export function QueueFilters({ view, onApply, openTip }: { view: QueueView; onApply(v: QueueView): void; openTip: Row | null }) {
-  const { api, i18n } = useConsole();
+  const { i18n } = useConsole();
   const { t } = i18n;
-  const lang = i18n.lang.value;
-  const categories = useCategories(api);
   const saved = useMemo(() => createSavedFilters(), []);
   const [q, setQ] = useState(view.q ?? '');
   const [contactKind, setContactKind] = useState(view.contact?.kind ?? 'phone');
@@ -94,17 +92,7 @@ export function QueueFilters({ view, onApply, openTip }: { view: QueueView; onAp
           onInput={(e) => setQ(e.currentTarget.value)}
           onKeyDown={(e) => e.key === 'Escape' && e.currentTarget.blur()}
         />
-        <label class="visually-hidden" for="queue-category">
-          {t('queue.filter.category')}
-        </label>
-        <select id="queue-category" value={view.category ?? ''} onChange={(e) => apply({ category: e.currentTarget.value || null })}>
-          <option value="">{t('queue.filter.category_all')}</option>
-          {(categories ?? []).map((c) => (
-            <option key={c.code} value={c.code}>
-              {lang === 'zh-CN' ? c.label_zh : c.label_en}
-            </option>
-          ))}
-        </select>
+        <CategorySelect id="queue-category" value={view.category} onChange={(category) => apply({ category })} />
         <label class="visually-hidden" for="queue-claimed">
           {t('queue.filter.claimed')}
         </label>

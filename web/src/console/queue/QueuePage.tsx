@@ -35,7 +35,7 @@ import {
 import { leadRef, leadRefs, rememberLead, useCategories } from './reference';
 import { createQueueStore, waiting, type Row, type StatusCounts } from './store';
 import { useModerationFeed } from './live';
-import type { LiveStatus } from '../../shared/live/sse';
+import { LiveIndicator } from './LiveIndicator';
 
 type LeadRef = Schemas['LeadRef'];
 type BulkOutcome = Schemas['BulkOutcome'];
@@ -330,30 +330,6 @@ export function QueuePage() {
         )
       }
     />
-  );
-}
-
-function LiveIndicator({ status }: { status: LiveStatus }) {
-  const { t } = useConsole().i18n;
-  // Streams end and resume routinely (each access-token lifetime): a quick
-  // reconnect after one that worked still reads as live.
-  const wasOpen = useRef(false);
-  if (status.state === 'open') wasOpen.current = true;
-  if (status.state === 'waiting' || status.state === 'failed' || status.state === 'stopped') wasOpen.current = false;
-  const shown = status.state === 'connecting' && wasOpen.current ? 'open' : status.state;
-  const text =
-    shown === 'open'
-      ? t('queue.live.on')
-      : shown === 'failed'
-        ? t('queue.live.failed')
-        : shown === 'stopped'
-          ? t('queue.live.off')
-          : t('queue.live.connecting');
-  return (
-    <span class={`live live--${shown}`} title={text}>
-      <span class="live__dot" aria-hidden="true" />
-      <span class="live__text">{text}</span>
-    </span>
   );
 }
 

@@ -1,66 +1,33 @@
 // The moderators' live feed (`GET /v1/moderation/events`) for a desk while
-// it is shown: opened through the typed client (so the token goes along and
-// is renewed on a 401), resumed with `Last-Event-ID`, reconnected with
-// backoff by the shared SSE client.
-import { signal, type ReadonlySignal } from '@preact/signals';
-import { useEffect, useRef } from 'preact/hooks';
+// it is shown; the stream's life is the shared feed's (shared/live/feed.ts).
+import type { ReadonlySignal } from '@preact/signals';
 import type { Api } from '../../shared/api/client';
 import type { Schemas } from '../../shared/api/types';
-import { openLive, type LiveStatus } from '../../shared/live/sse';
+import { connectFeed, useFeed, type FeedHandlers, type OpenFeed } from '../../shared/live/feed';
+import type { LiveStatus } from '../../shared/live/sse';
 
 export type ModerationEvent = Schemas['ModerationEvent'];
+export type { FeedHandlers };
 
-export interface FeedHandlers {
-  onEvent(e: ModerationEvent): void;
-  /** Events were missed (`resync`): reload what the desk shows. */
-  onResync(): void;
+/** One of the service's event streams, through the typed client (the token goes along). */
+export function eventStream(api: Api, path: '/v1/moderation/events' | '/v1/unit/events'): OpenFeed {
+  return async (id, abort) => {
+    const { response } = await api.GET(path, {
+      params: { header: id !== undefined ? { 'Last-Event-ID': id } : {} },
+      parseAs: 'stream',
+      signal: abort,
+    });
+    return response;
+  };
 }
 
-export function connectModerationFeed(api: Api, handlers: FeedHandlers, status?: (s: LiveStatus) => void) {
-  return openLive({
-    async connect(last, abort) {
-      const id = last !== null && /^\d+$/.test(last) ? Number(last) : undefined;
-      const { response } = await api.GET('/v1/moderation/events', {
-        params: { header: id !== undefined ? { 'Last-Event-ID': id } : {} },
-        parseAs: 'stream',
-        signal: abort,
-      });
-      return response;
-    },
-    onEvent(e) {
-      if (e.event === 'resync') {
-        handlers.onResync();
-        return;
-      }
-      let data: ModerationEvent;
-      try {
-        data = JSON.parse(e.data) as ModerationEvent;
-      } catch {
-        return;
-      }
-      handlers.onEvent(data);
-    },
-    ...(status ? { onStatus: status } : {}),
-  });
+const moderationEvents = (api: Api) => eventStream(api, '/v1/moderation/events');
+
+export function connectModerationFeed(api: Api, handlers: FeedHandlers<ModerationEvent>, status?: (s: LiveStatus) => void) {
+  return connectFeed(moderationEvents(api), handlers, status);
 }
 
 /** Keeps the feed open while the calling component is shown. */
-export function useModerationFeed(api: Api, handlers: FeedHandlers): ReadonlySignal<LiveStatus> {
-  const latest = useRef(handlers);
-  latest.current = handlers;
-  const status = useRef(signal<LiveStatus>({ state: 'connecting', attempt: 0 })).current;
-  useEffect(() => {
-    const conn = connectModerationFeed(
-      api,
-      {
-        onEvent: (e) => latest.current.onEvent(e),
-        onResync: () => latest.current.onResync(),
-      },
-      (s) => {
-        status.value = s;
-      },
-    );
-    return () => conn.stop();
-  }, [api]);
-  return status;
+export function useModerationFeed(api: Api, handlers: FeedHandlers<ModerationEvent>): ReadonlySignal<LiveStatus> {
+  return useFeed(api, moderationEvents(api), handlers);
 }

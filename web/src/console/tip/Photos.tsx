@@ -1,6 +1,8 @@
 // A tip's photos as evidence: display copies (no metadata) in a strip;
 // one opens large with zoom; the original only behind an explicit action
-// that the service records in the audit log, shown with its SHA-256.
+// that the service records in the audit log, shown with its SHA-256. A
+// unit's photos (display copies only, no id) open the same way, without
+// the original.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { call, toProblem, type Problem } from '../../shared/api/problem';
 import { ProblemMessage } from '../../shared/ui/ProblemMessage';
@@ -8,7 +10,7 @@ import type { Schemas } from '../../shared/api/types';
 import { formatNumber } from '../../shared/format/time';
 import { useConsole } from '../state';
 
-type Photo = Schemas['ModeratorPhoto'];
+type Photo = Schemas['ModeratorPhoto'] | Schemas['UnitPhoto'];
 type Original = Schemas['OriginalLink'];
 
 export function Photos({ photos, reference }: { photos: readonly Photo[]; reference: string }) {
@@ -19,7 +21,7 @@ export function Photos({ photos, reference }: { photos: readonly Photo[]; refere
     <>
       <ul class="tip-photos" aria-label={t('tip.photos')}>
         {photos.map((p, i) => (
-          <li key={p.id}>
+          <li key={'id' in p ? p.id : p.display_url}>
             <button type="button" class="tip-photos__item" onClick={() => setOpen(i)} aria-label={t('tip.photo.open', { n: i + 1, ref: reference })}>
               <img src={p.display_url} alt="" loading="lazy" decoding="async" />
             </button>
@@ -62,6 +64,7 @@ function PhotoViewer({
   useEffect(() => setZoom(1), [index]);
 
   async function viewOriginal() {
+    if (!('id' in photo)) return;
     setBusy(true);
     setProblem(null);
     try {
@@ -74,7 +77,7 @@ function PhotoViewer({
     }
   }
 
-  const orig = original[photo.id];
+  const orig = 'id' in photo ? original[photo.id] : undefined;
   return (
     <dialog
       ref={ref}
@@ -123,32 +126,36 @@ function PhotoViewer({
         />
       </div>
       <p class="desk-muted num">
-        {t('tip.photo.meta', {
-          w: photo.width,
-          h: photo.height,
-          size: formatNumber(Math.round(photo.byte_size / 1024), lang),
-          kind: photo.kind.toUpperCase(),
-        })}
+        {'byte_size' in photo
+          ? t('tip.photo.meta', {
+              w: photo.width,
+              h: photo.height,
+              size: formatNumber(Math.round(photo.byte_size / 1024), lang),
+              kind: photo.kind.toUpperCase(),
+            })
+          : t('tip.photo.size', { w: photo.width, h: photo.height })}
       </p>
-      <div class="photo-viewer__original">
-        {orig ? (
-          <>
-            <p>
-              <a href={orig.url} target="_blank" rel="noopener noreferrer">
-                {t('tip.photo.original_link')}
-              </a>
-            </p>
-            <p class="desk-muted">
-              {t('tip.photo.sha256')} <code class="photo-viewer__hash">{orig.sha256}</code>
-            </p>
-          </>
-        ) : (
-          <button type="button" class="button button--quiet" onClick={viewOriginal} disabled={busy}>
-            {t('tip.photo.view_original')}
-          </button>
-        )}
-        {problem && <ProblemMessage problem={problem} onRetry={viewOriginal} />}
-      </div>
+      {'id' in photo && (
+        <div class="photo-viewer__original">
+          {orig ? (
+            <>
+              <p>
+                <a href={orig.url} target="_blank" rel="noopener noreferrer">
+                  {t('tip.photo.original_link')}
+                </a>
+              </p>
+              <p class="desk-muted">
+                {t('tip.photo.sha256')} <code class="photo-viewer__hash">{orig.sha256}</code>
+              </p>
+            </>
+          ) : (
+            <button type="button" class="button button--quiet" onClick={viewOriginal} disabled={busy}>
+              {t('tip.photo.view_original')}
+            </button>
+          )}
+          {problem && <ProblemMessage problem={problem} onRetry={viewOriginal} />}
+        </div>
+      )}
     </dialog>
   );
 }

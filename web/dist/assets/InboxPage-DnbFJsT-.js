@@ -1,1 +1,0 @@
-import{t as e}from"./ListDetail-Bi_6uVUQ.js";import{r as t}from"./state-Cp0DPkH1.js";import{t as n}from"./vendor-LX85zFJM.js";function r(){let{t:r}=t().i18n;return n(e,{listLabel:r(`desk.inbox`),itemLabel:r(`console.item`),itemOpen:!1,list:n(`h1`,{class:`list-detail__heading`,children:r(`desk.inbox`)})})}export{r as InboxPage};
