@@ -200,7 +200,7 @@ impl From<AccountError> for ApiError {
             AccountError::InvalidRole(_) => ApiError::unprocessable("user.invalid_role", message),
             AccountError::InvalidUnit(_) => ApiError::unprocessable("user.invalid_unit", message),
             AccountError::LastAdmin => ApiError::conflict("user.last_admin", message),
-            AccountError::Db(e) => ApiError::unavailable(&e),
+            AccountError::Db(e) => e.into(),
         }
     }
 }

@@ -86,6 +86,10 @@ pub enum ApiError {
     /// A store did not answer, or the service is busy. Retry later.
     #[oai(status = 503)]
     Unavailable(Json<ErrorBody>),
+    /// A fault of the service; the request id finds it in the logs. No
+    /// operation lists it: a test that meets one has found a bug.
+    #[oai(status = 500)]
+    Internal(Json<ErrorBody>),
 }
 
 impl ApiError {
@@ -141,6 +145,7 @@ impl ApiError {
             ApiError::Unprocessable(b) => (422, b.0),
             ApiError::TooManyRequests(b, _) => (429, b.0),
             ApiError::Unavailable(b) => (503, b.0),
+            ApiError::Internal(b) => (500, b.0),
         }
     }
 
@@ -292,8 +297,72 @@ macro_rules! errors {
 }
 
 impl From<sea_orm::DbErr> for ApiError {
+    /// A database error that a retry may get past (the database away or
+    /// restarting, the pool exhausted, a serialisation race, a lock) is a
+    /// 503; one that says the service itself is wrong (a broken statement,
+    /// a constraint no handler expected, a row that does not decode) is a
+    /// 500, so it is counted and fixed rather than retried for ever.
     fn from(e: sea_orm::DbErr) -> Self {
-        Self::unavailable(&e)
+        if database_fault(&e) {
+            tracing::error!(error = %e, "a database statement failed");
+            Self::Internal(ErrorBody::json(
+                "internal",
+                "the service failed; the request id finds the details",
+            ))
+        } else {
+            Self::unavailable(&e)
+        }
+    }
+}
+
+/// Whether a database error is the service's own fault, one a retry cannot
+/// get past. Unknown kinds count as not: a 503 asks for a retry, which is
+/// harmless with an Idempotency-Key, where a 500 would give up on a write
+/// that might have gone through on the next attempt.
+fn database_fault(e: &sea_orm::DbErr) -> bool {
+    use sea_orm::{DbErr, RuntimeErr, sqlx};
+    match e {
+        DbErr::Exec(RuntimeErr::SqlxError(e))
+        | DbErr::Query(RuntimeErr::SqlxError(e))
+        | DbErr::Conn(RuntimeErr::SqlxError(e)) => match &**e {
+            sqlx::Error::Database(db) => {
+                let code = db.code().unwrap_or_default();
+                if db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() {
+                    // The primary code is the extended one's low byte:
+                    // SQLITE_ERROR (1: bad SQL), CONSTRAINT (19), MISMATCH
+                    // (20), RANGE (25). BUSY, LOCKED, IOERR, FULL, CANTOPEN
+                    // may pass.
+                    let primary = code.parse::<i32>().unwrap_or(0) & 0xff;
+                    matches!(primary, 1 | 19 | 20 | 25)
+                } else {
+                    // PostgreSQL SQLSTATE classes: 22 data exception, 23
+                    // integrity constraint, 42 syntax or access rule. The
+                    // rest (08 connection, 40 serialisation or deadlock, 53
+                    // resources, 57 shutdown, 3D the database gone, ...)
+                    // may pass.
+                    matches!(code.get(..2), Some("22" | "23" | "42"))
+                }
+            }
+            sqlx::Error::RowNotFound
+            | sqlx::Error::TypeNotFound { .. }
+            | sqlx::Error::ColumnIndexOutOfBounds { .. }
+            | sqlx::Error::ColumnNotFound(_)
+            | sqlx::Error::ColumnDecode { .. }
+            | sqlx::Error::Encode(_)
+            | sqlx::Error::Decode(_) => true,
+            _ => false,
+        },
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => false,
+        DbErr::Exec(_) | DbErr::Query(_) => false,
+        DbErr::UnpackInsertId
+        | DbErr::UpdateGetPrimaryKey
+        | DbErr::RecordNotFound(_)
+        | DbErr::AttrNotSet(_)
+        | DbErr::Type(_)
+        | DbErr::Json(_)
+        | DbErr::RecordNotInserted
+        | DbErr::RecordNotUpdated => true,
+        _ => false,
     }
 }
 
@@ -353,4 +422,51 @@ pub fn non_blank<'a>(code: &str, field: &str, text: &'a str) -> Result<&'a str, 
         ));
     }
     Ok(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::{ConnAcquireErr, ConnectionTrait, Database, DbErr};
+
+    use super::*;
+
+    fn status(e: DbErr) -> u16 {
+        ApiError::from(e).into_parts().0
+    }
+
+    /// Real errors from a real SQLite: the service's faults are 500s, the
+    /// store being busy or away is a 503.
+    #[test]
+    fn a_database_error_is_a_503_only_when_a_retry_may_pass() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let db = Database::connect("sqlite::memory:").await.unwrap();
+            db.execute_unprepared("CREATE TABLE t (id INTEGER PRIMARY KEY)")
+                .await
+                .unwrap();
+            db.execute_unprepared("INSERT INTO t VALUES (1)")
+                .await
+                .unwrap();
+            let unique = db
+                .execute_unprepared("INSERT INTO t VALUES (1)")
+                .await
+                .unwrap_err();
+            assert_eq!(status(unique), 500);
+            let broken = db.execute_unprepared("SELEC 1").await.unwrap_err();
+            assert_eq!(status(broken), 500);
+            db.close().await.unwrap();
+        });
+        assert_eq!(
+            status(DbErr::ConnectionAcquire(ConnAcquireErr::Timeout)),
+            503
+        );
+        assert_eq!(
+            status(DbErr::ConnectionAcquire(ConnAcquireErr::ConnectionClosed)),
+            503
+        );
+        assert_eq!(status(DbErr::Type("not a uuid".into())), 500);
+    }
 }

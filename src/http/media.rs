@@ -244,7 +244,7 @@ impl From<UploadError> for ApiError {
             )),
             UploadError::Unprocessable(_) => ApiError::unprocessable("media.unreadable", message),
             UploadError::Blob(e) => ApiError::unavailable(&e),
-            UploadError::Db(e) => ApiError::unavailable(&e),
+            UploadError::Db(e) => e.into(),
             UploadError::Busy => ApiError::busy(),
         }
     }

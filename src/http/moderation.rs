@@ -37,7 +37,7 @@ impl From<ModerationError> for ApiError {
             ModerationError::Invalid(code, _) => ApiError::unprocessable(code, message),
             ModerationError::NotFound(code, _) => ApiError::not_found(code, message),
             ModerationError::Conflict(code, _) => ApiError::conflict(code, message),
-            ModerationError::Db(e) => ApiError::unavailable(&e),
+            ModerationError::Db(e) => e.into(),
         }
     }
 }

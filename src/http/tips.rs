@@ -39,7 +39,7 @@ impl From<ReportError> for ApiError {
             ReportError::Invalid(code, _) => ApiError::unprocessable(code, message),
             ReportError::NotFound => ApiError::not_found("tip.not_found", message),
             ReportError::Conflict(code, _) => ApiError::conflict(code, message),
-            ReportError::Db(e) => ApiError::unavailable(&e),
+            ReportError::Db(e) => e.into(),
         }
     }
 }
@@ -52,7 +52,7 @@ impl From<IdempotencyError> for ApiError {
                 ApiError::unprocessable("idempotency.key_reused", message)
             }
             IdempotencyError::InProgress => ApiError::conflict("idempotency.in_progress", message),
-            IdempotencyError::Db(e) => ApiError::unavailable(&e),
+            IdempotencyError::Db(e) => e.into(),
         }
     }
 }
