@@ -8,11 +8,11 @@ import { signal, type Signal } from '@preact/signals';
 import { browserDefaults, createApi, type Api, type ApiOptions } from '../shared/api/client';
 import type { Session } from '../shared/session/session';
 import { applyDocumentLang, createI18n, storedLang, type I18n, type Lang, type Messages } from '../shared/i18n/i18n';
-import { call, type Problem } from '../shared/api/problem';
+import { call, toProblem, type Problem } from '../shared/api/problem';
 import type { Schemas } from '../shared/api/types';
 import type { ReporterKey } from './i18n/keys';
 import { loadReporterMessages, ZH_CN } from './i18n/load';
-import { memoryReporterDb, openReporterDb, type ReporterDb } from './report/db';
+import { memoryReporterDb, newId, openReporterDb, type ReporterDb } from './report/db';
 import { createOutbox, type Outbox, type OutboxDeps } from './report/outbox';
 import { uploadPhoto } from './report/upload';
 
@@ -69,9 +69,18 @@ export function createReporterState(options: ReporterOptions): ReporterState {
     db,
     online: () => online.value,
     citizen,
-    async anonymous() {
+    async anonymous(previous) {
+      if (previous) {
+        try {
+          const t = await call(api.POST('/v1/auth/anonymous/renew', { body: { token: previous.token } }));
+          return { token: t.access_token, expiresAt: Date.now() + t.expires_in * 1000, lineage: previous.lineage ?? newId() };
+        } catch (e) {
+          // Past the day renewal allows: a new session, so a new reporter.
+          if (toProblem(e).status !== 401) throw e;
+        }
+      }
       const t = await call(api.POST('/v1/auth/anonymous'));
-      return { token: t.access_token, expiresAt: Date.now() + t.expires_in * 1000 };
+      return { token: t.access_token, expiresAt: Date.now() + t.expires_in * 1000, lineage: newId() };
     },
     async upload(photo, token, onProgress, abort) {
       const send = (tok: string | null) =>

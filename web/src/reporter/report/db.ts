@@ -35,6 +35,12 @@ export interface AnonSession {
   token: string;
   /** ms since the epoch. */
   expiresAt: number;
+  /**
+   * Names the service's session across renewals (a renewed token is the
+   * same reporter: its photos and Idempotency-Keys still count). Made here,
+   * never sent; absent on drafts saved before renewal existed.
+   */
+  lineage?: string;
 }
 
 export interface SentTip {
@@ -74,7 +80,7 @@ export interface Draft {
   sent?: SentTip;
 }
 
-export type PhotoOwner = { kind: 'anonymous'; token: string } | { kind: 'citizen'; userId: string };
+export type PhotoOwner = { kind: 'anonymous'; token: string; lineage?: string } | { kind: 'citizen'; userId: string };
 
 export interface DraftPhoto {
   id: string;

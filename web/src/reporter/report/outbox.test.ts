@@ -12,6 +12,11 @@ const TIP = (n: number) => ({
 class FakeService {
   online = true;
   anonSessions = 0;
+  /** Whether an ended anonymous token may still be renewed. */
+  renewable = true;
+  renewals = 0;
+  /** The session each anonymous token belongs to (a renewal keeps it). */
+  sessionOf = new Map<string, string>();
   uploads: Array<{ key: string; token: string | null }> = [];
   tipPosts: Array<{ key: string; body: NewTipRequest; token: string | null }> = [];
   tipsByKey = new Map<string, ReturnType<typeof TIP>>();
@@ -26,9 +31,17 @@ class FakeService {
       db,
       online: () => this.online,
       citizen: async () => null,
-      anonymous: async () => {
+      anonymous: async (previous) => {
+        if (previous && this.renewable && this.sessionOf.has(previous.token)) {
+          this.renewals += 1;
+          const token = `${previous.token}-r${this.renewals}`;
+          this.sessionOf.set(token, this.sessionOf.get(previous.token)!);
+          return { token, expiresAt: Date.now() + 3600_000, lineage: previous.lineage ?? 'none' };
+        }
         this.anonSessions += 1;
-        return { token: `anon-${this.anonSessions}`, expiresAt: Date.now() + 3600_000 };
+        const token = `anon-${this.anonSessions}`;
+        this.sessionOf.set(token, token);
+        return { token, expiresAt: Date.now() + 3600_000, lineage: `lineage-${this.anonSessions}` };
       },
       upload: async (p: DraftPhoto, token): Promise<UploadOutcome> => {
         this.uploads.push({ key: p.idempotencyKey, token });
@@ -48,12 +61,14 @@ class FakeService {
           this.refuse = null;
           return r;
         }
-        if (!this.tipsByKey.has(key)) this.tipsByKey.set(key, TIP(this.tipsByKey.size + 1));
+        // Keys are the caller's own, as on the service: a session's.
+        const scoped = `${token === null ? 'citizen' : this.sessionOf.get(token)}:${key}`;
+        if (!this.tipsByKey.has(scoped)) this.tipsByKey.set(scoped, TIP(this.tipsByKey.size + 1));
         if (this.loseTipAnswers > 0) {
           this.loseTipAnswers -= 1;
           return { ok: false, problem: { status: 0, code: 'network.unreachable' } };
         }
-        return { ok: true, data: this.tipsByKey.get(key)! };
+        return { ok: true, data: this.tipsByKey.get(scoped)! };
       },
       // Retries run when the test says so.
       setTimeout: () => 1,
@@ -188,8 +203,9 @@ describe('the outbox', () => {
     expect(o.drafts.value[0]!.state).toBe('sent');
   });
 
-  it('uploads again under a new session when the anonymous one ended', async () => {
+  it('uploads again under a new session when the anonymous one is past renewing', async () => {
     const s = new FakeService();
+    s.renewable = false;
     const o = make(s.deps());
     const d = await readyDraft(o, 1);
     s.refuse = { ok: false, problem: { status: 401, code: 'auth.unauthorized' } };
@@ -199,6 +215,27 @@ describe('the outbox', () => {
     expect(s.uploads.map((u) => u.token)).toEqual(['anon-1', 'anon-2']);
     expect(s.tipPosts.map((p) => p.token)).toEqual(['anon-1', 'anon-2']);
     expect(o.drafts.value[0]!.state).toBe('sent');
+  });
+
+  it('renews an ended anonymous token, so a retried report finds its first attempt', async () => {
+    const s = new FakeService();
+    const o = make(s.deps());
+    const d = await readyDraft(o, 1);
+    // The tip is made but its answer is lost; by the retry the token ended.
+    s.loseTipAnswers = 1;
+    await o.submit(d.id);
+    expect(o.drafts.value[0]!.state).toBe('queued');
+    s.refuse = { ok: false, problem: { status: 401, code: 'auth.unauthorized' } };
+    await o.pump();
+    await o.pump();
+    expect(s.anonSessions).toBe(1);
+    expect(s.renewals).toBe(1);
+    // The photo stays the session's: not sent again.
+    expect(s.uploads).toHaveLength(1);
+    expect(s.tipPosts.map((p) => p.token)).toEqual(['anon-1', 'anon-1', 'anon-1-r1']);
+    expect(s.tipsByKey.size).toBe(1);
+    expect(o.drafts.value[0]!.state).toBe('sent');
+    expect(o.drafts.value[0]!.sent?.reference).toBe('TL-20261201-0001');
   });
 
   it('sends a queued report back to the form when a photo is refused for good', async () => {

@@ -39,7 +39,12 @@ export interface OutboxDeps {
   /** The signed-in citizen, or null. */
   citizen(): Promise<{ userId: string; token: string } | null>;
   /** `POST /v1/auth/anonymous`. */
-  anonymous(): Promise<AnonSession>;
+  /**
+   * An anonymous session: `previous` renewed when the service still takes
+   * it (the same reporter, so a retried tip finds its first attempt), else
+   * a new one.
+   */
+  anonymous(previous?: AnonSession): Promise<AnonSession>;
   upload(photo: DraftPhoto, token: string | null, onProgress: (f: number) => void, signal: AbortSignal): Promise<UploadOutcome>;
   /** `POST /v1/tips`; `anonToken` for anonymous drafts, else the session's token. */
   postTip(body: NewTipRequest, idempotencyKey: string, anonToken: string | null): Promise<TipOutcome>;
@@ -238,7 +243,10 @@ export function createOutbox(deps: OutboxDeps): Outbox {
   function ownerMatches(owner: PhotoOwner, caller: Caller): boolean {
     return owner.kind === 'citizen'
       ? caller.kind === 'citizen' && caller.userId === owner.userId
-      : caller.kind === 'anonymous' && caller.session.token === owner.token;
+      : caller.kind === 'anonymous' &&
+          (owner.lineage && caller.session.lineage
+            ? owner.lineage === caller.session.lineage
+            : caller.session.token === owner.token);
   }
 
   /** Who this draft goes out as, now: the citizen signed in, else its anonymous session. */
@@ -247,7 +255,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
     if (citizen) return { caller: { kind: 'citizen', userId: citizen.userId }, token: citizen.token };
     let anon = d.anon;
     if (!anon || anon.expiresAt - now() < ANON_MARGIN_MS) {
-      const fresh = await deps.anonymous();
+      const fresh = await deps.anonymous(anon);
       anon = fresh;
       await update(d.id, (x) => {
         x.anon = fresh;
@@ -289,17 +297,18 @@ export function createOutbox(deps: OutboxDeps): Outbox {
         delete p.problem;
         p.media = {
           id: out.media.id,
-          owner: caller.kind === 'citizen' ? { kind: 'citizen', userId: caller.userId } : { kind: 'anonymous', token },
+          owner:
+            caller.kind === 'citizen'
+              ? { kind: 'citizen', userId: caller.userId }
+              : { kind: 'anonymous', token, ...(caller.session.lineage ? { lineage: caller.session.lineage } : {}) },
         };
         await deps.db.photos.put(p);
         setPhoto(id, { status: 'done', progress: 1, problem: undefined });
         continue;
       }
       if (out.problem.status === 401 && caller.kind === 'anonymous') {
-        // The anonymous session ended: a new one next round.
-        await update(d.id, (x) => {
-          delete x.anon;
-        });
+        // The anonymous token ended: renewed (or a new session) next round.
+        await update(d.id, expireAnon);
         return 'wait';
       }
       p.problem = out.problem;
@@ -309,6 +318,11 @@ export function createOutbox(deps: OutboxDeps): Outbox {
       blocked = true;
     }
     return blocked ? 'blocked' : 'done';
+  }
+
+  /** Kept to be renewed: a new session would not find the first attempt. */
+  function expireAnon(x: Draft) {
+    if (x.anon) x.anon = { ...x.anon, expiresAt: 0 };
   }
 
   async function resetMedia(d: Draft) {
@@ -364,9 +378,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
     }
     const p = out.problem;
     if (p.status === 401 && caller.kind === 'anonymous') {
-      await update(d.id, (x) => {
-        delete x.anon;
-      });
+      await update(d.id, expireAnon);
       return 'wait';
     }
     if (p.code === 'tip.invalid_media' && attempts < 5) {

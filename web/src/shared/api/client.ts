@@ -24,6 +24,7 @@ const PUBLIC_PATHS: ReadonlySet<string> = new Set([
   '/v1/auth/refresh',
   '/v1/auth/logout',
   '/v1/auth/anonymous',
+  '/v1/auth/anonymous/renew',
 ]);
 
 export function authMiddleware(session: Session, fetchImpl: typeof fetch): Middleware {
