@@ -33,6 +33,7 @@ pub struct UnitLeadsApi;
 crate::errors! {
     InboxErrors: 400, 422 ["request.invalid_cursor"], 401, 404 ["lead.not_found"], 503;
     UnitReadErrors: 400, 401, 404 ["lead.not_found"], 503;
+    UnitCountErrors: 400, 401, 503;
     AcceptErrors: 400, 401, 404 ["lead.not_found"],
         409 ["lead.stale_version", "lead.invalid_state"], 413, 415, 503;
     ProgressErrors: 400, 401, 404 ["lead.not_found"], 409 ["lead.invalid_state"],
@@ -92,6 +93,22 @@ pub struct UnitLeadPage {
     pub items: Vec<UnitLeadSummary>,
     /// Pass as `cursor` for the next page; absent on the last page.
     pub next_cursor: Option<String>,
+}
+
+/// How many of the unit's leads are in one state.
+#[derive(Debug, Object)]
+pub struct UnitStateCount {
+    pub status: LeadStatusName,
+    pub leads: u64,
+    /// Of those, found past their deadline.
+    pub overdue: u64,
+}
+
+/// The unit's leads counted by state: every state a unit holds leads in
+/// (`forwarded`, `accepted`, `resolved`), zero included.
+#[derive(Debug, Object)]
+pub struct UnitLeadCounts {
+    pub states: Vec<UnitStateCount>,
 }
 
 /// A photo's display copy (no metadata) and thumbnail.
@@ -302,6 +319,37 @@ impl UnitLeadsApi {
             items: rows.into_iter().map(UnitLeadSummary::from).collect(),
             next_cursor: next.map(Cursor::encode),
         }))
+    }
+
+    /// The unit's leads counted by state, of one category if given: what
+    /// an inbox's tabs show however many pages each holds. Read it again
+    /// on the unit's live events.
+    #[oai(path = "/counts", method = "get", operation_id = "unit_lead_counts")]
+    async fn counts(
+        &self,
+        auth: Auth<UnitOfficers>,
+        state: Data<&AppState>,
+        category: Query<Option<String>>,
+    ) -> Result<Json<UnitLeadCounts>, Fails<UnitCountErrors>> {
+        let officer = officer(&auth)?;
+        let category = category.0.filter(|c| !c.trim().is_empty());
+        let rows = leads::counts_of_unit(&state.db, officer.unit_id, category.as_deref()).await?;
+        let states = [
+            LeadStatus::Forwarded,
+            LeadStatus::Accepted,
+            LeadStatus::Resolved,
+        ]
+        .into_iter()
+        .map(|status| {
+            let row = rows.iter().find(|r| r.status == status.as_str());
+            UnitStateCount {
+                status: LeadStatusName::of_stored(status.as_str()),
+                leads: row.map_or(0, |r| r.leads.max(0) as u64),
+                overdue: row.map_or(0, |r| r.overdue.max(0) as u64),
+            }
+        })
+        .collect();
+        Ok(Json(UnitLeadCounts { states }))
     }
 
     /// One of the unit's leads: its tips' text, places and photos, the

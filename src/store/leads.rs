@@ -384,6 +384,36 @@ pub async fn of_unit(
     query.all(db).await
 }
 
+/// How many of a unit's leads are in one state, and how many of those are
+/// overdue.
+#[derive(Debug, sea_orm::FromQueryResult)]
+pub struct UnitStateCount {
+    pub status: String,
+    pub leads: i64,
+    pub overdue: i64,
+}
+
+/// A unit's leads counted by state (of one category, if given): what its
+/// inbox's tabs show, however many pages each holds.
+pub async fn counts_of_unit(
+    db: &impl ConnectionTrait,
+    unit_id: Uuid,
+    category: Option<&str>,
+) -> Result<Vec<UnitStateCount>, DbErr> {
+    let mut query = lead::Entity::find()
+        .select_only()
+        .column(lead::Column::Status)
+        .column_as(lead::Column::Id.count(), "leads")
+        // COUNT of a column counts the rows where it is set.
+        .column_as(lead::Column::OverdueAt.count(), "overdue")
+        .filter(lead::Column::UnitId.eq(unit_id))
+        .group_by(lead::Column::Status);
+    if let Some(category) = category {
+        query = query.filter(lead::Column::Category.eq(category));
+    }
+    query.into_model::<UnitStateCount>().all(db).await
+}
+
 /// Leads created in `[from, to)`, oldest first, for statistics and export.
 pub async fn created_between(
     db: &impl ConnectionTrait,

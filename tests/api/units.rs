@@ -729,6 +729,22 @@ async fn overdue_leads_are_flagged_and_the_command_centre_told_once_per_deadline
     let officer = city.officer("officer.qianmen", station).await;
     let overdue = city.desk.get(&officer, "/v1/unit/leads?overdue=true").await;
     assert_eq!(overdue["items"][0]["id"], lead.as_str());
+    // The inbox's tabs count it, overdue, in its state; the other states
+    // are there with nothing in them.
+    let counts = city.desk.get(&officer, "/v1/unit/counts").await;
+    assert_eq!(
+        counts["states"],
+        json!([
+            {"status": "forwarded", "leads": 1, "overdue": 1},
+            {"status": "accepted", "leads": 0, "overdue": 0},
+            {"status": "resolved", "leads": 0, "overdue": 0},
+        ])
+    );
+    let of_another_category = city
+        .desk
+        .get(&officer, "/v1/unit/counts?category=gambling")
+        .await;
+    assert_eq!(of_another_category["states"][0]["leads"], 0);
 
     // Accepting late starts the resolve deadline, on time again; missing
     // that one tells the centre once more.

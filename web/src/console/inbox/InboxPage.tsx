@@ -174,8 +174,8 @@ export function InboxPage() {
                 >
                   {tabLabel(tab)}
                   <span class="queue-tabs__count num">
-                    {formatNumber(counts[tab], lang)}
-                    {store.cursors.value[tab] ? '+' : ''}
+                    {formatNumber(counts[tab].n, lang)}
+                    {counts[tab].exact ? '' : '+'}
                   </span>
                   {late > 0 && <span class="queue-tabs__count queue-tabs__count--overdue num">{t('inbox.tab.overdue', { n: formatNumber(late, lang) })}</span>}
                 </a>

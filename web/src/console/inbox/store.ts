@@ -1,7 +1,9 @@
 // The unit's inbox: every lead of the unit the filters let through, read
 // per state (the tabs count them), kept current by the unit's live feed
 // (`GET /v1/unit/events`): a lead that reaches the unit or changes is put
-// in its place, one returned leaves, `resync` reads everything again.
+// in its place, one returned leaves, `resync` reads everything again. A
+// state with more leads than are read is counted by the service
+// (`GET /v1/unit/counts`), read again shortly after each change.
 import { computed, signal } from '@preact/signals';
 import type { Api } from '../../shared/api/client';
 import { call, toProblem, type Problem } from '../../shared/api/problem';
@@ -28,8 +30,33 @@ export function createInboxStore(api: Api) {
   const problem = signal<Problem | null>(null);
   /** Arrived while the page was open and not opened yet. */
   const fresh = signal<ReadonlySet<string>>(new Set());
+  /** The service's count per state, for the filters in view. */
+  const totals = signal<Partial<Record<InboxTab, number>>>({});
   let view: InboxView | null = null;
   let gen = 0;
+  let countsTimer: ReturnType<typeof setTimeout> | null = null;
+
+  async function readTotals(v: InboxView) {
+    try {
+      const c = await call(api.GET('/v1/unit/counts', { params: { query: v.category ? { category: v.category } : {} } }));
+      if (view !== v) return;
+      const next: Partial<Record<InboxTab, number>> = {};
+      for (const s of c.states) if ((INBOX_TABS as readonly string[]).includes(s.status)) next[s.status as InboxTab] = v.overdue ? s.overdue : s.leads;
+      totals.value = next;
+    } catch {
+      // The tabs fall back to what was read ("100+"); the list says why if it failed too.
+    }
+  }
+
+  /** After a change: counted again once the burst of events is over. */
+  function recount() {
+    if (!view || countsTimer !== null) return;
+    const v = view;
+    countsTimer = setTimeout(() => {
+      countsTimer = null;
+      void readTotals(v);
+    }, 300);
+  }
 
   function page(v: InboxView, status: InboxTab, cursor?: string) {
     return call(
@@ -53,9 +80,19 @@ export function createInboxStore(api: Api) {
     byId.value = next;
   }
 
+  /** Per state: how many, and whether that is exact. Read in full, the list counts itself. */
   const counts = computed(() => {
-    const n: Record<InboxTab, number> = { forwarded: 0, accepted: 0, resolved: 0 };
-    for (const l of byId.value.values()) if (l.status in n) n[l.status as InboxTab] += 1;
+    const n: Record<InboxTab, { n: number; exact: boolean }> = {
+      forwarded: { n: 0, exact: true },
+      accepted: { n: 0, exact: true },
+      resolved: { n: 0, exact: true },
+    };
+    for (const l of byId.value.values()) if (l.status in n) n[l.status as InboxTab].n += 1;
+    for (const tab of INBOX_TABS) {
+      if (!cursors.value[tab]) continue;
+      const total = totals.value[tab];
+      n[tab] = total !== undefined ? { n: Math.max(total, n[tab].n), exact: true } : { n: n[tab].n, exact: false };
+    }
     return n;
   });
 
@@ -74,6 +111,8 @@ export function createInboxStore(api: Api) {
       const g = ++gen;
       state.value = 'loading';
       problem.value = null;
+      totals.value = {};
+      void readTotals(v);
       try {
         const pages = await Promise.all(INBOX_TABS.map((s) => page(v, s)));
         if (g !== gen) return;
@@ -122,6 +161,7 @@ export function createInboxStore(api: Api) {
       if (had && had.version > l.version) return false;
       if (!had && view && !inView(l, view)) return false;
       put([{ ...had, ...l }]);
+      recount();
       return !had;
     },
     remove(id: string) {
@@ -130,6 +170,7 @@ export function createInboxStore(api: Api) {
       next.delete(id);
       byId.value = next;
       this.seen(id);
+      recount();
     },
     markFresh(id: string) {
       fresh.value = new Set([...fresh.value, id]);
