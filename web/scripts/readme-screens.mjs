@@ -14,6 +14,8 @@
 //   console-unit.png        the unit editor: a pasted jurisdiction's outline
 //                           over the saved one, before saving
 //   console-stats.png       the statistics page
+//   console-inbox.png       the station officer's inbox, a lead just arrived
+//                           and opened (--no-inbox leaves it out)
 //
 // and the reporter's app at 360x740 (reporter-360.png, in zh-CN, as a
 // citizen first sees it).
@@ -248,7 +250,25 @@ async function prepare(base) {
   }
   // One claimed by the moderator, so a row shows who holds it.
   await mod.call('POST', `/v1/moderation/tips/${open.id}/claim`);
-  return { openTip: open, leadId, unitId: station.id };
+  // A lead for the station, forwarded while its officer watches the inbox.
+  const next = [];
+  for (const [lat, lon, address] of [
+    [29.2994, 120.0688, '江滨北路 30 号'],
+    [29.3002, 120.0701, '江滨北路 36 号'],
+  ]) {
+    next.push(await submitTip(base, { lat, lon, phone: '15067112299', address, description: '夜里有人在路边车上塞卡片，号码相同' }));
+  }
+  let nextLead = '';
+  for (const t of next) {
+    const { version } = await mod.call('POST', `/v1/moderation/tips/${t.id}/claim`);
+    nextLead = (await mod.call('POST', `/v1/moderation/tips/${t.id}/verify`, { version, ...(nextLead ? { lead_id: nextLead } : {}) })).lead_id;
+  }
+  const forwardLater = async () => {
+    const l = await mod.call('GET', `/v1/leads/${nextLead}`);
+    await mod.call('POST', `/v1/leads/${nextLead}/forward`, { version: l.version, unit_id: station.id, note: '同一号码近一周多次出现，请核查。' });
+    return l.reference;
+  };
+  return { openTip: open, leadId, unitId: station.id, forwardLater };
 }
 
 async function signedIn(browser, base, who, viewport) {
@@ -341,6 +361,18 @@ async function main() {
     await a.page.getByRole('figure', { name: /各单位按时率|Units' on-time rate/ }).waitFor();
     await shot(a.page, 'console-stats.png');
     await a.context.close();
+
+    if (!argv.includes('--no-inbox')) {
+      const o = await signedIn(browser, base, OFFICER, desk);
+      await o.page.locator('.topbar').waitFor();
+      await o.page.waitForTimeout(1500);
+      const ref = await s.forwardLater();
+      await o.page.getByRole('link', { name: new RegExp(`(打开|Open) ${ref}`) }).click();
+      await o.page.getByRole('heading', { name: ref }).first().waitFor();
+      await o.page.locator('.leaflet-control-scale-line').first().waitFor();
+      await shot(o.page, 'console-inbox.png');
+      await o.context.close();
+    }
 
     const phoneCtx = await browser.newContext({
       viewport: { width: 360, height: 740 },
