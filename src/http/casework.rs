@@ -33,7 +33,7 @@ pub struct UnitLeadsApi;
 crate::errors! {
     InboxErrors: 400, 422 ["request.invalid_cursor"], 401, 404 ["lead.not_found"], 503;
     UnitReadErrors: 400, 401, 404 ["lead.not_found"], 503;
-    UnitCountErrors: 400, 401, 503;
+    UnitCountErrors: 400, 401, 404, 503;
     AcceptErrors: 400, 401, 404 ["lead.not_found"],
         409 ["lead.stale_version", "lead.invalid_state"], 413, 415, 503;
     ProgressErrors: 400, 401, 404 ["lead.not_found"], 409 ["lead.invalid_state"],
