@@ -106,6 +106,9 @@ impl Feed {
         let receiver = self.sender.subscribe();
         let start = match last_seen {
             None => Start::Replay(Vec::new()),
+            // The poller has not read the log yet: this node cannot tell
+            // what the client missed.
+            Some(_) if recent.head < 0 => Start::Resync,
             Some(seen) if seen >= recent.head => Start::Replay(Vec::new()),
             Some(seen) if seen >= recent.floor => Start::Replay(
                 recent
@@ -234,4 +237,21 @@ pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
             }
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A client that comes back to a node that has just started (a deploy,
+    /// a crash) must reload, not be told it missed nothing.
+    #[test]
+    fn a_position_given_before_the_first_read_of_the_log_is_a_resync() {
+        let feed = Feed::default();
+        assert!(matches!(feed.subscribe(Some(41)).1, Start::Resync));
+        assert!(matches!(feed.subscribe(None).1, Start::Replay(ref c) if c.is_empty()));
+        feed.publish(Vec::new(), 50);
+        assert!(matches!(feed.subscribe(Some(41)).1, Start::Resync));
+        assert!(matches!(feed.subscribe(Some(50)).1, Start::Replay(ref c) if c.is_empty()));
+    }
 }
