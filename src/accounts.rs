@@ -312,6 +312,10 @@ pub async fn login(
 /// `POST /v1/auth/refresh`: trades a refresh token for a new pair. A token
 /// that was already traded is a sign of theft: its whole family is revoked,
 /// the thief's copy and the owner's alike.
+/// How long a traded refresh token may be presented again as a retry (its
+/// answer lost to a page that went away): about one slow round trip.
+pub const REFRESH_RETRY_GRACE: chrono::Duration = chrono::Duration::seconds(10);
+
 pub async fn refresh(state: &AppState, token: &str) -> Result<Session, AccountError> {
     let Some(row) = refresh_tokens::find_by_hash(&state.db, &refresh::hash(token)).await? else {
         return Err(AccountError::RefreshInvalid);
@@ -319,7 +323,15 @@ pub async fn refresh(state: &AppState, token: &str) -> Result<Session, AccountEr
     if row.revoked_at.is_some() {
         return Err(AccountError::RefreshInvalid);
     }
-    if row.replaced_at.is_some() {
+    // A tab closed or reloaded while its refresh was in flight: the token
+    // was traded, but the answer never arrived and the page presents the
+    // old one again. For a few seconds, and only while its successor is
+    // unused, that is a retry: the successor is revoked and a new one
+    // issued. Later, or once the successor is in use, it is a replay.
+    let retry = row
+        .replaced_at
+        .filter(|at| state.clock.now() - *at <= REFRESH_RETRY_GRACE);
+    if row.replaced_at.is_some() && retry.is_none() {
         tracing::warn!(user_id = %row.user_id, "refresh token replayed; revoking its family");
         refresh_tokens::revoke_family(&state.db, row.family_id).await?;
         return Err(AccountError::RefreshInvalid);
@@ -348,7 +360,13 @@ pub async fn refresh(state: &AppState, token: &str) -> Result<Session, AccountEr
         }
     };
     let role = user.role().ok_or(AccountError::RefreshInvalid)?;
-    if !refresh_tokens::mark_replaced(&txn, row.id).await? {
+    let traded = match retry {
+        Some(replaced_at) => {
+            refresh_tokens::revoke_unused_successor(&txn, row.family_id, replaced_at).await?
+        }
+        None => refresh_tokens::mark_replaced(&txn, row.id).await?,
+    };
+    if !traded {
         // Another request traded it a moment ago: a replay all the same.
         txn.rollback().await?;
         refresh_tokens::revoke_family(&state.db, row.family_id).await?;

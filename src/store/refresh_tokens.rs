@@ -70,6 +70,35 @@ pub async fn mark_replaced(db: &impl ConnectionTrait, id: Uuid) -> Result<bool, 
     Ok(result.rows_affected == 1)
 }
 
+/// Revokes the family's one unused token, the successor of a token traded
+/// again within the retry grace; `false` when there is not exactly one (the
+/// successor was used already, or the family is revoked): then the retry is
+/// a replay after all.
+pub async fn revoke_unused_successor(
+    db: &impl ConnectionTrait,
+    family_id: Uuid,
+    replaced_at: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    // A successor that was itself traded means the newer token is in use:
+    // a late copy of the old one is a replay, not a lost answer.
+    let traded_since = Entity::find()
+        .filter(Column::FamilyId.eq(family_id))
+        .filter(Column::ReplacedAt.gt(replaced_at))
+        .count(db)
+        .await?;
+    if traded_since > 0 {
+        return Ok(false);
+    }
+    let result = Entity::update_many()
+        .col_expr(Column::RevokedAt, Expr::value(Utc::now()))
+        .filter(Column::FamilyId.eq(family_id))
+        .filter(Column::ReplacedAt.is_null())
+        .filter(Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected == 1)
+}
+
 pub async fn revoke_family(db: &impl ConnectionTrait, family_id: Uuid) -> Result<(), DbErr> {
     Entity::update_many()
         .col_expr(Column::RevokedAt, Expr::value(Utc::now()))

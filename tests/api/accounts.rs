@@ -165,6 +165,11 @@ async fn a_replayed_refresh_token_revokes_its_family() {
         .unwrap();
     let new = refresh_token(&rotated);
 
+    // Past the moment a lost answer could explain it, the old token again
+    // is a replay.
+    app.state
+        .clock
+        .advance(tipline::accounts::REFRESH_RETRY_GRACE + chrono::Duration::seconds(1));
     let replay = app
         .post("/v1/auth/refresh", json!({"refresh_token": old}))
         .await;
@@ -183,6 +188,39 @@ async fn a_replayed_refresh_token_revokes_its_family() {
         )
         .await;
     assert_eq!(fine.status(), 200);
+}
+
+/// A page that went away while its refresh was in flight never got the
+/// new token; presenting the old one again at once is a retry, not a theft.
+#[tokio::test]
+async fn a_refresh_whose_answer_was_lost_may_be_retried_at_once() {
+    let app = TestApp::spawn().await;
+    let first = app.register("13300133001", "a fine password").await;
+    let old = refresh_token(&first);
+    let refresh = |token: String| {
+        let app = &app;
+        async move {
+            app.post("/v1/auth/refresh", json!({"refresh_token": token}))
+                .await
+        }
+    };
+    let lost = refresh(old.clone()).await;
+    assert_eq!(lost.status(), 200);
+    let lost = refresh_token(&lost.json::<Value>().await.unwrap());
+    let retried = refresh(old.clone()).await;
+    assert_eq!(retried.status(), 200);
+    let kept = refresh_token(&retried.json::<Value>().await.unwrap());
+    // The answer that never arrived is worth nothing now; the retry's is.
+    let stale = refresh(lost).await;
+    assert_eq!(error_code(stale, 401).await, "auth.refresh_invalid");
+    let next = refresh(kept).await;
+    assert_eq!(next.status(), 200);
+    // Once the newer token was used, the old one again is a replay: the
+    // whole family ends.
+    let replay = refresh(old).await;
+    assert_eq!(error_code(replay, 401).await, "auth.refresh_invalid");
+    let after = refresh(refresh_token(&next.json::<Value>().await.unwrap())).await;
+    assert_eq!(error_code(after, 401).await, "auth.refresh_invalid");
 }
 
 #[tokio::test]

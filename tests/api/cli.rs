@@ -387,6 +387,15 @@ async fn sign_in_traffic_leaves_no_secret_in_the_logs() {
     .await
     .unwrap();
     assert_eq!(rotated.status(), 200);
+    // The newer token in use, the old one again is a replay.
+    let newer: serde_json::Value = rotated.json().await.unwrap();
+    let again = post(
+        "/v1/auth/refresh",
+        serde_json::json!({"refresh_token": newer["refresh_token"]}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(again.status(), 200);
     let replay = post(
         "/v1/auth/refresh",
         serde_json::json!({"refresh_token": refresh}),

@@ -135,8 +135,10 @@ test.describe('a session', () => {
     expect(new Set(spent).size, `a refresh token was presented twice: ${spent.join(' ')}`).toBe(spent.length);
     expect(answers.every((s) => s === 200), `refresh answers: ${answers.join(', ')}`).toBe(true);
     // Both tabs still work, and so does the stored token (a reload spends
-    // it). Reload just after a renewal: a reload while one is in flight loses
-    // its answer, and with it the session (see the report on the API).
+    // it). A reload while a renewal is in flight loses its answer and
+    // presents the old token again, which the service takes as a retry for
+    // a few seconds (README, accounts); reloading just after a renewal keeps
+    // this test about the tabs' own single flight.
     await context.waitForEvent('response', (r) => r.url().endsWith('/v1/auth/refresh'));
     await Promise.all([page.reload(), second.reload()]);
     for (const p of [page, second]) await expect(desks(p)).toBeVisible();
