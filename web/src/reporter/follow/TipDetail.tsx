@@ -16,6 +16,24 @@ export type MessageView = Schemas['MessageView'];
 export type NotificationView = Schemas['NotificationView'];
 export type Rewards = Schemas['Rewards'];
 
+/** The points' history, newest first: what each was for and when. */
+export function RewardHistory({ rewards }: { rewards: Rewards }) {
+  const { t, lang } = useReporter().i18n;
+  if (rewards.history.length === 0) return null;
+  return (
+    <ul class="list">
+      {rewards.history.map((r, i) => (
+        <li key={i}>
+          {t(`reward.${r.reason}`, { n: r.points })}{' '}
+          <time class="muted" dateTime={r.at}>
+            {formatDateTime(r.at, lang.value)}
+          </time>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
 export interface TipSource {
   /** Changes when the source is another tip. */
   key: string;
@@ -149,18 +167,7 @@ export function TipDetail({ source }: { source: TipSource }) {
           {t('tip.points.heading')}
         </h2>
         <p data-testid="tip-points">{t('tip.points.total', { n: rewards.balance })}</p>
-        {rewards.history.length > 0 && (
-          <ul class="list">
-            {rewards.history.map((r, i) => (
-              <li key={i}>
-                {t(`reward.${r.reason}`, { n: r.points })}{' '}
-                <time class="muted" dateTime={r.at}>
-                  {formatDateTime(r.at, lang)}
-                </time>
-              </li>
-            ))}
-          </ul>
-        )}
+        <RewardHistory rewards={rewards} />
       </section>
 
       <section class="section" aria-labelledby="timeline-heading">

@@ -9,12 +9,11 @@ import { ProblemMessage } from '../../shared/ui/ProblemMessage';
 import { Frame } from '../Frame';
 import { useReporter } from '../state';
 import { parseMobile } from '../report/contact';
-import { TipDetail, type TipSource } from '../follow/TipDetail';
+import { RewardHistory, TipDetail, type TipSource, type Rewards } from '../follow/TipDetail';
 import { textIn } from '../status';
 
 type TipSummary = Schemas['TipSummary'];
 type NotificationPage = Schemas['NotificationPage'];
-type Rewards = Schemas['Rewards'];
 
 const asProblem = (e: unknown): Problem => (e instanceof ApiProblem ? e : { status: 0, code: 'network.unreachable' });
 
@@ -185,18 +184,7 @@ function Mine() {
             <p class="points" data-testid="points-balance">
               {t('me.points.balance', { n: rewards.balance })}
             </p>
-            {rewards.history.length > 0 && (
-              <ul class="list">
-                {rewards.history.map((r, i) => (
-                  <li key={i}>
-                    {t(`reward.${r.reason}`, { n: r.points })}{' '}
-                    <time class="muted" dateTime={r.at}>
-                      {formatDateTime(r.at, lang)}
-                    </time>
-                  </li>
-                ))}
-              </ul>
-            )}
+            <RewardHistory rewards={rewards} />
           </>
         ) : (
           <p>{t('state.loading')}</p>
