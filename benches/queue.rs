@@ -170,8 +170,7 @@ async fn bench_size(
             role: Role::Moderator,
             unit_id: None,
         },
-        tipline::store::audit::Actor::System,
-        "bench-setup",
+        &tipline::context::Ctx::system(&state.clock, "bench-setup"),
     )
     .await?;
     let login: serde_json::Value = client

@@ -6,16 +6,16 @@
 use std::net::IpAddr;
 use std::time::Duration;
 
-use chrono::Utc;
 use sea_orm::{DbErr, TransactionTrait};
 use uuid::Uuid;
 
 use crate::app::AppState;
 use crate::auth::tokens::IssuedToken;
 use crate::auth::{password, refresh};
+use crate::context::{Actor, Ctx};
 use crate::domain::{MobileNumber, Role};
 use crate::limits::{self, Limit};
-use crate::store::audit::{self, Actor};
+use crate::store::audit::{self, Event};
 use crate::store::users::{self, CreateUserError, ListFilter, NewStaff, StaffChanges};
 use crate::store::{refresh_tokens, units};
 
@@ -52,6 +52,30 @@ pub enum AccountError {
     LastAdmin,
     #[error("the database failed: {0}")]
     Db(#[from] DbErr),
+}
+
+impl AccountError {
+    /// The stable code clients match on (`None` for a database failure,
+    /// whose code the HTTP layer decides).
+    pub fn code(&self) -> Option<&'static str> {
+        Some(match self {
+            AccountError::InvalidCredentials => "auth.invalid_credentials",
+            AccountError::Throttled { .. } => "auth.throttled",
+            AccountError::Busy => "service.busy",
+            AccountError::RefreshInvalid => "auth.refresh_invalid",
+            AccountError::InvalidPhone(_) => "user.invalid_phone",
+            AccountError::WeakPassword(_) => "user.weak_password",
+            AccountError::InvalidUsername(_) => "user.invalid_username",
+            AccountError::WrongPassword => "user.wrong_password",
+            AccountError::PhoneTaken => "user.phone_taken",
+            AccountError::UsernameTaken(_) => "user.username_taken",
+            AccountError::UserNotFound => "user.not_found",
+            AccountError::InvalidRole(_) => "user.invalid_role",
+            AccountError::InvalidUnit(_) => "user.invalid_unit",
+            AccountError::LastAdmin => "user.last_admin",
+            AccountError::Db(_) => return None,
+        })
+    }
 }
 
 impl From<CreateUserError> for AccountError {
@@ -151,6 +175,7 @@ async fn verify_password(
 /// Opens a new session (a new refresh-token family) for the user.
 async fn open_session(
     state: &AppState,
+    ctx: &Ctx,
     db: &impl sea_orm::ConnectionTrait,
     user: users::Model,
 ) -> Result<Session, AccountError> {
@@ -162,7 +187,8 @@ async fn open_session(
         user.id,
         Uuid::now_v7(),
         refresh::hash(&refresh_token),
-        Utc::now() + ttl,
+        ctx.now + ttl,
+        ctx.now,
     )
     .await?;
     Ok(Session {
@@ -185,7 +211,7 @@ pub async fn register(
     phone: &str,
     password: &str,
     client: IpAddr,
-    request_id: &str,
+    ctx: &Ctx,
 ) -> Result<Session, AccountError> {
     let phone =
         MobileNumber::parse(phone).map_err(|e| AccountError::InvalidPhone(e.to_string()))?;
@@ -205,17 +231,14 @@ pub async fn register(
     }
     let hash = hash_password(state, password).await?;
     let txn = state.db.begin().await?;
-    let user = users::create_citizen(&txn, &phone, hash).await?;
-    audit_account(
+    let user = users::create_citizen(&txn, &phone, hash, ctx.now).await?;
+    audit::record(
         &txn,
-        request_id,
-        Actor::User(user.id),
-        "user.register",
-        user.id,
-        None,
+        &ctx.acting_as(Actor::User(user.id)),
+        Event::new("user.register", "user", user.id),
     )
     .await?;
-    let session = open_session(state, &txn, user).await?;
+    let session = open_session(state, ctx, &txn, user).await?;
     txn.commit().await?;
     tracing::info!(user_id = %session.user.id, "citizen registered");
     Ok(session)
@@ -274,6 +297,7 @@ pub async fn login(
     login: &str,
     password: &str,
     client: IpAddr,
+    ctx: &Ctx,
 ) -> Result<Session, AccountError> {
     let login = Login::parse(login);
     let limits = login_limits(state, &login, client);
@@ -306,7 +330,7 @@ pub async fn login(
     } else {
         user
     };
-    open_session(state, &state.db, user).await
+    open_session(state, ctx, &state.db, user).await
 }
 
 /// `POST /v1/auth/refresh`: trades a refresh token for a new pair. A token
@@ -316,7 +340,7 @@ pub async fn login(
 /// answer lost to a page that went away): about one slow round trip.
 pub const REFRESH_RETRY_GRACE: chrono::Duration = chrono::Duration::seconds(10);
 
-pub async fn refresh(state: &AppState, token: &str) -> Result<Session, AccountError> {
+pub async fn refresh(state: &AppState, token: &str, ctx: &Ctx) -> Result<Session, AccountError> {
     let Some(row) = refresh_tokens::find_by_hash(&state.db, &refresh::hash(token)).await? else {
         return Err(AccountError::RefreshInvalid);
     };
@@ -330,19 +354,19 @@ pub async fn refresh(state: &AppState, token: &str) -> Result<Session, AccountEr
     // issued. Later, or once the successor is in use, it is a replay.
     let retry = row
         .replaced_at
-        .filter(|at| state.clock.now() - *at <= REFRESH_RETRY_GRACE);
+        .filter(|at| ctx.now - *at <= REFRESH_RETRY_GRACE);
     if row.replaced_at.is_some() && retry.is_none() {
         tracing::warn!(user_id = %row.user_id, "refresh token replayed; revoking its family");
-        refresh_tokens::revoke_family(&state.db, row.family_id).await?;
+        refresh_tokens::revoke_family(&state.db, row.family_id, ctx.now).await?;
         return Err(AccountError::RefreshInvalid);
     }
-    if row.expires_at <= Utc::now() {
+    if row.expires_at <= ctx.now {
         return Err(AccountError::RefreshInvalid);
     }
     let user = match users::find(&state.db, row.user_id).await? {
         Some(user) if !user.disabled => user,
         _ => {
-            refresh_tokens::revoke_family(&state.db, row.family_id).await?;
+            refresh_tokens::revoke_family(&state.db, row.family_id, ctx.now).await?;
             return Err(AccountError::RefreshInvalid);
         }
     };
@@ -362,14 +386,15 @@ pub async fn refresh(state: &AppState, token: &str) -> Result<Session, AccountEr
     let role = user.role().ok_or(AccountError::RefreshInvalid)?;
     let traded = match retry {
         Some(replaced_at) => {
-            refresh_tokens::revoke_unused_successor(&txn, row.family_id, replaced_at).await?
+            refresh_tokens::revoke_unused_successor(&txn, row.family_id, replaced_at, ctx.now)
+                .await?
         }
-        None => refresh_tokens::mark_replaced(&txn, row.id).await?,
+        None => refresh_tokens::mark_replaced(&txn, row.id, ctx.now).await?,
     };
     if !traded {
         // Another request traded it a moment ago: a replay all the same.
         txn.rollback().await?;
-        refresh_tokens::revoke_family(&state.db, row.family_id).await?;
+        refresh_tokens::revoke_family(&state.db, row.family_id, ctx.now).await?;
         return Err(AccountError::RefreshInvalid);
     }
     refresh_tokens::insert(
@@ -377,7 +402,8 @@ pub async fn refresh(state: &AppState, token: &str) -> Result<Session, AccountEr
         user.id,
         row.family_id,
         refresh::hash(&next),
-        Utc::now() + ttl,
+        ctx.now + ttl,
+        ctx.now,
     )
     .await?;
     txn.commit().await?;
@@ -393,11 +419,11 @@ pub async fn refresh(state: &AppState, token: &str) -> Result<Session, AccountEr
 
 /// `POST /v1/auth/logout`: ends this device's session. Unknown tokens are
 /// fine: signing out twice is not an error.
-pub async fn logout(state: &AppState, token: &str) -> Result<(), AccountError> {
+pub async fn logout(state: &AppState, token: &str, ctx: &Ctx) -> Result<(), AccountError> {
     if let Some(row) = refresh_tokens::find_by_hash(&state.db, &refresh::hash(token)).await? {
         let txn = state.db.begin().await?;
         users::find_for_update(&txn, row.user_id).await?;
-        refresh_tokens::revoke_family(&txn, row.family_id).await?;
+        refresh_tokens::revoke_family(&txn, row.family_id, ctx.now).await?;
         txn.commit().await?;
     }
     Ok(())
@@ -408,20 +434,12 @@ pub async fn logout(state: &AppState, token: &str) -> Result<(), AccountError> {
 pub async fn logout_everywhere(
     state: &AppState,
     user: &users::Model,
-    request_id: &str,
+    ctx: &Ctx,
 ) -> Result<(), AccountError> {
     let txn = state.db.begin().await?;
-    users::bump_token_version(&txn, user.id).await?;
-    refresh_tokens::revoke_all_of_user(&txn, user.id).await?;
-    audit_account(
-        &txn,
-        request_id,
-        Actor::User(user.id),
-        "user.logout_all",
-        user.id,
-        None,
-    )
-    .await?;
+    users::bump_token_version(&txn, user.id, ctx.now).await?;
+    refresh_tokens::revoke_all_of_user(&txn, user.id, ctx.now).await?;
+    audit::record(&txn, ctx, Event::new("user.logout_all", "user", user.id)).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -433,7 +451,7 @@ pub async fn change_password(
     user: &users::Model,
     current: &str,
     new: &str,
-    request_id: &str,
+    ctx: &Ctx,
 ) -> Result<Session, AccountError> {
     // A stolen access token must not buy unlimited guesses at the password.
     let limit = [Limit::new(
@@ -456,18 +474,15 @@ pub async fn change_password(
     check_password(new, phone.as_ref())?;
     let hash = hash_password(state, new).await?;
     let txn = state.db.begin().await?;
-    let user = users::set_password_hash(&txn, user.id, hash).await?;
-    refresh_tokens::revoke_all_of_user(&txn, user.id).await?;
-    audit_account(
+    let user = users::set_password_hash(&txn, user.id, hash, ctx.now).await?;
+    refresh_tokens::revoke_all_of_user(&txn, user.id, ctx.now).await?;
+    audit::record(
         &txn,
-        request_id,
-        Actor::User(user.id),
-        "user.password_change",
-        user.id,
-        None,
+        ctx,
+        Event::new("user.password_change", "user", user.id),
     )
     .await?;
-    let session = open_session(state, &txn, user).await?;
+    let session = open_session(state, ctx, &txn, user).await?;
     txn.commit().await?;
     Ok(session)
 }
@@ -479,8 +494,7 @@ pub async fn change_password(
 pub async fn reset_staff_password(
     state: &AppState,
     id: Uuid,
-    by: Actor,
-    request_id: &str,
+    ctx: &Ctx,
 ) -> Result<String, AccountError> {
     let user = users::find(&state.db, id)
         .await?
@@ -493,34 +507,16 @@ pub async fn reset_staff_password(
     let fresh = password::generate();
     let hash = hash_password(state, &fresh).await?;
     let txn = state.db.begin().await?;
-    users::set_password_hash(&txn, user.id, hash).await?;
-    refresh_tokens::revoke_all_of_user(&txn, user.id).await?;
-    audit_account(&txn, request_id, by, "user.password_reset", user.id, None).await?;
+    users::set_password_hash(&txn, user.id, hash, ctx.now).await?;
+    refresh_tokens::revoke_all_of_user(&txn, user.id, ctx.now).await?;
+    audit::record(
+        &txn,
+        ctx,
+        Event::new("user.password_reset", "user", user.id),
+    )
+    .await?;
     txn.commit().await?;
     Ok(fresh)
-}
-
-/// An account's change in the audit log (never a password, phone or token).
-async fn audit_account(
-    txn: &impl sea_orm::ConnectionTrait,
-    request_id: &str,
-    actor: Actor,
-    action: &str,
-    user_id: Uuid,
-    details: Option<serde_json::Value>,
-) -> Result<(), DbErr> {
-    audit::record(
-        txn,
-        request_id,
-        audit::Event {
-            actor,
-            action,
-            object_kind: "user",
-            object_id: Some(user_id),
-            details,
-        },
-    )
-    .await
 }
 
 /// What an admin asks for when creating a staff account.
@@ -558,8 +554,7 @@ async fn check_unit(
 pub async fn create_staff(
     state: &AppState,
     request: StaffRequest<'_>,
-    by: Actor,
-    request_id: &str,
+    ctx: &Ctx,
 ) -> Result<users::Model, AccountError> {
     if !request.role.is_staff() {
         return Err(AccountError::InvalidRole(
@@ -579,10 +574,16 @@ pub async fn create_staff(
             role: request.role,
             unit_id: request.unit_id,
         },
+        ctx.now,
     )
     .await?;
     let details = serde_json::json!({ "role": request.role.as_str(), "unit_id": request.unit_id });
-    audit_account(&txn, request_id, by, "user.create", user.id, Some(details)).await?;
+    audit::record(
+        &txn,
+        ctx,
+        Event::new("user.create", "user", user.id).details(details),
+    )
+    .await?;
     txn.commit().await?;
     tracing::info!(user_id = %user.id, role = %request.role, "staff account created");
     Ok(user)
@@ -595,8 +596,7 @@ pub async fn update_user(
     state: &AppState,
     id: Uuid,
     mut changes: StaffChanges,
-    by: Actor,
-    request_id: &str,
+    ctx: &Ctx,
 ) -> Result<users::Model, AccountError> {
     let user = users::find(&state.db, id)
         .await?
@@ -630,17 +630,22 @@ pub async fn update_user(
         txn.rollback().await?;
         return Err(AccountError::LastAdmin);
     }
-    let updated = users::update_staff(&txn, &user, changes).await?;
+    let updated = users::update_staff(&txn, &user, changes, ctx.now).await?;
     if updated != user {
         // The change takes effect at once: no token or session of the old
         // role, unit or status lives on.
-        refresh_tokens::revoke_all_of_user(&txn, user.id).await?;
+        refresh_tokens::revoke_all_of_user(&txn, user.id, ctx.now).await?;
         let details = serde_json::json!({
             "role": updated.role,
             "unit_id": updated.unit_id,
             "disabled": updated.disabled,
         });
-        audit_account(&txn, request_id, by, "user.update", user.id, Some(details)).await?;
+        audit::record(
+            &txn,
+            ctx,
+            Event::new("user.update", "user", user.id).details(details),
+        )
+        .await?;
     }
     txn.commit().await?;
     if updated != user {

@@ -65,7 +65,10 @@ pub struct FirstAdmin {
 
 /// Makes an administrator when there is none, so that a new installation can
 /// be administered at all.
-pub async fn ensure_admin(db: &DatabaseConnection) -> anyhow::Result<Option<FirstAdmin>> {
+pub async fn ensure_admin(
+    db: &DatabaseConnection,
+    now: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<Option<FirstAdmin>> {
     if users::any_active_with_role(db, Role::Admin).await? {
         return Ok(None);
     }
@@ -85,7 +88,7 @@ pub async fn ensure_admin(db: &DatabaseConnection) -> anyhow::Result<Option<Firs
             role: Role::Admin,
             unit_id: None,
         };
-        match users::create_staff(db, new).await {
+        match users::create_staff(db, new, now).await {
             Ok(_) => return Ok(Some(FirstAdmin { username, password })),
             Err(CreateUserError::UsernameTaken(_)) => {
                 // Another node may have just made the first admin.

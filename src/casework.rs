@@ -4,7 +4,7 @@
 //!
 //! An officer reaches only the leads forwarded to their own unit; any other
 //! lead is "not found", exactly like one that does not exist.
-//! HTTP-free; errors are [`ModerationError`].
+//! HTTP-free; errors are [`ServiceError`].
 
 use std::collections::BTreeSet;
 
@@ -12,11 +12,12 @@ use sea_orm::TransactionTrait;
 use uuid::Uuid;
 
 use crate::app::AppState;
+use crate::context::Ctx;
 use crate::domain::lead::{LeadAction, LeadStatus};
 use crate::domain::tip::{TipAction, TipStatus};
+use crate::error::{ServiceError, lead_not_found as not_found, stale_lead as stale};
 use crate::forwarding::event_data;
-use crate::moderation::ModerationError;
-use crate::store::audit::{self, Actor};
+use crate::store::audit::{self, Event};
 use crate::store::leads::{self, lead};
 use crate::store::{notifications, outcomes, rewards, tips, units};
 use crate::webhooks;
@@ -28,23 +29,12 @@ pub struct Officer {
     pub unit_id: Uuid,
 }
 
-fn not_found() -> ModerationError {
-    ModerationError::NotFound("lead.not_found", "no such lead".into())
-}
-
-fn stale() -> ModerationError {
-    ModerationError::Conflict(
-        "lead.stale_version",
-        "the lead changed since you read it; reload it".into(),
-    )
-}
-
 /// The lead, if it is with the officer's unit now.
 pub async fn lead_of_unit(
     state: &AppState,
     officer: Officer,
     lead_id: Uuid,
-) -> Result<lead::Model, ModerationError> {
+) -> Result<lead::Model, ServiceError> {
     leads::find(&state.db, lead_id)
         .await?
         .filter(|l| l.unit_id == Some(officer.unit_id))
@@ -58,7 +48,7 @@ async fn checked(
     lead_id: Uuid,
     version: i32,
     action: LeadAction,
-) -> Result<(lead::Model, LeadStatus), ModerationError> {
+) -> Result<(lead::Model, LeadStatus), ServiceError> {
     let lead = lead_of_unit(state, officer, lead_id).await?;
     if lead.version != version {
         return Err(stale());
@@ -66,42 +56,27 @@ async fn checked(
     let status = LeadStatus::parse(&lead.status).expect("the database holds only known states");
     let next = status
         .after(action)
-        .map_err(|e| ModerationError::Conflict("lead.invalid_state", e.to_string()))?;
+        .map_err(|e| ServiceError::Conflict("lead.invalid_state", e.to_string()))?;
     Ok((lead, next))
 }
 
-async fn unit(state: &AppState, officer: Officer) -> Result<units::Model, ModerationError> {
+async fn unit(state: &AppState, officer: Officer) -> Result<units::Model, ServiceError> {
     units::find(&state.db, officer.unit_id)
         .await?
         .ok_or_else(not_found)
 }
 
-fn audit_event(
-    officer: Officer,
-    action: &'static str,
-    lead_id: Uuid,
-    details: Option<serde_json::Value>,
-) -> audit::Event<'static> {
-    audit::Event {
-        actor: Actor::User(officer.user_id),
-        action,
-        object_kind: "lead",
-        object_id: Some(lead_id),
-        details,
-    }
-}
-
 /// The unit takes the lead; the resolve deadline starts.
 pub async fn accept(
     state: &AppState,
+    ctx: &Ctx,
     officer: Officer,
     lead_id: Uuid,
     version: i32,
-    request_id: &str,
-) -> Result<lead::Model, ModerationError> {
+) -> Result<lead::Model, ServiceError> {
     let (lead, next) = checked(state, officer, lead_id, version, LeadAction::Accept).await?;
     let unit = unit(state, officer).await?;
-    let now = state.clock.now();
+    let now = ctx.now;
     let txn = state.db.begin().await?;
     let resolve_by = now + chrono::Duration::hours(i64::from(unit.resolve_hours));
     let change = leads::Change {
@@ -110,7 +85,7 @@ pub async fn accept(
         resolve_due_at: Some(resolve_by),
         ..Default::default()
     };
-    if !leads::advance(&txn, &lead, next.as_str(), change).await? {
+    if !leads::advance(&txn, &lead, next.as_str(), change, now).await? {
         txn.rollback().await?;
         return Err(stale());
     }
@@ -121,14 +96,10 @@ pub async fn accept(
         Some(officer.user_id),
         unit.id,
         None,
+        now,
     )
     .await?;
-    audit::record(
-        &txn,
-        request_id,
-        audit_event(officer, "lead.accept", lead.id, None),
-    )
-    .await?;
+    audit::record(&txn, ctx, Event::new("lead.accept", "lead", lead.id)).await?;
     txn.commit().await?;
     leads::find(&state.db, lead.id).await?.ok_or_else(not_found)
 }
@@ -136,14 +107,14 @@ pub async fn accept(
 /// A note on the work, for the unit and the moderators (never reporters).
 pub async fn progress(
     state: &AppState,
+    ctx: &Ctx,
     officer: Officer,
     lead_id: Uuid,
     note: &str,
-    request_id: &str,
-) -> Result<(), ModerationError> {
+) -> Result<(), ServiceError> {
     let lead = lead_of_unit(state, officer, lead_id).await?;
     if lead.status != LeadStatus::Accepted.as_str() {
-        return Err(ModerationError::Conflict(
+        return Err(ServiceError::Conflict(
             "lead.invalid_state",
             format!(
                 "progress is noted on an accepted lead; this one is {}",
@@ -159,14 +130,10 @@ pub async fn progress(
         Some(officer.user_id),
         officer.unit_id,
         Some(note),
+        ctx.now,
     )
     .await?;
-    audit::record(
-        &txn,
-        request_id,
-        audit_event(officer, "lead.progress", lead.id, None),
-    )
-    .await?;
+    audit::record(&txn, ctx, Event::new("lead.progress", "lead", lead.id)).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -185,18 +152,18 @@ pub struct Resolution<'a> {
 /// the outcome's points, the first reporter of each contact a bonus too.
 pub async fn resolve(
     state: &AppState,
+    ctx: &Ctx,
     officer: Officer,
     lead_id: Uuid,
     version: i32,
     resolution: Resolution<'_>,
-    request_id: &str,
-) -> Result<lead::Model, ModerationError> {
+) -> Result<lead::Model, ServiceError> {
     let (lead, next) = checked(state, officer, lead_id, version, LeadAction::Resolve).await?;
     let outcome = outcomes::find(&state.db, resolution.outcome_code)
         .await?
         .filter(|o| !o.retired)
         .ok_or_else(|| {
-            ModerationError::Invalid(
+            ServiceError::Invalid(
                 "lead.unknown_outcome",
                 format!("no outcome `{}`", resolution.outcome_code),
             )
@@ -234,7 +201,7 @@ pub async fn resolve(
         ),
         None => (outcome.public_zh.clone(), outcome.public_en.clone()),
     };
-    let now = state.clock.now();
+    let now = ctx.now;
 
     let txn = state.db.begin().await?;
     let change = leads::Change {
@@ -245,7 +212,7 @@ pub async fn resolve(
         internal_note: resolution.internal_note.map(str::to_owned),
         ..Default::default()
     };
-    if !leads::advance(&txn, &lead, next.as_str(), change).await? {
+    if !leads::advance(&txn, &lead, next.as_str(), change, now).await? {
         txn.rollback().await?;
         return Err(stale());
     }
@@ -255,17 +222,17 @@ pub async fn resolve(
         let Ok(to) = status.after(TipAction::LeadClosed) else {
             continue; // Only forwarded tips close; none other is in a forwarded lead.
         };
-        if !tips::transition(&txn, tip, to.as_str(), tips::Change::default()).await? {
+        if !tips::transition(&txn, tip, to.as_str(), tips::Change::default(), now).await? {
             txn.rollback().await?;
-            return Err(ModerationError::Conflict(
+            return Err(ServiceError::Conflict(
                 "tip.stale_version",
                 format!("tip {} changed meanwhile; reload the lead", tip.reference),
             ));
         }
         closed += 1;
-        tips::add_history_with_outcome(&txn, tip.id, to.as_str(), public_note, &outcome.code)
+        tips::add_history_with_outcome(&txn, tip.id, to.as_str(), public_note, &outcome.code, now)
             .await?;
-        notifications::tell_reporter(&txn, tip, "tip.closed", &told_zh, &told_en).await?;
+        notifications::tell_reporter(&txn, tip, "tip.closed", &told_zh, &told_en, now).await?;
         if outcome.points > 0 {
             rewards::credit(
                 &txn,
@@ -274,12 +241,13 @@ pub async fn resolve(
                 lead.id,
                 "outcome",
                 outcome.points,
+                now,
             )
             .await?;
         }
     }
     for (kind, value, tip_id) in &first_reports {
-        if !rewards::claim_first_report(&txn, kind, value, *tip_id).await? {
+        if !rewards::claim_first_report(&txn, kind, value, *tip_id, now).await? {
             continue;
         }
         let reporter = members
@@ -293,6 +261,7 @@ pub async fn resolve(
             lead.id,
             "first_reporter",
             state.settings.first_reporter_bonus,
+            now,
         )
         .await?;
     }
@@ -303,17 +272,14 @@ pub async fn resolve(
         Some(officer.user_id),
         unit.id,
         resolution.internal_note,
+        now,
     )
     .await?;
     audit::record(
         &txn,
-        request_id,
-        audit_event(
-            officer,
-            "lead.resolve",
-            lead.id,
-            Some(serde_json::json!({ "outcome": outcome.code, "tips_closed": closed })),
-        ),
+        ctx,
+        Event::new("lead.resolve", "lead", lead.id)
+            .details(serde_json::json!({ "outcome": outcome.code, "tips_closed": closed })),
     )
     .await?;
     txn.commit().await?;
@@ -325,23 +291,23 @@ pub async fn resolve(
 /// `forwarded` (a tip has no way back); reporters hear of the next unit.
 pub async fn give_back(
     state: &AppState,
+    ctx: &Ctx,
     officer: Officer,
     lead_id: Uuid,
     version: i32,
     reason: &str,
-    request_id: &str,
-) -> Result<lead::Model, ModerationError> {
+) -> Result<lead::Model, ServiceError> {
     let (lead, next) = checked(state, officer, lead_id, version, LeadAction::Return).await?;
     let unit = unit(state, officer).await?;
     let members = tips::of_lead(&state.db, lead.id).await?;
-    let now = state.clock.now();
+    let now = ctx.now;
     let txn = state.db.begin().await?;
     let change = leads::Change {
         unit_id: Some(None),
         due_at: Some(None),
         ..Default::default()
     };
-    if !leads::advance(&txn, &lead, next.as_str(), change).await? {
+    if !leads::advance(&txn, &lead, next.as_str(), change, now).await? {
         txn.rollback().await?;
         return Err(stale());
     }
@@ -352,24 +318,17 @@ pub async fn give_back(
         Some(officer.user_id),
         unit.id,
         Some(reason),
+        now,
     )
     .await?;
     let mut data = event_data(&lead, members.len());
     data["reason"] = serde_json::Value::from(reason);
     webhooks::enqueue(&txn, &unit, "lead.returned", data, now).await?;
-    audit::record(
-        &txn,
-        request_id,
-        // The unit it came back from, which the lead no longer names: the
-        // unit's live inbox drops it by this.
-        audit_event(
-            officer,
-            "lead.return",
-            lead.id,
-            Some(serde_json::json!({ "unit_id": officer.unit_id })),
-        ),
-    )
-    .await?;
+    // The unit it came back from, which the lead no longer names: the
+    // unit's live inbox drops it by this.
+    let event = Event::new("lead.return", "lead", lead.id)
+        .details(serde_json::json!({ "unit_id": officer.unit_id }));
+    audit::record(&txn, ctx, event).await?;
     txn.commit().await?;
     leads::find(&state.db, lead.id).await?.ok_or_else(not_found)
 }

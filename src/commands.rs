@@ -99,6 +99,7 @@ pub async fn create_user(
             role,
             unit_id: None,
         },
+        crate::clock::Clock::default().now(),
     )
     .await?;
     eprintln!("tipline: created {role} `{username}` ({})", user.id);

@@ -10,15 +10,17 @@ use std::time::Duration;
 use sea_orm::{DbErr, TransactionTrait};
 
 use crate::app::AppState;
+use crate::context::Ctx;
 use crate::forwarding::event_data;
-use crate::store::audit::{self, Actor};
+use crate::store::audit::{self, Event};
 use crate::store::{leads, notifications, units, users};
 use crate::webhooks;
 
 /// One sweep at the service clock's "now"; returns how many leads it
 /// flagged.
 pub async fn sweep(state: &AppState) -> Result<usize, DbErr> {
-    let now = state.clock.now();
+    let ctx = Ctx::system(&state.clock, "deadline-sweep");
+    let now = ctx.now;
     let overdue = leads::newly_overdue(&state.db, now, 200).await?;
     if overdue.is_empty() {
         return Ok(0);
@@ -67,6 +69,7 @@ pub async fn sweep(state: &AppState) -> Result<usize, DbErr> {
                     text_zh: &text_zh,
                     text_en: &text_en,
                 },
+                now,
             )
             .await?;
         }
@@ -87,21 +90,20 @@ pub async fn sweep(state: &AppState) -> Result<usize, DbErr> {
             webhooks::enqueue(&txn, listener, "lead.overdue", data.clone(), now).await?;
         }
         if let Some(unit) = &unit {
-            leads::add_unit_history(&txn, lead.id, "overdue", None, unit.id, Some(deadline.1))
-                .await?;
+            leads::add_unit_history(
+                &txn,
+                lead.id,
+                "overdue",
+                None,
+                unit.id,
+                Some(deadline.1),
+                now,
+            )
+            .await?;
         }
-        audit::record(
-            &txn,
-            "deadline-sweep",
-            audit::Event {
-                actor: Actor::System,
-                action: "lead.overdue",
-                object_kind: "lead",
-                object_id: Some(lead.id),
-                details: Some(serde_json::json!({ "deadline": deadline.1 })),
-            },
-        )
-        .await?;
+        let event = Event::new("lead.overdue", "lead", lead.id)
+            .details(serde_json::json!({ "deadline": deadline.1 }));
+        audit::record(&txn, &ctx, event).await?;
         txn.commit().await?;
         flagged += 1;
     }

@@ -1,17 +1,18 @@
 //! A lead after moderation: which unit should take it (routing) and
 //! handing it over (forwarding). The unit's own side is `casework`.
-//! HTTP-free; errors are [`ModerationError`].
+//! HTTP-free; errors are [`ServiceError`].
 
 use sea_orm::TransactionTrait;
 use uuid::Uuid;
 
 use crate::app::AppState;
+use crate::context::Ctx;
 use crate::domain::geo::Point;
 use crate::domain::jurisdiction::Jurisdiction;
 use crate::domain::lead::{LeadAction, LeadStatus};
 use crate::domain::tip::{TipAction, TipStatus};
-use crate::moderation::ModerationError;
-use crate::store::audit::{self, Actor};
+use crate::error::{ServiceError, lead_not_found, stale_lead};
+use crate::store::audit::{self, Event};
 use crate::store::leads::{self, lead};
 use crate::store::{notifications, tips, units};
 use crate::webhooks;
@@ -26,14 +27,10 @@ pub struct Suggestion {
     pub area_km2: Option<f64>,
 }
 
-fn lead_not_found() -> ModerationError {
-    ModerationError::NotFound("lead.not_found", "no such lead".into())
-}
-
 /// Units whose jurisdiction holds the lead's places and who take its
 /// category, those holding every place first, then the most specific
 /// (smallest area); the command centre when none matches.
-pub async fn suggest(state: &AppState, lead_id: Uuid) -> Result<Vec<Suggestion>, ModerationError> {
+pub async fn suggest(state: &AppState, lead_id: Uuid) -> Result<Vec<Suggestion>, ServiceError> {
     let lead = leads::find(&state.db, lead_id)
         .await?
         .ok_or_else(lead_not_found)?;
@@ -102,34 +99,29 @@ pub async fn suggest(state: &AppState, lead_id: Uuid) -> Result<Vec<Suggestion>,
 /// every reporter is told the unit's public name, nothing internal.
 pub async fn forward(
     state: &AppState,
+    ctx: &Ctx,
     moderator: Uuid,
     lead_id: Uuid,
     version: i32,
     unit_id: Uuid,
     note: Option<&str>,
-    request_id: &str,
-) -> Result<lead::Model, ModerationError> {
+) -> Result<lead::Model, ServiceError> {
     let lead = leads::find(&state.db, lead_id)
         .await?
         .ok_or_else(lead_not_found)?;
     if lead.version != version {
-        return Err(ModerationError::Conflict(
-            "lead.stale_version",
-            "the lead changed since you read it; reload it".into(),
-        ));
+        return Err(stale_lead());
     }
     let status = LeadStatus::parse(&lead.status).expect("the database holds only known states");
     let next = status
         .after(LeadAction::Forward)
-        .map_err(|e| ModerationError::Conflict("lead.invalid_state", e.to_string()))?;
+        .map_err(|e| ServiceError::Conflict("lead.invalid_state", e.to_string()))?;
     let unit = units::find(&state.db, unit_id)
         .await?
         .filter(|u| !u.disabled)
-        .ok_or_else(|| {
-            ModerationError::Invalid("lead.unknown_unit", "no such active unit".into())
-        })?;
+        .ok_or_else(|| ServiceError::Invalid("lead.unknown_unit", "no such active unit".into()))?;
     let members = tips::of_lead(&state.db, lead.id).await?;
-    let now = state.clock.now();
+    let now = ctx.now;
     let told_zh = format!("您的举报已转交{}处理。", unit.name_zh);
     let told_en = format!("Your tip was passed to {}.", unit.name_en);
     let told = format!("已转交{} / Passed to {}", unit.name_zh, unit.name_en);
@@ -143,43 +135,47 @@ pub async fn forward(
         forwarded_at: Some(now),
         ..Default::default()
     };
-    if !leads::advance(&txn, &lead, next.as_str(), change).await? {
+    if !leads::advance(&txn, &lead, next.as_str(), change, now).await? {
         txn.rollback().await?;
-        return Err(ModerationError::Conflict(
-            "lead.stale_version",
-            "the lead changed since you read it; reload it".into(),
-        ));
+        return Err(stale_lead());
     }
     for tip in &members {
         let tip_status = TipStatus::parse(&tip.status).expect("known states");
         match tip_status.after(TipAction::LeadForwarded) {
             Ok(forwarded) => {
-                if !tips::transition(&txn, tip, forwarded.as_str(), tips::Change::default()).await?
+                if !tips::transition(&txn, tip, forwarded.as_str(), tips::Change::default(), now)
+                    .await?
                 {
                     txn.rollback().await?;
-                    return Err(ModerationError::Conflict(
+                    return Err(ServiceError::Conflict(
                         "tip.stale_version",
                         format!("tip {} changed meanwhile; reload the lead", tip.reference),
                     ));
                 }
-                tips::add_history(&txn, tip.id, forwarded.as_str(), Some(&told)).await?;
+                tips::add_history(&txn, tip.id, forwarded.as_str(), Some(&told), now).await?;
             }
             // Forwarded before, returned, and now rerouted: its reporter
             // hears of the new unit; the state stays.
             Err(_) if tip_status == TipStatus::Forwarded => {
-                tips::add_history(&txn, tip.id, tip_status.as_str(), Some(&told)).await?;
+                tips::add_history(&txn, tip.id, tip_status.as_str(), Some(&told), now).await?;
             }
             Err(e) => {
                 txn.rollback().await?;
-                return Err(ModerationError::Conflict(
-                    "tip.invalid_state",
-                    e.to_string(),
-                ));
+                return Err(ServiceError::Conflict("tip.invalid_state", e.to_string()));
             }
         }
-        notifications::tell_reporter(&txn, tip, "tip.forwarded", &told_zh, &told_en).await?;
+        notifications::tell_reporter(&txn, tip, "tip.forwarded", &told_zh, &told_en, now).await?;
     }
-    leads::add_unit_history(&txn, lead.id, "forwarded", Some(moderator), unit.id, note).await?;
+    leads::add_unit_history(
+        &txn,
+        lead.id,
+        "forwarded",
+        Some(moderator),
+        unit.id,
+        note,
+        now,
+    )
+    .await?;
     webhooks::enqueue(
         &txn,
         &unit,
@@ -188,18 +184,9 @@ pub async fn forward(
         now,
     )
     .await?;
-    audit::record(
-        &txn,
-        request_id,
-        audit::Event {
-            actor: Actor::User(moderator),
-            action: "lead.forward",
-            object_kind: "lead",
-            object_id: Some(lead.id),
-            details: Some(serde_json::json!({ "unit_id": unit.id, "tips": members.len() })),
-        },
-    )
-    .await?;
+    let event = Event::new("lead.forward", "lead", lead.id)
+        .details(serde_json::json!({ "unit_id": unit.id, "tips": members.len() }));
+    audit::record(&txn, ctx, event).await?;
     txn.commit().await?;
     leads::find(&state.db, lead.id)
         .await?

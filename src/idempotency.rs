@@ -104,7 +104,15 @@ pub async fn begin(
     let row_key = hex::encode(Sha256::digest(format!("{scope}\0{key}").as_bytes()));
     let request_hash = hex::encode(Sha256::digest(request.as_bytes()));
     let cipher = cipher_for(&state.idempotency_secret[..], scope, key);
-    if rows::claim(&state.db, operation, &row_key, &request_hash).await? {
+    if rows::claim(
+        &state.db,
+        operation,
+        &row_key,
+        &request_hash,
+        state.clock.now(),
+    )
+    .await?
+    {
         return Ok(Claim::Fresh(Box::new(Guard {
             operation,
             row_key,
@@ -122,8 +130,17 @@ pub async fn begin(
                     let outcome = open(&cipher, &body).ok_or(IdempotencyError::KeyReused)?;
                     return Ok(Claim::Replay(outcome));
                 }
-                let stale = row.created_at < chrono::Utc::now() - LEASE;
-                if stale && rows::take_over(&state.db, operation, &row_key, row.created_at).await? {
+                let stale = row.created_at < state.clock.now() - LEASE;
+                if stale
+                    && rows::take_over(
+                        &state.db,
+                        operation,
+                        &row_key,
+                        row.created_at,
+                        state.clock.now(),
+                    )
+                    .await?
+                {
                     return Ok(Claim::Fresh(Box::new(Guard {
                         operation,
                         row_key,
@@ -133,7 +150,15 @@ pub async fn begin(
             }
             // The first request failed and gave the key back: run now.
             None => {
-                if rows::claim(&state.db, operation, &row_key, &request_hash).await? {
+                if rows::claim(
+                    &state.db,
+                    operation,
+                    &row_key,
+                    &request_hash,
+                    state.clock.now(),
+                )
+                .await?
+                {
                     return Ok(Claim::Fresh(Box::new(Guard {
                         operation,
                         row_key,

@@ -4,9 +4,8 @@
 
 use std::time::Duration;
 
-use chrono::Utc;
-
 use crate::app::AppState;
+use crate::context::Ctx;
 use crate::media::upload;
 use crate::store::{idempotency, rate_counters};
 
@@ -21,9 +20,11 @@ const EVERY: Duration = Duration::from_secs(600);
 
 /// One round of upkeep; each part runs even if another failed.
 pub async fn run_once(state: &AppState) {
+    let ctx = Ctx::system(&state.clock, "upkeep");
     match upload::reap(
         &state.db,
         state.blobs.as_ref(),
+        &ctx,
         UNATTACHED_MEDIA_TTL,
         PENDING_MEDIA_TTL,
     )
@@ -33,7 +34,7 @@ pub async fn run_once(state: &AppState) {
         Ok(n) => tracing::info!(removed = n, "reaped photos no tip took"),
         Err(e) => tracing::warn!(error = %e, "reaping photos failed; next round retries"),
     }
-    if let Err(e) = idempotency::purge_before(&state.db, Utc::now() - IDEMPOTENCY_TTL).await {
+    if let Err(e) = idempotency::purge_before(&state.db, ctx.now - IDEMPOTENCY_TTL).await {
         tracing::warn!(error = %e, "purging idempotency keys failed");
     }
     // The longest window any limit uses.
@@ -42,7 +43,7 @@ pub async fn run_once(state: &AppState) {
         .auth
         .failure_window
         .max(Duration::from_secs(3600));
-    let before = Utc::now().timestamp() - longest.as_secs() as i64;
+    let before = ctx.now.timestamp() - longest.as_secs() as i64;
     if let Err(e) = rate_counters::purge_before(&state.db, before).await {
         tracing::warn!(error = %e, "purging rate counters failed");
     }

@@ -1,68 +1,33 @@
 //! The moderators' side of tips and leads: claims, decisions, notes, leads
 //! and the audited reads of protected data. HTTP-free; errors are
-//! [`ModerationError`].
+//! [`ServiceError`].
 //!
 //! Every change is one transaction that checks the state (through
 //! [`TipStatus::after`]) and the version the moderator saw, writes the new
 //! state, the histories and exactly one audit event.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{DatabaseTransaction, DbErr, SqlErr, TransactionTrait};
+use sea_orm::{DatabaseTransaction, SqlErr, TransactionTrait};
 use uuid::Uuid;
 
 use crate::app::AppState;
+use crate::context::Ctx;
 use crate::domain::lead::{self as lead_codes, LeadStatus};
 use crate::domain::tip::{TipAction, TipStatus};
-use crate::store::audit::{self, Actor};
+use crate::error::{ServiceError, lead_not_found, stale_lead, stale_tip, tip_not_found};
+use crate::store::audit::{self, Event};
 use crate::store::leads::{self, lead};
 use crate::store::tips::{self, tip};
 use crate::store::{media, notifications, reject_reasons, users};
 
-#[derive(Debug, thiserror::Error)]
-pub enum ModerationError {
-    /// The request itself is wrong (422).
-    #[error("{1}")]
-    Invalid(&'static str, String),
-    /// No such object, or not one the caller may see (404).
-    #[error("{1}")]
-    NotFound(&'static str, String),
-    /// The object's state or version does not allow it (409).
-    #[error("{1}")]
-    Conflict(&'static str, String),
-    #[error("the database failed: {0}")]
-    Db(#[from] DbErr),
-}
-
-use ModerationError::{Conflict, Invalid};
-
-fn tip_not_found() -> ModerationError {
-    ModerationError::NotFound("tip.not_found", "no such tip".into())
-}
-
-fn lead_not_found() -> ModerationError {
-    ModerationError::NotFound("lead.not_found", "no such lead".into())
-}
-
-fn stale_tip() -> ModerationError {
-    Conflict(
-        "tip.stale_version",
-        "the tip changed since you read it; reload it".into(),
-    )
-}
-
-fn stale_lead() -> ModerationError {
-    Conflict(
-        "lead.stale_version",
-        "the lead changed since you read it; reload it".into(),
-    )
-}
+use ServiceError::{Conflict, Invalid};
 
 const MAX_TEXT: usize = 4000;
 /// How many tips one lead may be built from at once.
 const MAX_LEAD_TIPS: usize = 200;
 
 /// Trimmed text of 1 to [`MAX_TEXT`] characters.
-fn text(code: &'static str, what: &str, raw: &str) -> Result<String, ModerationError> {
+fn text(code: &'static str, what: &str, raw: &str) -> Result<String, ServiceError> {
     let trimmed = raw.trim();
     if trimmed.is_empty() || trimmed.chars().count() > MAX_TEXT {
         return Err(Invalid(
@@ -77,12 +42,12 @@ fn status_of(tip: &tip::Model) -> TipStatus {
     TipStatus::parse(&tip.status).expect("the database holds only known states")
 }
 
-async fn load(state: &AppState, id: Uuid) -> Result<tip::Model, ModerationError> {
+async fn load(state: &AppState, id: Uuid) -> Result<tip::Model, ServiceError> {
     tips::find(&state.db, id).await?.ok_or_else(tip_not_found)
 }
 
 /// The state `action` leads to, or 409 `tip.invalid_state`.
-fn next_state(tip: &tip::Model, action: TipAction) -> Result<TipStatus, ModerationError> {
+fn next_state(tip: &tip::Model, action: TipAction) -> Result<TipStatus, ServiceError> {
     status_of(tip)
         .after(action)
         .map_err(|e| Conflict("tip.invalid_state", e.to_string()))
@@ -93,7 +58,7 @@ fn not_held_by_other(
     tip: &tip::Model,
     moderator: Uuid,
     now: DateTime<Utc>,
-) -> Result<(), ModerationError> {
+) -> Result<(), ServiceError> {
     match tip.holder(now) {
         Some(other) if other != moderator => Err(Conflict(
             "tip.claimed",
@@ -108,41 +73,18 @@ fn not_held_by_other(
     }
 }
 
-async fn record(
-    txn: &DatabaseTransaction,
-    request_id: &str,
-    moderator: Uuid,
-    action: &str,
-    object_kind: &str,
-    object_id: Uuid,
-    details: Option<serde_json::Value>,
-) -> Result<(), DbErr> {
-    audit::record(
-        txn,
-        request_id,
-        audit::Event {
-            actor: Actor::User(moderator),
-            action,
-            object_kind,
-            object_id: Some(object_id),
-            details,
-        },
-    )
-    .await
-}
-
 /// `POST /v1/moderation/tips/{id}/claim`: takes a waiting tip into review
 /// for `lease`, or renews the caller's own claim. Another moderator's
 /// running claim is 409 `tip.claimed`; of two claims at once, one wins.
 pub async fn claim(
     state: &AppState,
+    ctx: &Ctx,
     moderator: Uuid,
     tip_id: Uuid,
     lease: chrono::Duration,
-    request_id: &str,
-) -> Result<tip::Model, ModerationError> {
+) -> Result<tip::Model, ServiceError> {
     let tip = load(state, tip_id).await?;
-    let now = Utc::now();
+    let now = ctx.now;
     next_state(&tip, TipAction::Claim)?;
     not_held_by_other(&tip, moderator, now)?;
     let renewal = tip.holder(now) == Some(moderator);
@@ -152,21 +94,18 @@ pub async fn claim(
         txn.rollback().await?;
         // Someone came first: say what they did.
         let now_tip = load(state, tip_id).await?;
-        not_held_by_other(&now_tip, moderator, Utc::now())?;
+        not_held_by_other(&now_tip, moderator, ctx.now)?;
         next_state(&now_tip, TipAction::Claim)?;
         return Err(stale_tip());
     };
     if tip.status != claimed.status {
-        tips::add_history(&txn, tip_id, &claimed.status, None).await?;
+        tips::add_history(&txn, tip_id, &claimed.status, None, now).await?;
     }
-    record(
+    audit::record(
         &txn,
-        request_id,
-        moderator,
-        "tip.claim",
-        "tip",
-        tip_id,
-        Some(serde_json::json!({ "until": until.to_rfc3339(), "renewal": renewal })),
+        ctx,
+        Event::new("tip.claim", "tip", tip_id)
+            .details(serde_json::json!({ "until": until.to_rfc3339(), "renewal": renewal })),
     )
     .await?;
     txn.commit().await?;
@@ -176,33 +115,24 @@ pub async fn claim(
 /// `POST /v1/moderation/tips/{id}/release`: back to the queue.
 pub async fn release(
     state: &AppState,
+    ctx: &Ctx,
     moderator: Uuid,
     tip_id: Uuid,
-    request_id: &str,
-) -> Result<tip::Model, ModerationError> {
+) -> Result<tip::Model, ServiceError> {
     let tip = load(state, tip_id).await?;
     let next = next_state(&tip, TipAction::Release)?;
-    not_held_by_other(&tip, moderator, Utc::now())?;
+    not_held_by_other(&tip, moderator, ctx.now)?;
     let txn = state.db.begin().await?;
     let change = tips::Change {
         claim: Some(None),
         ..Default::default()
     };
-    if !tips::transition(&txn, &tip, next.as_str(), change).await? {
+    if !tips::transition(&txn, &tip, next.as_str(), change, ctx.now).await? {
         txn.rollback().await?;
         return Err(stale_tip());
     }
-    tips::add_history(&txn, tip_id, next.as_str(), None).await?;
-    record(
-        &txn,
-        request_id,
-        moderator,
-        "tip.release",
-        "tip",
-        tip_id,
-        None,
-    )
-    .await?;
+    tips::add_history(&txn, tip_id, next.as_str(), None, ctx.now).await?;
+    audit::record(&txn, ctx, Event::new("tip.release", "tip", tip_id)).await?;
     txn.commit().await?;
     load(state, tip_id).await
 }
@@ -257,12 +187,12 @@ pub struct BulkItem {
 /// puts the rest in it.
 pub async fn decide_many(
     state: &AppState,
+    ctx: &Ctx,
     moderator: Uuid,
     items: &[BulkItem],
     decision: Decision,
     lease: chrono::Duration,
-    request_id: &str,
-) -> Vec<(Uuid, Result<tip::Model, ModerationError>)> {
+) -> Vec<(Uuid, Result<tip::Model, ServiceError>)> {
     let mut decision = decision;
     let mut results = Vec::with_capacity(items.len());
     for item in items {
@@ -271,14 +201,14 @@ pub async fn decide_many(
             if seen.version != item.version {
                 return Err(stale_tip());
             }
-            let claimed = claim(state, moderator, item.id, lease, request_id).await?;
+            let claimed = claim(state, ctx, moderator, item.id, lease).await?;
             decide(
                 state,
+                ctx,
                 moderator,
                 item.id,
                 claimed.version,
                 decision.clone(),
-                request_id,
             )
             .await
         }
@@ -321,18 +251,18 @@ fn with_note((zh, en): (String, String), note: Option<&str>) -> (String, String)
 /// moderators deciding at once, exactly one succeeds.
 pub async fn decide(
     state: &AppState,
+    ctx: &Ctx,
     moderator: Uuid,
     tip_id: Uuid,
     version: i32,
     decision: Decision,
-    request_id: &str,
-) -> Result<tip::Model, ModerationError> {
+) -> Result<tip::Model, ServiceError> {
     let tip = load(state, tip_id).await?;
     if tip.version != version {
         return Err(stale_tip());
     }
     let next = next_state(&tip, decision.action())?;
-    let now = Utc::now();
+    let now = ctx.now;
     not_held_by_other(&tip, moderator, now)?;
     // Deciding takes a live claim of one's own: a lapsed lease of someone
     // else's is not an invitation to decide unseen.
@@ -456,7 +386,7 @@ pub async fn decide(
     if let Decision::Verify(choice) = &decision {
         let lead_id = match choice {
             LeadChoice::Existing(id) => {
-                if !leads::touch_open(&txn, *id).await? {
+                if !leads::touch_open(&txn, *id, now).await? {
                     txn.rollback().await?;
                     return Err(Conflict(
                         "lead.not_open",
@@ -466,8 +396,9 @@ pub async fn decide(
                 *id
             }
             LeadChoice::New { title } => {
-                let lead = new_lead(&txn, moderator, &tip.category, title.as_deref()).await?;
-                leads::add_history(&txn, lead.id, "created", Some(moderator), None, None).await?;
+                let lead = new_lead(&txn, ctx, moderator, &tip.category, title.as_deref()).await?;
+                leads::add_history(&txn, lead.id, "created", Some(moderator), None, None, now)
+                    .await?;
                 lead.id
             }
         };
@@ -479,11 +410,12 @@ pub async fn decide(
             Some(moderator),
             Some(tip.id),
             None,
+            now,
         )
         .await?;
     }
     let lead_id = change.lead_id.flatten();
-    if !tips::transition(&txn, &tip, next.as_str(), change).await? {
+    if !tips::transition(&txn, &tip, next.as_str(), change, now).await? {
         txn.rollback().await?;
         return Err(stale_tip());
     }
@@ -493,26 +425,23 @@ pub async fn decide(
         next.as_str(),
         public_note.as_deref(),
         reason_code.as_deref(),
+        now,
     )
     .await?;
     if let Some(question) = &question {
-        tips::add_message(&txn, tip.id, "moderator", Some(moderator), question).await?;
+        tips::add_message(&txn, tip.id, "moderator", Some(moderator), question, now).await?;
     }
     let kind = format!("tip.{}", next.as_str());
-    notifications::tell_reporter(&txn, &tip, &kind, &told.0, &told.1).await?;
+    notifications::tell_reporter(&txn, &tip, &kind, &told.0, &told.1, now).await?;
     let mut details = details;
     if let (Some(lead_id), Some(map)) = (lead_id, details.as_object_mut()) {
         map.insert("lead_id".into(), serde_json::json!(lead_id));
     }
     let action = format!("tip.{}", decision.action().as_str());
-    record(
+    audit::record(
         &txn,
-        request_id,
-        moderator,
-        &action,
-        "tip",
-        tip.id,
-        Some(details),
+        ctx,
+        Event::new(&action, "tip", tip.id).details(details),
     )
     .await?;
     txn.commit().await?;
@@ -523,11 +452,12 @@ pub async fn decide(
 /// retried with a fresh one inside a savepoint.
 async fn new_lead(
     txn: &DatabaseTransaction,
+    ctx: &Ctx,
     moderator: Uuid,
     category: &str,
     title: Option<&str>,
-) -> Result<lead::Model, ModerationError> {
-    let now = Utc::now();
+) -> Result<lead::Model, ServiceError> {
+    let now = ctx.now;
     for _ in 0..5 {
         let row = lead::Model {
             id: Uuid::now_v7(),
@@ -572,16 +502,16 @@ async fn new_lead(
 /// `POST /v1/moderation/tips/{id}/notes`: an internal note.
 pub async fn add_note(
     state: &AppState,
+    ctx: &Ctx,
     moderator: Uuid,
     tip_id: Uuid,
     body: &str,
-    request_id: &str,
-) -> Result<tips::note::Model, ModerationError> {
+) -> Result<tips::note::Model, ServiceError> {
     let body = text("note.invalid", "a note", body)?;
     load(state, tip_id).await?;
     let txn = state.db.begin().await?;
-    let note = tips::add_note(&txn, tip_id, moderator, &body).await?;
-    record(&txn, request_id, moderator, "tip.note", "tip", tip_id, None).await?;
+    let note = tips::add_note(&txn, tip_id, moderator, &body, ctx.now).await?;
+    audit::record(&txn, ctx, Event::new("tip.note", "tip", tip_id)).await?;
     txn.commit().await?;
     Ok(note)
 }
@@ -589,11 +519,11 @@ pub async fn add_note(
 /// `POST /v1/leads`: a lead from verified tips that are in no lead.
 pub async fn create_lead(
     state: &AppState,
+    ctx: &Ctx,
     moderator: Uuid,
     tip_ids: &[Uuid],
     title: Option<&str>,
-    request_id: &str,
-) -> Result<lead::Model, ModerationError> {
+) -> Result<lead::Model, ServiceError> {
     let mut ids = tip_ids.to_vec();
     ids.sort();
     ids.dedup();
@@ -618,14 +548,23 @@ pub async fn create_lead(
         .expect("at least one tip")
         .to_owned();
     let txn = state.db.begin().await?;
-    let lead = new_lead(&txn, moderator, &category, title).await?;
-    leads::add_history(&txn, lead.id, "created", Some(moderator), None, None).await?;
+    let lead = new_lead(&txn, ctx, moderator, &category, title).await?;
+    leads::add_history(
+        &txn,
+        lead.id,
+        "created",
+        Some(moderator),
+        None,
+        None,
+        ctx.now,
+    )
+    .await?;
     for tip in &found {
         let change = tips::Change {
             lead_id: Some(Some(lead.id)),
             ..Default::default()
         };
-        if !tips::transition(&txn, tip, &tip.status, change).await? {
+        if !tips::transition(&txn, tip, &tip.status, change, ctx.now).await? {
             txn.rollback().await?;
             return Err(stale_tip());
         }
@@ -636,17 +575,14 @@ pub async fn create_lead(
             Some(moderator),
             Some(tip.id),
             None,
+            ctx.now,
         )
         .await?;
     }
-    record(
+    audit::record(
         &txn,
-        request_id,
-        moderator,
-        "lead.create",
-        "lead",
-        lead.id,
-        Some(serde_json::json!({ "tips": ids })),
+        ctx,
+        Event::new("lead.create", "lead", lead.id).details(serde_json::json!({ "tips": ids })),
     )
     .await?;
     txn.commit().await?;
@@ -670,7 +606,7 @@ fn most_common<'a>(items: impl Iterator<Item = &'a str>) -> Option<&'a str> {
 }
 
 /// A tip that can join a lead: verified and in none.
-fn free_verified(tip: &tip::Model) -> Result<(), ModerationError> {
+fn free_verified(tip: &tip::Model) -> Result<(), ServiceError> {
     if status_of(tip) != TipStatus::Verified {
         return Err(Conflict(
             "lead.tip_not_verified",
@@ -693,7 +629,7 @@ async fn open_lead(
     state: &AppState,
     lead_id: Uuid,
     version: i32,
-) -> Result<lead::Model, ModerationError> {
+) -> Result<lead::Model, ServiceError> {
     let lead = leads::find(&state.db, lead_id)
         .await?
         .ok_or_else(lead_not_found)?;
@@ -715,18 +651,18 @@ async fn open_lead(
 /// `POST /v1/leads/{id}/tips`: adds a verified tip that is in no lead.
 pub async fn add_to_lead(
     state: &AppState,
+    ctx: &Ctx,
     moderator: Uuid,
     lead_id: Uuid,
     version: i32,
     tip_id: Uuid,
-    request_id: &str,
-) -> Result<lead::Model, ModerationError> {
+) -> Result<lead::Model, ServiceError> {
     let lead = open_lead(state, lead_id, version).await?;
     let tip = tips::find(&state.db, tip_id)
         .await?
         .ok_or_else(|| Invalid("lead.invalid_tips", "no such tip".into()))?;
     free_verified(&tip)?;
-    change_membership(state, moderator, &lead, &tip, Membership::Join, request_id).await
+    change_membership(state, ctx, moderator, &lead, &tip, Membership::Join).await
 }
 
 /// `DELETE /v1/leads/{id}/tips/{tip_id}`: the tip stays verified, in no
@@ -734,16 +670,16 @@ pub async fn add_to_lead(
 /// (forwarded already) stay in it.
 pub async fn remove_from_lead(
     state: &AppState,
+    ctx: &Ctx,
     moderator: Uuid,
     lead_id: Uuid,
     version: i32,
     tip_id: Uuid,
-    request_id: &str,
-) -> Result<lead::Model, ModerationError> {
+) -> Result<lead::Model, ServiceError> {
     let lead = open_lead(state, lead_id, version).await?;
     let members = tips::of_lead(&state.db, lead.id).await?;
     let Some(tip) = members.iter().find(|t| t.id == tip_id) else {
-        return Err(ModerationError::NotFound(
+        return Err(ServiceError::NotFound(
             "lead.tip_not_in_lead",
             "the tip is not in this lead".into(),
         ));
@@ -762,7 +698,7 @@ pub async fn remove_from_lead(
             "the tip was forwarded with this lead and stays in it".into(),
         ));
     }
-    change_membership(state, moderator, &lead, tip, Membership::Leave, request_id).await
+    change_membership(state, ctx, moderator, &lead, tip, Membership::Leave).await
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -776,18 +712,18 @@ enum Membership {
 /// and the lead's history and the audit log say so.
 async fn change_membership(
     state: &AppState,
+    ctx: &Ctx,
     moderator: Uuid,
     lead: &lead::Model,
     tip: &tip::Model,
     membership: Membership,
-    request_id: &str,
-) -> Result<lead::Model, ModerationError> {
+) -> Result<lead::Model, ServiceError> {
     let (lead_id, history, action) = match membership {
         Membership::Join => (Some(lead.id), "tip_added", "lead.add_tip"),
         Membership::Leave => (None, "tip_removed", "lead.remove_tip"),
     };
     let txn = state.db.begin().await?;
-    if !leads::bump(&txn, lead, &lead.status).await? {
+    if !leads::bump(&txn, lead, &lead.status, ctx.now).await? {
         txn.rollback().await?;
         return Err(stale_lead());
     }
@@ -795,19 +731,24 @@ async fn change_membership(
         lead_id: Some(lead_id),
         ..Default::default()
     };
-    if !tips::transition(&txn, tip, &tip.status, change).await? {
+    if !tips::transition(&txn, tip, &tip.status, change, ctx.now).await? {
         txn.rollback().await?;
         return Err(stale_tip());
     }
-    leads::add_history(&txn, lead.id, history, Some(moderator), Some(tip.id), None).await?;
-    record(
+    leads::add_history(
         &txn,
-        request_id,
-        moderator,
-        action,
-        "lead",
         lead.id,
-        Some(serde_json::json!({ "tip_id": tip.id })),
+        history,
+        Some(moderator),
+        Some(tip.id),
+        None,
+        ctx.now,
+    )
+    .await?;
+    audit::record(
+        &txn,
+        ctx,
+        Event::new(action, "lead", lead.id).details(serde_json::json!({ "tip_id": tip.id })),
     )
     .await?;
     txn.commit().await?;
@@ -823,27 +764,23 @@ pub const ORIGINAL_URL_TTL: std::time::Duration = std::time::Duration::from_secs
 /// moderator commits before the caller signs a link to the original.
 pub async fn read_original(
     state: &AppState,
-    moderator: Uuid,
+    ctx: &Ctx,
     media_id: Uuid,
-    request_id: &str,
-) -> Result<media::Model, ModerationError> {
+) -> Result<media::Model, ServiceError> {
     let photo = media::find_many(&state.db, &[media_id])
         .await?
         .into_iter()
         .next()
         // Uploads no tip has taken are the uploader's alone.
         .filter(|m| m.tip_id.is_some() && m.status == media::STORED)
-        .ok_or_else(|| ModerationError::NotFound("media.not_found", "no such photo".into()))?;
+        .ok_or_else(|| ServiceError::NotFound("media.not_found", "no such photo".into()))?;
     let txn = state.db.begin().await?;
     audit::lock_head(&txn).await?;
-    record(
+    audit::record(
         &txn,
-        request_id,
-        moderator,
-        "media.read_original",
-        "media",
-        media_id,
-        Some(serde_json::json!({ "tip_id": photo.tip_id, "sha256": photo.sha256 })),
+        ctx,
+        Event::new("media.read_original", "media", media_id)
+            .details(serde_json::json!({ "tip_id": photo.tip_id, "sha256": photo.sha256 })),
     )
     .await?;
     txn.commit().await?;
@@ -854,10 +791,9 @@ pub async fn read_original(
 /// read is audited either way.
 pub async fn read_reporter_phone(
     state: &AppState,
-    moderator: Uuid,
+    ctx: &Ctx,
     tip_id: Uuid,
-    request_id: &str,
-) -> Result<Option<String>, ModerationError> {
+) -> Result<Option<String>, ServiceError> {
     let tip = load(state, tip_id).await?;
     let phone = match tip.reporter_user_id {
         Some(id) => users::find(&state.db, id).await?.and_then(|u| u.phone),
@@ -865,14 +801,11 @@ pub async fn read_reporter_phone(
     };
     let txn = state.db.begin().await?;
     audit::lock_head(&txn).await?;
-    record(
+    audit::record(
         &txn,
-        request_id,
-        moderator,
-        "tip.read_reporter_contact",
-        "tip",
-        tip_id,
-        Some(serde_json::json!({ "anonymous": tip.reporter_user_id.is_none() })),
+        ctx,
+        Event::new("tip.read_reporter_contact", "tip", tip_id)
+            .details(serde_json::json!({ "anonymous": tip.reporter_user_id.is_none() })),
     )
     .await?;
     txn.commit().await?;

@@ -1,18 +1,20 @@
 //! The reporter's side of a tip: submitting it (with its photos, contacts
 //! and, for anonymous reporters, a receipt), following it, withdrawing it and
-//! talking with moderators. HTTP-free; errors are [`ReportError`].
+//! talking with moderators. HTTP-free; errors are [`ServiceError`].
 
 use chrono::{DateTime, Utc};
-use sea_orm::{DbErr, SqlErr, TransactionTrait};
+use sea_orm::{SqlErr, TransactionTrait};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::app::AppState;
+use crate::context::{Actor, Ctx};
 use crate::domain::contact::{Contact, ContactKind};
 use crate::domain::geo::{self, Point};
 use crate::domain::tip::{self as codes, TipAction, TipStatus};
+use crate::error::{ServiceError, stale_tip, tip_not_found};
 use crate::idempotency::Guard;
-use crate::store::audit::{self, Actor};
+use crate::store::audit::{self, Event};
 use crate::store::tips::{self, tip};
 use crate::store::{categories, media};
 
@@ -41,20 +43,8 @@ impl Reporter {
     }
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum ReportError {
-    #[error("{1}")]
-    Invalid(&'static str, String),
-    #[error("no such tip")]
-    NotFound,
-    #[error("{1}")]
-    Conflict(&'static str, String),
-    #[error("the database failed: {0}")]
-    Db(#[from] DbErr),
-}
-
-fn invalid(code: &'static str, message: impl Into<String>) -> ReportError {
-    ReportError::Invalid(code, message.into())
+fn invalid(code: &'static str, message: impl Into<String>) -> ServiceError {
+    ServiceError::invalid(code, message)
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -107,7 +97,7 @@ fn receipt_hash(secret: &str) -> String {
 }
 
 /// Normalises each contact, naming the first bad one; duplicates collapse.
-fn parse_contacts(raw: &[(String, String)]) -> Result<Vec<Contact>, ReportError> {
+fn parse_contacts(raw: &[(String, String)]) -> Result<Vec<Contact>, ServiceError> {
     if raw.len() > MAX_CONTACTS {
         return Err(invalid(
             "tip.invalid_contact",
@@ -140,11 +130,11 @@ fn parse_contacts(raw: &[(String, String)]) -> Result<Vec<Contact>, ReportError>
 /// the audit event commit in one transaction.
 pub async fn submit(
     state: &AppState,
+    ctx: &Ctx,
     reporter: Reporter,
     new: NewTip,
-    request_id: &str,
     idempotency: Option<&Guard>,
-) -> Result<Submitted, ReportError> {
+) -> Result<Submitted, ServiceError> {
     let category = categories::find(&state.db, &new.category)
         .await?
         .filter(|c| !c.retired)
@@ -168,7 +158,7 @@ pub async fn submit(
             "accuracy_m must be 0 to 100000",
         ));
     }
-    let now = Utc::now();
+    let now = ctx.now;
     if let Some(at) = new.occurred_at
         && at > now + CLOCK_SKEW
     {
@@ -263,7 +253,7 @@ pub async fn submit(
             .map(|c| (c.kind().as_str().to_owned(), c.value().to_owned()))
             .collect();
         tips::insert_contacts(&txn, tip.id, &pairs).await?;
-        tips::add_history(&txn, tip.id, TipStatus::Submitted.as_str(), None).await?;
+        tips::add_history(&txn, tip.id, TipStatus::Submitted.as_str(), None, now).await?;
         if media::attach(&txn, &media_ids, tip.id).await? != media_ids.len() as u64 {
             // Another tip took one of the photos a moment ago.
             txn.rollback().await?;
@@ -274,18 +264,12 @@ pub async fn submit(
         }
         audit::record(
             &txn,
-            request_id,
-            audit::Event {
-                actor: reporter.actor(),
-                action: "tip.submit",
-                object_kind: "tip",
-                object_id: Some(tip.id),
-                details: Some(serde_json::json!({
-                    "category": tip.category,
-                    "photos": media_ids.len(),
-                    "contacts": pairs.len(),
-                })),
-            },
+            ctx,
+            Event::new("tip.submit", "tip", tip.id).details(serde_json::json!({
+                "category": tip.category,
+                "photos": media_ids.len(),
+                "contacts": pairs.len(),
+            })),
         )
         .await?;
         if let Some(guard) = idempotency {
@@ -300,18 +284,22 @@ pub async fn submit(
         txn.commit().await?;
         return Ok(Submitted { tip, receipt });
     }
-    Err(ReportError::Conflict(
+    Err(ServiceError::Conflict(
         "tip.reference_exhausted",
         "could not allocate a reference; retry".into(),
     ))
 }
 
 /// A citizen's own tip; anyone else's is "not found".
-pub async fn own_tip(state: &AppState, user_id: Uuid, id: Uuid) -> Result<tip::Model, ReportError> {
+pub async fn own_tip(
+    state: &AppState,
+    user_id: Uuid,
+    id: Uuid,
+) -> Result<tip::Model, ServiceError> {
     tips::find(&state.db, id)
         .await?
         .filter(|t| t.reporter_user_id == Some(user_id))
-        .ok_or(ReportError::NotFound)
+        .ok_or_else(tip_not_found)
 }
 
 /// The tip behind a receipt, if the secret matches. Unknown codes and wrong
@@ -320,7 +308,7 @@ pub async fn receipt_tip(
     state: &AppState,
     code: &str,
     secret: &str,
-) -> Result<tip::Model, ReportError> {
+) -> Result<tip::Model, ServiceError> {
     let tip = tips::find_by_receipt(&state.db, code.trim()).await?;
     let given = receipt_hash(secret);
     let stored = tip
@@ -330,20 +318,19 @@ pub async fn receipt_tip(
     let matches: bool = subtle::ConstantTimeEq::ct_eq(given.as_bytes(), stored.as_bytes()).into();
     match tip {
         Some(tip) if matches => Ok(tip),
-        _ => Err(ReportError::NotFound),
+        _ => Err(tip_not_found()),
     }
 }
 
 /// `POST /v1/tips/{id}/withdraw`: only before a moderator verified it.
 pub async fn withdraw(
     state: &AppState,
-    reporter: Reporter,
+    ctx: &Ctx,
     tip: &tip::Model,
-    request_id: &str,
-) -> Result<tip::Model, ReportError> {
-    let status = TipStatus::parse(&tip.status).ok_or(ReportError::NotFound)?;
+) -> Result<tip::Model, ServiceError> {
+    let status = TipStatus::parse(&tip.status).ok_or_else(tip_not_found)?;
     let next = status.after(TipAction::Withdraw).map_err(|_| {
-        ReportError::Conflict(
+        ServiceError::Conflict(
             "tip.invalid_state",
             format!("a {} tip can no longer be withdrawn", status.as_str()),
         )
@@ -353,48 +340,34 @@ pub async fn withdraw(
         claim: Some(None),
         ..Default::default()
     };
-    if !tips::transition(&txn, tip, next.as_str(), change).await? {
+    if !tips::transition(&txn, tip, next.as_str(), change, ctx.now).await? {
         txn.rollback().await?;
-        return Err(ReportError::Conflict(
-            "tip.stale_version",
-            "the tip changed meanwhile; reload it".into(),
-        ));
+        return Err(stale_tip());
     }
-    tips::add_history(&txn, tip.id, TipStatus::Withdrawn.as_str(), None).await?;
-    audit::record(
-        &txn,
-        request_id,
-        audit::Event {
-            actor: reporter.actor(),
-            action: "tip.withdraw",
-            object_kind: "tip",
-            object_id: Some(tip.id),
-            details: None,
-        },
-    )
-    .await?;
+    tips::add_history(&txn, tip.id, TipStatus::Withdrawn.as_str(), None, ctx.now).await?;
+    audit::record(&txn, ctx, Event::new("tip.withdraw", "tip", tip.id)).await?;
     txn.commit().await?;
     tips::find(&state.db, tip.id)
         .await?
-        .ok_or(ReportError::NotFound)
+        .ok_or_else(tip_not_found)
 }
 
 /// A reporter's message. An answer to a moderator's question puts the tip
 /// back in the review queue.
 pub async fn reporter_message(
     state: &AppState,
+    ctx: &Ctx,
     reporter: Reporter,
     tip: &tip::Model,
     body: &str,
-    request_id: &str,
-) -> Result<tips::message::Model, ReportError> {
+) -> Result<tips::message::Model, ServiceError> {
     let body = body.trim();
     if body.is_empty() {
         return Err(invalid("message.empty", "a message needs some text"));
     }
-    let status = TipStatus::parse(&tip.status).ok_or(ReportError::NotFound)?;
+    let status = TipStatus::parse(&tip.status).ok_or_else(tip_not_found)?;
     if !status.accepts_messages() {
-        return Err(ReportError::Conflict(
+        return Err(ServiceError::Conflict(
             "tip.invalid_state",
             format!("a {} tip takes no more messages", status.as_str()),
         ));
@@ -404,29 +377,15 @@ pub async fn reporter_message(
         Reporter::Anonymous(_) => None,
     };
     let txn = state.db.begin().await?;
-    let message = tips::add_message(&txn, tip.id, "reporter", author_id, body).await?;
+    let message = tips::add_message(&txn, tip.id, "reporter", author_id, body, ctx.now).await?;
     if let Ok(next) = status.after(TipAction::ReporterAnswers) {
-        if !tips::transition(&txn, tip, next.as_str(), tips::Change::default()).await? {
+        if !tips::transition(&txn, tip, next.as_str(), tips::Change::default(), ctx.now).await? {
             txn.rollback().await?;
-            return Err(ReportError::Conflict(
-                "tip.stale_version",
-                "the tip changed meanwhile; reload it".into(),
-            ));
+            return Err(stale_tip());
         }
-        tips::add_history(&txn, tip.id, TipStatus::Submitted.as_str(), None).await?;
+        tips::add_history(&txn, tip.id, TipStatus::Submitted.as_str(), None, ctx.now).await?;
     }
-    audit::record(
-        &txn,
-        request_id,
-        audit::Event {
-            actor: reporter.actor(),
-            action: "tip.message",
-            object_kind: "tip",
-            object_id: Some(tip.id),
-            details: None,
-        },
-    )
-    .await?;
+    audit::record(&txn, ctx, Event::new("tip.message", "tip", tip.id)).await?;
     txn.commit().await?;
     Ok(message)
 }

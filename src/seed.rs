@@ -83,7 +83,7 @@ impl Spread {
         Self {
             rng,
             spots,
-            now: Utc::now(),
+            now: crate::clock::Clock::default().now(),
         }
     }
 

@@ -42,7 +42,7 @@ pub async fn prepare(settings: Settings) -> anyhow::Result<Prepared> {
             .await
             .context("cannot apply the database migrations")?;
     }
-    let first_admin = bootstrap::ensure_admin(&db).await?;
+    let first_admin = bootstrap::ensure_admin(&db, crate::clock::Clock::default().now()).await?;
     let signing_secret = bootstrap::signing_secret(&settings)?;
     let signer = UrlSigner::new(&signing_secret);
     let tokens = Arc::new(TokenKeys::new(&settings.auth, &signing_secret));

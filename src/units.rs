@@ -7,9 +7,10 @@ use sea_orm::TransactionTrait;
 use uuid::Uuid;
 
 use crate::app::AppState;
+use crate::context::Ctx;
 use crate::domain::jurisdiction::Jurisdiction;
-use crate::moderation::ModerationError;
-use crate::store::audit::{self, Actor};
+use crate::error::ServiceError;
+use crate::store::audit::{self, Event};
 use crate::store::{categories, units};
 
 /// Kinds of unit.
@@ -32,18 +33,18 @@ pub struct UnitChanges {
     pub disabled: Option<bool>,
 }
 
-fn invalid(code: &'static str, message: impl Into<String>) -> ModerationError {
-    ModerationError::Invalid(code, message.into())
+fn invalid(code: &'static str, message: impl Into<String>) -> ServiceError {
+    ServiceError::invalid(code, message)
 }
 
 /// The canonical GeoJSON text of a valid jurisdiction; 422
 /// `unit.invalid_jurisdiction` naming the problem otherwise.
-pub fn checked_jurisdiction(geojson: &serde_json::Value) -> Result<String, ModerationError> {
+pub fn checked_jurisdiction(geojson: &serde_json::Value) -> Result<String, ServiceError> {
     Jurisdiction::parse(geojson).map_err(|e| invalid("unit.invalid_jurisdiction", e.0))?;
     Ok(geojson.to_string())
 }
 
-fn checked_webhook(url: &str, secret: &str) -> Result<(), ModerationError> {
+fn checked_webhook(url: &str, secret: &str) -> Result<(), ServiceError> {
     let parsed = url::Url::parse(url)
         .map_err(|_| invalid("unit.invalid_webhook", "the webhook URL is not a URL"))?;
     if !matches!(parsed.scheme(), "http" | "https") || parsed.host().is_none() {
@@ -65,7 +66,7 @@ async fn apply(
     state: &AppState,
     mut unit: units::Model,
     changes: &UnitChanges,
-) -> Result<units::Model, ModerationError> {
+) -> Result<units::Model, ServiceError> {
     if let Some(name) = &changes.name_zh {
         unit.name_zh = name.trim().to_owned();
     }
@@ -180,17 +181,16 @@ fn audited(changes: &UnitChanges) -> serde_json::Value {
 /// Creates a unit from `changes` (names and kind required).
 pub async fn create(
     state: &AppState,
-    admin: Actor,
+    ctx: &Ctx,
     changes: UnitChanges,
-    request_id: &str,
-) -> Result<units::Model, ModerationError> {
+) -> Result<units::Model, ServiceError> {
     let blank = units::Model {
         id: Uuid::now_v7(),
         name_zh: String::new(),
         name_en: String::new(),
         kind: String::new(),
         disabled: false,
-        created_at: chrono::Utc::now(),
+        created_at: ctx.now,
         parent_id: None,
         jurisdiction: None,
         accept_hours: 24,
@@ -209,14 +209,8 @@ pub async fn create(
     }
     audit::record(
         &txn,
-        request_id,
-        audit::Event {
-            actor: admin,
-            action: "unit.create",
-            object_kind: "unit",
-            object_id: Some(unit.id),
-            details: Some(audited(&changes)),
-        },
+        ctx,
+        Event::new("unit.create", "unit", unit.id).details(audited(&changes)),
     )
     .await?;
     txn.commit().await?;
@@ -226,14 +220,13 @@ pub async fn create(
 /// Changes a unit's settings.
 pub async fn update(
     state: &AppState,
-    admin: Actor,
+    ctx: &Ctx,
     id: Uuid,
     changes: UnitChanges,
-    request_id: &str,
-) -> Result<units::Model, ModerationError> {
+) -> Result<units::Model, ServiceError> {
     let before = units::find(&state.db, id)
         .await?
-        .ok_or_else(|| ModerationError::NotFound("unit.not_found", "no such unit".into()))?;
+        .ok_or_else(|| ServiceError::NotFound("unit.not_found", "no such unit".into()))?;
     let after = apply(state, before.clone(), &changes).await?;
     let txn = state.db.begin().await?;
     let unit = units::update_changed(&txn, &before, after).await?;
@@ -242,14 +235,8 @@ pub async fn update(
     }
     audit::record(
         &txn,
-        request_id,
-        audit::Event {
-            actor: admin,
-            action: "unit.update",
-            object_kind: "unit",
-            object_id: Some(unit.id),
-            details: Some(audited(&changes)),
-        },
+        ctx,
+        Event::new("unit.update", "unit", unit.id).details(audited(&changes)),
     )
     .await?;
     txn.commit().await?;

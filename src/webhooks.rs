@@ -155,7 +155,8 @@ async fn deliver(
     url: &str,
     secret: Option<&str>,
 ) -> Result<i32, (Option<i32>, String)> {
-    let timestamp = Utc::now().timestamp();
+    // The receiver checks the signature's time against its own wall clock.
+    let timestamp = crate::clock::unix_now() as i64;
     let mut request = client
         .post(url)
         .header(reqwest::header::CONTENT_TYPE, "application/json")

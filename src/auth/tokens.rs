@@ -248,7 +248,6 @@ impl TokenKeys {
 mod tests {
     use super::*;
     use crate::config::{self, Overrides};
-    use chrono::Utc;
 
     fn keys(env: &[(&str, &str)]) -> TokenKeys {
         let vars = env.iter().map(|(k, v)| (k.to_string(), v.to_string()));
@@ -285,7 +284,8 @@ mod tests {
         let before = keys(&[("TIPLINE_JWT_KEY", &format!("k1 {old}"))]);
         let token = before.issue_account(Uuid::now_v7(), Role::Admin, 0).token;
 
-        let just_retired = (Utc::now() - chrono::Duration::seconds(5)).to_rfc3339();
+        let just_retired =
+            (crate::clock::Clock::default().now() - chrono::Duration::seconds(5)).to_rfc3339();
         let rotated = keys(&[
             ("TIPLINE_JWT_KEY", "k2 0123456789abcdef0123456789abcdef-new"),
             (
@@ -295,7 +295,8 @@ mod tests {
         ]);
         assert!(rotated.verify(&token).is_ok());
 
-        let long_ago = (Utc::now() - chrono::Duration::hours(2)).to_rfc3339();
+        let long_ago =
+            (crate::clock::Clock::default().now() - chrono::Duration::hours(2)).to_rfc3339();
         let later = keys(&[
             ("TIPLINE_JWT_KEY", "k2 0123456789abcdef0123456789abcdef-new"),
             ("TIPLINE_JWT_RETIRED_KEYS", &format!("k1 {long_ago} {old}")),

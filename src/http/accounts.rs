@@ -8,12 +8,11 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 use uuid::Uuid;
 
 use super::ApiTags;
-use super::auth::{AnyAccount, Auth, client_addr};
+use super::auth::{AnyAccount, Auth, anonymous_ctx, client_addr};
 use super::contract::Checked;
 use super::error::{ApiError, Fails};
-use super::request_id::RequestId;
 use super::vocab::{RoleName, TokenType};
-use crate::accounts::{self, AccountError, Session};
+use crate::accounts::{self, Session};
 use crate::app::AppState;
 use crate::store::users;
 
@@ -172,39 +171,6 @@ pub enum NoContent {
     Done,
 }
 
-impl From<AccountError> for ApiError {
-    fn from(e: AccountError) -> Self {
-        let message = e.to_string();
-        match e {
-            AccountError::InvalidCredentials => {
-                ApiError::unauthorized_with("auth.invalid_credentials", message)
-            }
-            AccountError::Throttled { retry_after } => ApiError::too_many_requests(
-                "auth.throttled",
-                "too many attempts; wait before trying again",
-                retry_after,
-            ),
-            AccountError::Busy => ApiError::busy(),
-            AccountError::RefreshInvalid => {
-                ApiError::unauthorized_with("auth.refresh_invalid", message)
-            }
-            AccountError::InvalidPhone(_) => ApiError::unprocessable("user.invalid_phone", message),
-            AccountError::WeakPassword(_) => ApiError::unprocessable("user.weak_password", message),
-            AccountError::InvalidUsername(_) => {
-                ApiError::unprocessable("user.invalid_username", message)
-            }
-            AccountError::WrongPassword => ApiError::unprocessable("user.wrong_password", message),
-            AccountError::PhoneTaken => ApiError::conflict("user.phone_taken", message),
-            AccountError::UsernameTaken(_) => ApiError::conflict("user.username_taken", message),
-            AccountError::UserNotFound => ApiError::not_found("user.not_found", message),
-            AccountError::InvalidRole(_) => ApiError::unprocessable("user.invalid_role", message),
-            AccountError::InvalidUnit(_) => ApiError::unprocessable("user.invalid_unit", message),
-            AccountError::LastAdmin => ApiError::conflict("user.last_admin", message),
-            AccountError::Db(e) => e.into(),
-        }
-    }
-}
-
 #[OpenApi(prefix_path = "/v1", tag = "ApiTags::Auth")]
 impl AuthApi {
     /// Register a citizen account with a mainland mobile number; signs in.
@@ -222,7 +188,7 @@ impl AuthApi {
             &body.phone,
             &body.password,
             client,
-            &RequestId::current_string(),
+            &anonymous_ctx(&state),
         )
         .await?;
         Ok(Created::Created(Json(session.into())))
@@ -242,7 +208,14 @@ impl AuthApi {
         body: Checked<LoginRequest>,
     ) -> Result<Json<TokenPair>, Fails<LoginErrors>> {
         let client = client_addr(req, state.settings.auth.client_ip_header.as_deref());
-        let session = accounts::login(&state, &body.login, &body.password, client).await?;
+        let session = accounts::login(
+            &state,
+            &body.login,
+            &body.password,
+            client,
+            &anonymous_ctx(&state),
+        )
+        .await?;
         Ok(Json(session.into()))
     }
 
@@ -255,7 +228,8 @@ impl AuthApi {
         state: Data<&AppState>,
         body: Checked<RefreshRequest>,
     ) -> Result<Json<TokenPair>, Fails<RefreshErrors>> {
-        let session = accounts::refresh(&state, &body.refresh_token).await?;
+        let session =
+            accounts::refresh(&state, &body.refresh_token, &anonymous_ctx(&state)).await?;
         Ok(Json(session.into()))
     }
 
@@ -267,7 +241,7 @@ impl AuthApi {
         state: Data<&AppState>,
         body: Checked<RefreshRequest>,
     ) -> Result<NoContent, Fails<LogoutErrors>> {
-        accounts::logout(&state, &body.refresh_token).await?;
+        accounts::logout(&state, &body.refresh_token, &anonymous_ctx(&state)).await?;
         Ok(NoContent::Done)
     }
 
@@ -283,7 +257,7 @@ impl AuthApi {
         auth: Auth<AnyAccount>,
         state: Data<&AppState>,
     ) -> Result<NoContent, Fails<AccountErrors>> {
-        accounts::logout_everywhere(&state, auth.account(), &RequestId::current_string()).await?;
+        accounts::logout_everywhere(&state, auth.account(), &auth.ctx).await?;
         Ok(NoContent::Done)
     }
 
@@ -357,7 +331,7 @@ impl MeApi {
             auth.account(),
             &body.current_password,
             &body.new_password,
-            &RequestId::current_string(),
+            &auth.ctx,
         )
         .await?;
         Ok(Json(session.into()))

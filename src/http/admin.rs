@@ -15,12 +15,11 @@ use super::clearable::Clearable;
 use super::contract::Checked;
 use super::error::Fails;
 use super::pagination::{Cursor, page_limit};
-use super::request_id::RequestId;
 use super::vocab::ActorKind;
 use super::vocab::{RoleName, StaffRoleName};
 use crate::accounts::{self, StaffRequest};
 use crate::app::AppState;
-use crate::store::audit::{self, Actor};
+use crate::store::audit;
 use crate::store::users::{self, ListFilter, StaffChanges};
 
 pub struct AdminApi;
@@ -204,8 +203,7 @@ impl AdminApi {
                 role: body.role.into(),
                 unit_id: body.unit_id,
             },
-            Actor::User(auth.account().id),
-            &RequestId::current_string(),
+            &auth.ctx,
         )
         .await?;
         Ok(Created::Created(Json(UserView::of(&user))))
@@ -258,14 +256,7 @@ impl AdminApi {
             unit_id: body.unit_id.into_change(),
             disabled: body.disabled,
         };
-        let user = accounts::update_user(
-            &state,
-            id.0,
-            changes,
-            Actor::User(auth.account().id),
-            &RequestId::current_string(),
-        )
-        .await?;
+        let user = accounts::update_user(&state, id.0, changes, &auth.ctx).await?;
         Ok(Json(UserView::of(&user)))
     }
 
@@ -282,13 +273,7 @@ impl AdminApi {
         state: Data<&AppState>,
         id: Path<Uuid>,
     ) -> Result<Json<ResetPassword>, Fails<ResetPasswordErrors>> {
-        let password = accounts::reset_staff_password(
-            &state,
-            id.0,
-            Actor::User(auth.account().id),
-            &RequestId::current_string(),
-        )
-        .await?;
+        let password = accounts::reset_staff_password(&state, id.0, &auth.ctx).await?;
         Ok(Json(ResetPassword { password }))
     }
 
@@ -302,10 +287,10 @@ impl AdminApi {
     )]
     async fn verify_audit(
         &self,
-        _auth: Auth<Admins>,
+        auth: Auth<Admins>,
         state: Data<&AppState>,
     ) -> Result<Json<AuditVerification>, Fails<AdminReadErrors>> {
-        let checked_at = Utc::now();
+        let checked_at = auth.ctx.now;
         Ok(Json(match audit::verify(&state.db).await? {
             Ok(events) => AuditVerification {
                 intact: true,

@@ -17,8 +17,10 @@ use poem_openapi::{ApiExtractor, ApiExtractorType, ExtractParamOptions};
 use uuid::Uuid;
 
 use super::error::ApiError;
+use super::request_id::RequestId;
 use crate::app::AppState;
 use crate::auth::tokens::Verified;
+use crate::context::{Actor, Ctx};
 use crate::domain::Role;
 use crate::store::users;
 
@@ -140,9 +142,23 @@ impl Caller {
     }
 }
 
-/// The checked caller of an operation that accepts the schemes `A`.
+impl Caller {
+    /// Who the audit log says acted: the account, or an anonymous reporter
+    /// (never the session's id).
+    pub fn actor(&self) -> Actor {
+        match self {
+            Caller::Account(user) => Actor::User(user.id),
+            Caller::Anonymous { .. } => Actor::Anonymous,
+        }
+    }
+}
+
+/// The checked caller of an operation that accepts the schemes `A`, and the
+/// context the services get: the caller as actor, the request's id, and
+/// "now" by the service's clock, read once.
 pub struct Auth<A: Accepts> {
     pub caller: Caller,
+    pub ctx: Ctx,
     accepts: PhantomData<A>,
 }
 
@@ -150,6 +166,16 @@ impl<A: Accepts> Auth<A> {
     pub fn account(&self) -> &users::Model {
         self.caller.account()
     }
+}
+
+/// The context of a request nobody signed in to make (signing in,
+/// registering, a receipt's holder): an anonymous actor.
+pub fn anonymous_ctx(state: &AppState) -> Ctx {
+    Ctx::new(
+        Actor::Anonymous,
+        RequestId::current_string(),
+        state.clock.now(),
+    )
 }
 
 fn bearer_token(req: &Request) -> Option<&str> {
@@ -241,8 +267,17 @@ impl<'a, A: Accepts> ApiExtractor<'a> for Auth<A> {
         _param_opts: ExtractParamOptions<Self::ParamType>,
     ) -> poem::Result<Self> {
         let caller = authenticate(req, A::SCHEMES, A::HIDDEN_FROM_OTHERS).await?;
+        let state = req
+            .data::<AppState>()
+            .expect("the app state is attached to every request");
+        let ctx = Ctx::new(
+            caller.actor(),
+            RequestId::current_string(),
+            state.clock.now(),
+        );
         Ok(Self {
             caller,
+            ctx,
             accepts: PhantomData,
         })
     }

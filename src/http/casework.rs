@@ -19,7 +19,6 @@ use super::error::{ApiError, Fails, non_blank};
 use super::leads::{LeadContact, tally_contacts};
 use super::moderation::distinct;
 use super::pagination::{Cursor, page_limit};
-use super::request_id::RequestId;
 use super::tips::signed_url;
 use super::vocab::{LeadHistoryAction, LeadStatusName};
 use crate::app::AppState;
@@ -381,14 +380,7 @@ impl UnitLeadsApi {
         body: Checked<VersionOnly>,
     ) -> Result<Json<UnitLeadView>, Fails<AcceptErrors>> {
         let officer = officer(&auth)?;
-        let lead = casework::accept(
-            &state,
-            officer,
-            id.0,
-            body.0.version,
-            &RequestId::current_string(),
-        )
-        .await?;
+        let lead = casework::accept(&state, &auth.ctx, officer, id.0, body.0.version).await?;
         Ok(Json(unit_lead_view(&state, officer.unit_id, lead).await?))
     }
 
@@ -408,10 +400,10 @@ impl UnitLeadsApi {
         let officer = officer(&auth)?;
         casework::progress(
             &state,
+            &auth.ctx,
             officer,
             id.0,
             non_blank("request.blank", "note", &body.0.note)?,
-            &RequestId::current_string(),
         )
         .await?;
         Ok(NoContent::Done)
@@ -435,6 +427,7 @@ impl UnitLeadsApi {
         let officer = officer(&auth)?;
         let lead = casework::resolve(
             &state,
+            &auth.ctx,
             officer,
             id.0,
             body.0.version,
@@ -443,7 +436,6 @@ impl UnitLeadsApi {
                 public_note: body.0.public_note.as_deref(),
                 internal_note: body.0.internal_note.as_deref(),
             },
-            &RequestId::current_string(),
         )
         .await?;
         Ok(Json(unit_lead_view(&state, officer.unit_id, lead).await?))
@@ -466,11 +458,11 @@ impl UnitLeadsApi {
         let officer = officer(&auth)?;
         casework::give_back(
             &state,
+            &auth.ctx,
             officer,
             id.0,
             body.0.version,
             non_blank("request.blank", "reason", &body.0.reason)?,
-            &RequestId::current_string(),
         )
         .await?;
         Ok(NoContent::Done)

@@ -1,5 +1,7 @@
 //! The one error body every failing response carries, and the one place that
-//! turns errors into it.
+//! turns errors into it: the services' errors ([`ServiceError`],
+//! [`AccountError`], uploads, idempotency) and the database's, each mapped
+//! to its status here and nowhere else.
 //!
 //! Handlers answer their own, documented errors through an `ApiResponse`
 //! variant holding [`ErrorBody`]. Everything else that fails — unknown routes,
@@ -15,6 +17,10 @@ use poem_openapi::registry::{MetaResponses, Registry};
 use poem_openapi::{ApiResponse, Object};
 
 use super::request_id::RequestId;
+use crate::accounts::AccountError;
+use crate::error::ServiceError;
+use crate::idempotency::IdempotencyError;
+use crate::media::upload::UploadError;
 
 /// An error, as every endpoint reports it.
 ///
@@ -294,6 +300,77 @@ macro_rules! errors {
             description: concat!($text, " Codes: `", $first, "`" $(, ", `", $code, "`")*, "."),
         }
     };
+}
+
+/// The case work's errors: each carries its code; the kind says the status.
+impl From<ServiceError> for ApiError {
+    fn from(e: ServiceError) -> Self {
+        let message = e.to_string();
+        match e {
+            ServiceError::Invalid(code, _) => ApiError::unprocessable(code, message),
+            ServiceError::NotFound(code, _) => ApiError::not_found(code, message),
+            ServiceError::Conflict(code, _) => ApiError::conflict(code, message),
+            ServiceError::Db(e) => e.into(),
+        }
+    }
+}
+
+impl From<AccountError> for ApiError {
+    fn from(e: AccountError) -> Self {
+        let message = e.to_string();
+        let code = e.code().unwrap_or("internal");
+        match e {
+            AccountError::InvalidCredentials | AccountError::RefreshInvalid => {
+                ApiError::unauthorized_with(code, message)
+            }
+            AccountError::Throttled { retry_after } => ApiError::too_many_requests(
+                code,
+                "too many attempts; wait before trying again",
+                retry_after,
+            ),
+            AccountError::Busy => ApiError::busy(),
+            AccountError::InvalidPhone(_)
+            | AccountError::WeakPassword(_)
+            | AccountError::InvalidUsername(_)
+            | AccountError::WrongPassword
+            | AccountError::InvalidRole(_)
+            | AccountError::InvalidUnit(_) => ApiError::unprocessable(code, message),
+            AccountError::PhoneTaken | AccountError::UsernameTaken(_) | AccountError::LastAdmin => {
+                ApiError::conflict(code, message)
+            }
+            AccountError::UserNotFound => ApiError::not_found(code, message),
+            AccountError::Db(e) => e.into(),
+        }
+    }
+}
+
+impl From<IdempotencyError> for ApiError {
+    fn from(e: IdempotencyError) -> Self {
+        let message = e.to_string();
+        match e {
+            IdempotencyError::KeyReused => {
+                ApiError::unprocessable("idempotency.key_reused", message)
+            }
+            IdempotencyError::InProgress => ApiError::conflict("idempotency.in_progress", message),
+            IdempotencyError::Db(e) => e.into(),
+        }
+    }
+}
+
+impl From<UploadError> for ApiError {
+    fn from(e: UploadError) -> Self {
+        let message = e.to_string();
+        match e {
+            UploadError::Unsupported => ApiError::UnsupportedMediaType(ErrorBody::json(
+                "media.unsupported_type",
+                "only JPEG, PNG and WebP photos are taken (judged by their bytes)",
+            )),
+            UploadError::Unprocessable(_) => ApiError::unprocessable("media.unreadable", message),
+            UploadError::Blob(e) => ApiError::unavailable(&e),
+            UploadError::Db(e) => e.into(),
+            UploadError::Busy => ApiError::busy(),
+        }
+    }
 }
 
 impl From<sea_orm::DbErr> for ApiError {

@@ -131,8 +131,9 @@ pub struct UnitEvent {
     pub lead_id: Option<Uuid>,
 }
 
-fn live_tip(t: &crate::store::tips::tip::Model) -> LiveTip {
-    let holder = t.holder(Utc::now());
+/// `now`: when the event is sent, which says whose claim still runs.
+fn live_tip(t: &crate::store::tips::tip::Model, now: DateTime<Utc>) -> LiveTip {
+    let holder = t.holder(now);
     LiveTip {
         id: t.id,
         reference: t.reference.clone(),
@@ -158,7 +159,7 @@ fn live_lead(l: &crate::store::leads::lead::Model) -> LiveLead {
     }
 }
 
-fn moderation_event(change: &Change) -> Option<ModerationEvent> {
+fn moderation_event(change: &Change, now: DateTime<Utc>) -> Option<ModerationEvent> {
     let empty = |seq, kind| ModerationEvent {
         seq,
         kind,
@@ -177,7 +178,7 @@ fn moderation_event(change: &Change) -> Option<ModerationEvent> {
         } => ModerationEvent {
             action: Some(action.clone()),
             by: *by_staff,
-            tip: Some(live_tip(tip)),
+            tip: Some(live_tip(tip, now)),
             ..empty(*seq, ModerationEventKind::Tip)
         },
         Change::Lead {
@@ -343,16 +344,16 @@ impl EventsApi {
         last_event_id: Header<Option<i64>>,
     ) -> Result<EventStream<BoxStream<'static, ModerationEvent>>, Fails<ModerationEventsErrors>>
     {
-        let sub = Subscription::new(&state, last_event_id.0, moderation_event, |seq| {
-            ModerationEvent {
-                seq,
-                kind: ModerationEventKind::Resync,
-                action: None,
-                by: None,
-                tip: None,
-                lead: None,
-                counts: None,
-            }
+        let clock = state.clock.clone();
+        let view = move |change: &Change| moderation_event(change, clock.now());
+        let sub = Subscription::new(&state, last_event_id.0, view, |seq| ModerationEvent {
+            seq,
+            kind: ModerationEventKind::Resync,
+            action: None,
+            by: None,
+            tip: None,
+            lead: None,
+            counts: None,
         });
         Ok(sse(sub.into_stream(), |e| {
             (e.kind.to_json_string().trim_matches('"').to_owned(), e.seq)

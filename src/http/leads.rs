@@ -16,7 +16,6 @@ use super::contract::Checked;
 use super::error::{ApiError, Fails};
 use super::moderation::{distinct, parse_contact};
 use super::pagination::{Cursor, page_limit};
-use super::request_id::RequestId;
 use super::vocab::{ContactKindName, LeadHistoryAction, LeadStatusName, TipStatusName, UnitKind};
 use crate::app::AppState;
 use crate::domain::lead::LeadStatus;
@@ -284,10 +283,10 @@ impl LeadsApi {
     ) -> Result<Created<LeadView>, Fails<CreateLeadErrors>> {
         let lead = moderation::create_lead(
             &state,
+            &auth.ctx,
             auth.account().id,
             &body.0.tip_ids,
             body.0.title.as_deref(),
-            &RequestId::current_string(),
         )
         .await?;
         Ok(Created::Created(Json(lead_view(&state, lead).await?)))
@@ -358,11 +357,11 @@ impl LeadsApi {
     ) -> Result<Json<LeadView>, Fails<AddTipErrors>> {
         let lead = moderation::add_to_lead(
             &state,
+            &auth.ctx,
             auth.account().id,
             id.0,
             body.0.version,
             body.0.tip_id,
-            &RequestId::current_string(),
         )
         .await?;
         Ok(Json(lead_view(&state, lead).await?))
@@ -386,11 +385,11 @@ impl LeadsApi {
     ) -> Result<Json<LeadView>, Fails<RemoveTipErrors>> {
         let lead = moderation::remove_from_lead(
             &state,
+            &auth.ctx,
             auth.account().id,
             id.0,
             version.0,
             tip_id.0,
-            &RequestId::current_string(),
         )
         .await?;
         Ok(Json(lead_view(&state, lead).await?))
@@ -445,12 +444,12 @@ impl LeadsApi {
             .filter(|n| !n.is_empty());
         let lead = forwarding::forward(
             &state,
+            &auth.ctx,
             auth.account().id,
             id.0,
             body.0.version,
             body.0.unit_id,
             note,
-            &RequestId::current_string(),
         )
         .await?;
         Ok(Json(lead_view(&state, lead).await?))

@@ -32,7 +32,8 @@ use super::idempotent::{self, Begun};
 use super::tips::{creation_limit, reporter_of, signed_url};
 use super::vocab::{PhotoKind, PhotoMediaType};
 use crate::app::AppState;
-use crate::media::upload::{self, Owner, UploadError};
+use crate::context::Ctx;
+use crate::media::upload::{self, Owner};
 use crate::reporting::Reporter;
 use crate::store::media;
 
@@ -234,22 +235,6 @@ async fn media_view(state: &AppState, row: &media::Model) -> Result<MediaView, A
     })
 }
 
-impl From<UploadError> for ApiError {
-    fn from(e: UploadError) -> Self {
-        let message = e.to_string();
-        match e {
-            UploadError::Unsupported => ApiError::UnsupportedMediaType(ErrorBody::json(
-                "media.unsupported_type",
-                "only JPEG, PNG and WebP photos are taken (judged by their bytes)",
-            )),
-            UploadError::Unprocessable(_) => ApiError::unprocessable("media.unreadable", message),
-            UploadError::Blob(e) => ApiError::unavailable(&e),
-            UploadError::Db(e) => e.into(),
-            UploadError::Busy => ApiError::busy(),
-        }
-    }
-}
-
 crate::errors! {
     UploadErrors: 400 ["media.invalid_form"], 401, 403, 404 ["media.not_found"],
         409 ["idempotency.in_progress"], 413, 415 ["media.unsupported_type"],
@@ -306,7 +291,7 @@ impl MediaApi {
                 .pop()
                 .ok_or_else(|| ApiError::not_found("media.not_found", "the photo is gone"))?
         } else {
-            let result = upload_fresh(&state, req, owner, reporter, bytes).await;
+            let result = upload_fresh(&state, req, owner, reporter, bytes, &auth.ctx).await;
             idempotent::settle(
                 &state,
                 begun,
@@ -326,6 +311,7 @@ async fn upload_fresh(
     owner: Owner,
     reporter: Reporter,
     bytes: Bytes,
+    ctx: &Ctx,
 ) -> Result<media::Model, ApiError> {
     let client = client_addr(req, state.settings.auth.client_ip_header.as_deref());
     let limits = &state.settings.limits;
@@ -339,14 +325,13 @@ async fn upload_fresh(
     )
     .await?;
     let processed = upload::process(&state.media_slots, bytes.clone()).await?;
-    let request_id = super::request_id::RequestId::current_string();
     Ok(upload::store(
         &state.db,
         state.blobs.as_ref(),
         owner,
         bytes,
         processed,
-        &request_id,
+        ctx,
     )
     .await?)
 }

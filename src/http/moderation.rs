@@ -16,7 +16,6 @@ use super::auth::{Auth, Moderators};
 use super::contract::Checked;
 use super::error::{ApiError, ErrorBody, Fails};
 use super::pagination::{Cursor, page_limit};
-use super::request_id::RequestId;
 use super::tips::{
     ContactOut, HistoryEntry, LocationOut, MessageView, message_view, public_history, signed_url,
 };
@@ -25,22 +24,10 @@ use crate::app::AppState;
 use crate::domain::contact::{Contact, ContactKind};
 use crate::domain::geo::Point;
 use crate::domain::tip::TipStatus;
-use crate::moderation::{self, BulkItem, Decision, LeadChoice, ModerationError};
+use crate::moderation::{self, BulkItem, Decision, LeadChoice};
 use crate::store::leads::{self, lead};
 use crate::store::tips::{self, ClaimFilter, QueueFilter, tip};
 use crate::store::{audit, media, reject_reasons};
-
-impl From<ModerationError> for ApiError {
-    fn from(e: ModerationError) -> Self {
-        let message = e.to_string();
-        match e {
-            ModerationError::Invalid(code, _) => ApiError::unprocessable(code, message),
-            ModerationError::NotFound(code, _) => ApiError::not_found(code, message),
-            ModerationError::Conflict(code, _) => ApiError::conflict(code, message),
-            ModerationError::Db(e) => e.into(),
-        }
-    }
-}
 
 pub struct ModerationApi;
 
@@ -245,9 +232,10 @@ pub struct TipState {
     pub duplicate_of: Option<Uuid>,
 }
 
-impl From<tip::Model> for TipState {
-    fn from(t: tip::Model) -> Self {
-        let holder = t.holder(Utc::now());
+impl TipState {
+    /// The tip as it is `now` (whose claim still runs).
+    pub fn at(t: tip::Model, now: DateTime<Utc>) -> Self {
+        let holder = t.holder(now);
         TipState {
             id: t.id,
             status: TipStatusName::of_stored(&t.status),
@@ -508,7 +496,7 @@ fn queue_filter(auth: &Auth<Moderators>, p: QueueParams) -> Result<QueueFilter, 
             ClaimedBy::Me => ClaimFilter::HeldBy(auth.account().id),
             ClaimedBy::None => ClaimFilter::Free,
         }),
-        now: Utc::now(),
+        now: auth.ctx.now,
         newest_first: p.order == Some(QueueOrder::Newest),
     })
 }
@@ -614,11 +602,14 @@ fn export_stream(
 
 /// The queue's rows, with their contacts and photos read for the whole page
 /// at once.
-async fn queue_items(state: &AppState, rows: Vec<tip::Model>) -> Result<Vec<QueueItem>, ApiError> {
+async fn queue_items(
+    state: &AppState,
+    rows: Vec<tip::Model>,
+    now: DateTime<Utc>,
+) -> Result<Vec<QueueItem>, ApiError> {
     let ids: Vec<Uuid> = rows.iter().map(|t| t.id).collect();
     let contacts = tips::contacts_of_many(&state.db, &ids).await?;
     let photos = media::of_tips(&state.db, &ids).await?;
-    let now = Utc::now();
     let mut items = Vec::with_capacity(rows.len());
     for t in rows {
         let mine: Vec<&media::Model> = photos.iter().filter(|m| m.tip_id == Some(t.id)).collect();
@@ -656,7 +647,11 @@ async fn queue_items(state: &AppState, rows: Vec<tip::Model>) -> Result<Vec<Queu
 }
 
 /// A tip in full, for moderators.
-async fn moderator_tip(state: &AppState, t: tip::Model) -> Result<ModeratorTip, ApiError> {
+async fn moderator_tip(
+    state: &AppState,
+    t: tip::Model,
+    now: DateTime<Utc>,
+) -> Result<ModeratorTip, ApiError> {
     let contacts = tips::contacts_of(&state.db, t.id).await?;
     let pairs: Vec<(String, String)> = contacts
         .iter()
@@ -701,7 +696,7 @@ async fn moderator_tip(state: &AppState, t: tip::Model) -> Result<ModeratorTip, 
             distance: l.distance,
         });
     }
-    let holder = t.holder(Utc::now());
+    let holder = t.holder(now);
     Ok(ModeratorTip {
         reporter: ReporterInfo {
             anonymous: t.reporter_user_id.is_none(),
@@ -913,7 +908,7 @@ impl ModerationApi {
         let rows = tips::queue(&state.db, &filter, after, limit).await?;
         let (rows, next) = crate::store::split_page(rows, limit, |t| t.id);
         Ok(Json(QueuePage {
-            items: queue_items(&state, rows).await?,
+            items: queue_items(&state, rows, auth.ctx.now).await?,
             next_cursor: next.map(Cursor::encode),
             counts: status_counts(&state).await?,
         }))
@@ -969,7 +964,7 @@ impl ModerationApi {
         let body = poem::Body::from_bytes_stream(export_stream(state.clone(), filter));
         let name = format!(
             "attachment; filename=\"tips-{}.csv\"",
-            Utc::now().format("%Y%m%d-%H%M%S")
+            auth.ctx.now.format("%Y%m%d-%H%M%S")
         );
         Ok(TipsCsv::Ok(CsvStream::Csv(Binary(body)), name))
     }
@@ -984,14 +979,14 @@ impl ModerationApi {
     )]
     async fn tip(
         &self,
-        _auth: Auth<Moderators>,
+        auth: Auth<Moderators>,
         state: Data<&AppState>,
         id: Path<Uuid>,
     ) -> Result<Json<ModeratorTip>, Fails<TipReadErrors>> {
         let t = tips::find(&state.db, id.0)
             .await?
             .ok_or_else(|| ApiError::not_found("tip.not_found", "no such tip"))?;
-        Ok(Json(moderator_tip(&state, t).await?))
+        Ok(Json(moderator_tip(&state, t, auth.ctx.now).await?))
     }
 
     /// Claims a tip for review (a lease, `claim_lease_secs`), or renews
@@ -1006,15 +1001,8 @@ impl ModerationApi {
     ) -> Result<Json<TipState>, Fails<ClaimErrors>> {
         let lease = chrono::Duration::from_std(state.settings.claim_lease)
             .unwrap_or(chrono::Duration::minutes(15));
-        let tip = moderation::claim(
-            &state,
-            auth.account().id,
-            id.0,
-            lease,
-            &RequestId::current_string(),
-        )
-        .await?;
-        Ok(Json(tip.into()))
+        let tip = moderation::claim(&state, &auth.ctx, auth.account().id, id.0, lease).await?;
+        Ok(Json(TipState::at(tip, auth.ctx.now)))
     }
 
     /// Gives a claimed tip back to the queue.
@@ -1029,14 +1017,8 @@ impl ModerationApi {
         state: Data<&AppState>,
         id: Path<Uuid>,
     ) -> Result<Json<TipState>, Fails<ClaimErrors>> {
-        let tip = moderation::release(
-            &state,
-            auth.account().id,
-            id.0,
-            &RequestId::current_string(),
-        )
-        .await?;
-        Ok(Json(tip.into()))
+        let tip = moderation::release(&state, &auth.ctx, auth.account().id, id.0).await?;
+        Ok(Json(TipState::at(tip, auth.ctx.now)))
     }
 
     /// Verifies a tip in review, into a new lead or an open one.
@@ -1138,11 +1120,11 @@ impl ModerationApi {
             .collect();
         let results = moderation::decide_many(
             &state,
+            &auth.ctx,
             auth.account().id,
             &items,
             decision,
             lease,
-            &RequestId::current_string(),
         )
         .await;
         let mut outcome = BulkOutcome {
@@ -1159,7 +1141,7 @@ impl ModerationApi {
                     BulkResult {
                         id,
                         ok: true,
-                        tip: Some(tip.into()),
+                        tip: Some(TipState::at(tip, auth.ctx.now)),
                         status: None,
                         error: None,
                     }
@@ -1255,14 +1237,8 @@ impl ModerationApi {
         id: Path<Uuid>,
         body: Checked<NewNote>,
     ) -> Result<Json<NoteView>, Fails<NoteErrors>> {
-        let note = moderation::add_note(
-            &state,
-            auth.account().id,
-            id.0,
-            &body.0.body,
-            &RequestId::current_string(),
-        )
-        .await?;
+        let note =
+            moderation::add_note(&state, &auth.ctx, auth.account().id, id.0, &body.0.body).await?;
         Ok(Json(NoteView {
             id: note.id,
             author_id: note.author_user_id,
@@ -1287,13 +1263,7 @@ impl ModerationApi {
         let tip = tips::find(&state.db, id.0)
             .await?
             .ok_or_else(|| ApiError::not_found("tip.not_found", "no such tip"))?;
-        let phone = moderation::read_reporter_phone(
-            &state,
-            auth.account().id,
-            tip.id,
-            &RequestId::current_string(),
-        )
-        .await?;
+        let phone = moderation::read_reporter_phone(&state, &auth.ctx, tip.id).await?;
         Ok(Json(ReporterContact {
             anonymous: tip.reporter_user_id.is_none(),
             phone,
@@ -1313,13 +1283,7 @@ impl ModerationApi {
         state: Data<&AppState>,
         id: Path<Uuid>,
     ) -> Result<Json<OriginalLink>, Fails<OriginalErrors>> {
-        let photo = moderation::read_original(
-            &state,
-            auth.account().id,
-            id.0,
-            &RequestId::current_string(),
-        )
-        .await?;
+        let photo = moderation::read_original(&state, &auth.ctx, id.0).await?;
         let key = crate::blob::BlobKey::parse(&photo.original_key)
             .map_err(|e| ApiError::unavailable(&e))?;
         let url = state
@@ -1329,7 +1293,7 @@ impl ModerationApi {
             .map_err(|e| ApiError::unavailable(&e))?;
         Ok(Json(OriginalLink {
             url,
-            expires_at: Utc::now()
+            expires_at: auth.ctx.now
                 + chrono::Duration::from_std(moderation::ORIGINAL_URL_TTL).expect("a few minutes"),
             sha256: photo.sha256,
         }))
@@ -1386,7 +1350,7 @@ impl ModerationApi {
     #[oai(path = "/contacts/hot", method = "get", operation_id = "hot_contacts")]
     async fn hot(
         &self,
-        _auth: Auth<Moderators>,
+        auth: Auth<Moderators>,
         state: Data<&AppState>,
         /// The window, 1–90 days (default 7).
         #[oai(validator(minimum(value = "1"), maximum(value = "90")))]
@@ -1395,7 +1359,7 @@ impl ModerationApi {
         #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
         limit: Query<Option<u32>>,
     ) -> Result<Json<Vec<HotContact>>, Fails<HotErrors>> {
-        let since = Utc::now() - chrono::Duration::days(i64::from(days.0.unwrap_or(7)));
+        let since = auth.ctx.now - chrono::Duration::days(i64::from(days.0.unwrap_or(7)));
         let rows = tips::hot_contacts(&state.db, since, u64::from(limit.0.unwrap_or(20))).await?;
         Ok(Json(
             rows.into_iter()
@@ -1416,14 +1380,7 @@ async fn decide(
     version: i32,
     decision: Decision,
 ) -> Result<Json<TipState>, ApiError> {
-    let tip = moderation::decide(
-        state,
-        auth.account().id,
-        id,
-        version,
-        decision,
-        &RequestId::current_string(),
-    )
-    .await?;
-    Ok(Json(tip.into()))
+    let tip =
+        moderation::decide(state, &auth.ctx, auth.account().id, id, version, decision).await?;
+    Ok(Json(TipState::at(tip, auth.ctx.now)))
 }

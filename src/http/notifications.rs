@@ -200,7 +200,7 @@ impl NotificationsApi {
     ) -> Result<Json<Marked>, Fails<MarkMineErrors>> {
         let recipient = Recipient::User(auth.account().id);
         let marked =
-            notifications::mark_read(&state.db, recipient, body.0.ids.as_deref(), Utc::now())
+            notifications::mark_read(&state.db, recipient, body.0.ids.as_deref(), auth.ctx.now)
                 .await?;
         Ok(Json(Marked { marked }))
     }
@@ -265,7 +265,7 @@ impl NotificationsApi {
             &state.db,
             Recipient::Tip(tip.id),
             body.0.ids.as_deref(),
-            Utc::now(),
+            state.clock.now(),
         )
         .await?;
         Ok(Json(Marked { marked }))

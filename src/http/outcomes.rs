@@ -14,9 +14,9 @@ use super::admin::AdminReadErrors;
 use super::auth::{Admins, Auth};
 use super::contract::Checked;
 use super::error::{ApiError, Fails, non_blank};
-use super::request_id::RequestId;
 use crate::app::AppState;
-use crate::store::audit::{self, Actor};
+use crate::context::Ctx;
+use crate::store::audit;
 use crate::store::outcomes::{self, Model};
 use crate::store::wording;
 
@@ -107,26 +107,21 @@ fn maybe_text(field: &str, value: Option<String>) -> Result<Option<String>, ApiE
 
 async fn record(
     txn: &impl sea_orm::ConnectionTrait,
-    admin: uuid::Uuid,
+    ctx: &Ctx,
     action: &str,
     outcome: &Model,
 ) -> Result<(), ApiError> {
-    audit::record(
-        txn,
-        &RequestId::current_string(),
-        audit::Event {
-            actor: Actor::User(admin),
-            action,
-            object_kind: "outcome",
-            object_id: None,
-            details: Some(serde_json::json!({
-                "code": outcome.code,
-                "points": outcome.points,
-                "retired": outcome.retired,
-            })),
-        },
-    )
-    .await?;
+    let event = audit::Event {
+        action,
+        object_kind: "outcome",
+        object_id: None,
+        details: Some(serde_json::json!({
+            "code": outcome.code,
+            "points": outcome.points,
+            "retired": outcome.retired,
+        })),
+    };
+    audit::record(txn, ctx, event).await?;
     Ok(())
 }
 
@@ -173,7 +168,7 @@ impl OutcomesApi {
         let created = outcomes::create(&txn, row).await?.ok_or_else(|| {
             ApiError::conflict("outcome.exists", "an outcome with this code exists")
         })?;
-        record(&txn, auth.account().id, "outcome.create", &created).await?;
+        record(&txn, &auth.ctx, "outcome.create", &created).await?;
         txn.commit().await?;
         Ok(Created::Created(Json(created.into())))
     }
@@ -209,7 +204,7 @@ impl OutcomesApi {
         let updated = outcomes::update(&txn, &code.0, changes)
             .await?
             .ok_or_else(|| ApiError::not_found("outcome.not_found", "no such outcome"))?;
-        record(&txn, auth.account().id, "outcome.update", &updated).await?;
+        record(&txn, &auth.ctx, "outcome.update", &updated).await?;
         txn.commit().await?;
         Ok(Json(updated.into()))
     }

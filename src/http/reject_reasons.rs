@@ -13,9 +13,9 @@ use super::admin::AdminReadErrors;
 use super::auth::{Admins, Auth, Moderators};
 use super::contract::Checked;
 use super::error::{ApiError, Fails, non_blank};
-use super::request_id::RequestId;
 use crate::app::AppState;
-use crate::store::audit::{self, Actor};
+use crate::context::Ctx;
+use crate::store::audit;
 use crate::store::reject_reasons::{self, Model};
 use crate::store::wording;
 
@@ -87,22 +87,17 @@ pub struct RejectReasonChanges {
 
 async fn record(
     txn: &impl sea_orm::ConnectionTrait,
-    admin: uuid::Uuid,
+    ctx: &Ctx,
     action: &str,
     reason: &Model,
 ) -> Result<(), ApiError> {
-    audit::record(
-        txn,
-        &RequestId::current_string(),
-        audit::Event {
-            actor: Actor::User(admin),
-            action,
-            object_kind: "reject_reason",
-            object_id: None,
-            details: Some(serde_json::json!({ "code": reason.code, "retired": reason.retired })),
-        },
-    )
-    .await?;
+    let event = audit::Event {
+        action,
+        object_kind: "reject_reason",
+        object_id: None,
+        details: Some(serde_json::json!({ "code": reason.code, "retired": reason.retired })),
+    };
+    audit::record(txn, ctx, event).await?;
     Ok(())
 }
 
@@ -185,7 +180,7 @@ impl RejectReasonsApi {
         let created = reject_reasons::create(&txn, row).await?.ok_or_else(|| {
             ApiError::conflict("reject_reason.exists", "a reason with this code exists")
         })?;
-        record(&txn, auth.account().id, "reject_reason.create", &created).await?;
+        record(&txn, &auth.ctx, "reject_reason.create", &created).await?;
         txn.commit().await?;
         Ok(Created::Created(Json(created.into())))
     }
@@ -220,7 +215,7 @@ impl RejectReasonsApi {
             .ok_or_else(|| {
                 ApiError::not_found("reject_reason.not_found", "no such reject reason")
             })?;
-        record(&txn, auth.account().id, "reject_reason.update", &updated).await?;
+        record(&txn, &auth.ctx, "reject_reason.update", &updated).await?;
         txn.commit().await?;
         Ok(Json(updated.into()))
     }

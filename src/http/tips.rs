@@ -14,48 +14,23 @@ use uuid::Uuid;
 use super::ApiTags;
 use super::accounts::Created;
 use super::admin::AdminReadErrors;
-use super::auth::{Admins, Auth, Caller, Citizens, Reporters, client_addr};
+use super::auth::{Admins, Auth, Caller, Citizens, Reporters, anonymous_ctx, client_addr};
 use super::contract::Checked;
 use super::error::{ApiError, Fails};
 use super::idempotent::{self, Begun};
 use super::pagination::{Cursor, page_limit};
-use super::request_id::RequestId;
 use super::vocab::{ContactKindName, CrsName, MessageAuthor, TipStatusName, stored};
 use crate::app::AppState;
 use crate::blob::BlobKey;
-use crate::idempotency::IdempotencyError;
+use crate::context::Ctx;
 use crate::limits::{self, Limit};
-use crate::reporting::{self, Crs, NewTip, ReportError, Reporter};
+use crate::reporting::{self, Crs, NewTip, Reporter};
+use crate::store::audit;
 use crate::store::tips::{self, tip};
 use crate::store::{categories, media, outcomes, reject_reasons};
 
 pub struct TipsApi;
 pub struct CategoriesApi;
-
-impl From<ReportError> for ApiError {
-    fn from(e: ReportError) -> Self {
-        let message = e.to_string();
-        match e {
-            ReportError::Invalid(code, _) => ApiError::unprocessable(code, message),
-            ReportError::NotFound => ApiError::not_found("tip.not_found", message),
-            ReportError::Conflict(code, _) => ApiError::conflict(code, message),
-            ReportError::Db(e) => e.into(),
-        }
-    }
-}
-
-impl From<IdempotencyError> for ApiError {
-    fn from(e: IdempotencyError) -> Self {
-        let message = e.to_string();
-        match e {
-            IdempotencyError::KeyReused => {
-                ApiError::unprocessable("idempotency.key_reused", message)
-            }
-            IdempotencyError::InProgress => ApiError::conflict("idempotency.in_progress", message),
-            IdempotencyError::Db(e) => e.into(),
-        }
-    }
-}
 
 /// A category of tip, with its labels.
 #[derive(Debug, Object)]
@@ -465,7 +440,7 @@ pub(super) async fn receipt_tip(
             Ok(tip)
         }
         // The same answer for an unknown code and a wrong secret.
-        Err(ReportError::NotFound) => Err(ApiError::not_found(
+        Err(e) if e.is_not_found("tip.not_found") => Err(ApiError::not_found(
             "receipt.not_found",
             "no tip for this code and secret",
         )),
@@ -545,7 +520,7 @@ impl TipsApi {
                 };
                 // With a key, the outcome is recorded in the tip's own
                 // transaction; a failure gives the key back.
-                let result = submit_fresh(&state, req, reporter, body.0, guard).await;
+                let result = submit_fresh(&state, &auth.ctx, req, reporter, body.0, guard).await;
                 if result.is_err()
                     && let Begun::Fresh(guard) = begun
                 {
@@ -632,9 +607,8 @@ impl TipsApi {
         state: Data<&AppState>,
         id: Path<Uuid>,
     ) -> Result<Json<TipView>, Fails<WithdrawErrors>> {
-        let reporter = Reporter::Citizen(auth.account().id);
         let tip = reporting::own_tip(&state, auth.account().id, id.0).await?;
-        let tip = reporting::withdraw(&state, reporter, &tip, &RequestId::current_string()).await?;
+        let tip = reporting::withdraw(&state, &auth.ctx, &tip).await?;
         Ok(Json(tip_view(&state, tip).await?))
     }
 
@@ -673,14 +647,8 @@ impl TipsApi {
     ) -> Result<Created<MessageView>, Fails<MyMessageErrors>> {
         let reporter = Reporter::Citizen(auth.account().id);
         let tip = reporting::own_tip(&state, auth.account().id, id.0).await?;
-        let message = reporting::reporter_message(
-            &state,
-            reporter,
-            &tip,
-            &body.body,
-            &RequestId::current_string(),
-        )
-        .await?;
+        let message =
+            reporting::reporter_message(&state, &auth.ctx, reporter, &tip, &body.body).await?;
         Ok(Created::Created(Json(message_view(message))))
     }
 
@@ -741,14 +709,9 @@ impl TipsApi {
         let tip = receipt_tip(&state, req, &code.0, &secret.0).await?;
         // The receipt is the reporter's identity; it names no session.
         let reporter = Reporter::Anonymous(Uuid::nil());
-        let message = reporting::reporter_message(
-            &state,
-            reporter,
-            &tip,
-            &body.body,
-            &RequestId::current_string(),
-        )
-        .await?;
+        let message =
+            reporting::reporter_message(&state, &anonymous_ctx(&state), reporter, &tip, &body.body)
+                .await?;
         Ok(Created::Created(Json(message_view(message))))
     }
 }
@@ -756,30 +719,26 @@ impl TipsApi {
 /// Categories are keyed by code, not id: the code goes in the details.
 async fn category_audit(
     txn: &impl sea_orm::ConnectionTrait,
-    admin: Uuid,
+    ctx: &Ctx,
     action: &str,
     category: &categories::Model,
 ) -> Result<(), ApiError> {
-    crate::store::audit::record(
-        txn,
-        &RequestId::current_string(),
-        crate::store::audit::Event {
-            actor: crate::store::audit::Actor::User(admin),
-            action,
-            object_kind: "category",
-            object_id: None,
-            details: Some(serde_json::json!({
-                "code": category.code,
-                "retired": category.retired,
-            })),
-        },
-    )
-    .await?;
+    let event = audit::Event {
+        action,
+        object_kind: "category",
+        object_id: None,
+        details: Some(serde_json::json!({
+            "code": category.code,
+            "retired": category.retired,
+        })),
+    };
+    audit::record(txn, ctx, event).await?;
     Ok(())
 }
 
 async fn submit_fresh(
     state: &AppState,
+    ctx: &Ctx,
     req: &Request,
     reporter: Reporter,
     body: NewTipRequest,
@@ -815,14 +774,7 @@ async fn submit_fresh(
             .collect(),
         media_ids: body.media_ids,
     };
-    let submitted = reporting::submit(
-        state,
-        reporter,
-        new,
-        &RequestId::current_string(),
-        idempotency,
-    )
-    .await?;
+    let submitted = reporting::submit(state, ctx, reporter, new, idempotency).await?;
     Ok((submitted.tip.id, submitted.receipt))
 }
 
@@ -882,7 +834,7 @@ impl CategoriesApi {
         )
         .await?
         .ok_or_else(|| ApiError::conflict("category.exists", "a category with this code exists"))?;
-        category_audit(&txn, auth.account().id, "category.create", &created).await?;
+        category_audit(&txn, &auth.ctx, "category.create", &created).await?;
         txn.commit().await?;
         Ok(Created::Created(Json(Category::of(created))))
     }
@@ -909,7 +861,7 @@ impl CategoriesApi {
         let body = body.0;
         let updated =
             categories::update(&txn, existing, body.label_zh, body.label_en, body.retired).await?;
-        category_audit(&txn, auth.account().id, "category.update", &updated).await?;
+        category_audit(&txn, &auth.ctx, "category.update", &updated).await?;
         txn.commit().await?;
         Ok(Json(Category::of(updated)))
     }

@@ -18,10 +18,8 @@ use super::contract::Checked;
 use super::error::{ApiError, Fails};
 use super::geojson::Jurisdiction;
 use super::pagination::{Cursor, page_limit};
-use super::request_id::RequestId;
 use super::vocab::UnitKind;
 use crate::app::AppState;
-use crate::store::audit::Actor;
 use crate::store::units;
 use crate::units::{self as admin, UnitChanges};
 
@@ -183,13 +181,7 @@ impl UnitsApi {
             webhook: body.webhook.map(|w| Some((w.url, w.secret))),
             disabled: None,
         };
-        let unit = admin::create(
-            &state,
-            Actor::User(auth.account().id),
-            changes,
-            &RequestId::current_string(),
-        )
-        .await?;
+        let unit = admin::create(&state, &auth.ctx, changes).await?;
         Ok(Created::Created(Json(view(&state, unit).await?)))
     }
 
@@ -254,14 +246,7 @@ impl UnitsApi {
                 .map(|w| w.map(|w| (w.url, w.secret))),
             disabled: body.disabled,
         };
-        let unit = admin::update(
-            &state,
-            Actor::User(auth.account().id),
-            id.0,
-            changes,
-            &RequestId::current_string(),
-        )
-        .await?;
+        let unit = admin::update(&state, &auth.ctx, id.0, changes).await?;
         Ok(Json(view(&state, unit).await?))
     }
 }

@@ -15,10 +15,9 @@ use super::admin::AdminListErrors;
 use super::auth::{Admins, Auth};
 use super::error::{ApiError, Fails};
 use super::pagination::{Cursor, page_limit};
-use super::request_id::RequestId;
 use super::vocab::{WebhookEventKind, WebhookEventStatus};
 use crate::app::AppState;
-use crate::store::audit::{self, Actor};
+use crate::store::audit;
 use crate::store::webhook_events;
 
 pub struct WebhooksApi;
@@ -114,7 +113,7 @@ impl WebhooksApi {
             .await?
             .ok_or_else(|| ApiError::not_found("webhook_event.not_found", "no such event"))?;
         let txn = state.db.begin().await?;
-        if !webhook_events::requeue(&txn, event.id).await? {
+        if !webhook_events::requeue(&txn, event.id, auth.ctx.now).await? {
             txn.rollback().await?;
             return Err(ApiError::conflict(
                 "webhook_event.not_failed",
@@ -122,18 +121,8 @@ impl WebhooksApi {
             )
             .into());
         }
-        audit::record(
-            &txn,
-            &RequestId::current_string(),
-            audit::Event {
-                actor: Actor::User(auth.account().id),
-                action: "webhook_event.retry",
-                object_kind: "webhook_event",
-                object_id: Some(event.id),
-                details: None,
-            },
-        )
-        .await?;
+        let retried = audit::Event::new("webhook_event.retry", "webhook_event", event.id);
+        audit::record(&txn, &auth.ctx, retried).await?;
         txn.commit().await?;
         let event = webhook_events::find(&state.db, event.id)
             .await?

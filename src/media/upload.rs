@@ -11,7 +11,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use chrono::Utc;
 use sea_orm::DbErr;
 use sha2::{Digest, Sha256};
 use tokio::sync::Semaphore;
@@ -19,7 +18,8 @@ use uuid::Uuid;
 
 use super::pipeline::{self, ImageKind, Limits, PipelineError, Processed};
 use crate::blob::{BlobError, BlobKey, BlobStore};
-use crate::store::audit::{self, Actor};
+use crate::context::Ctx;
+use crate::store::audit::{self, Event};
 use crate::store::media;
 
 #[derive(Debug, thiserror::Error)]
@@ -90,7 +90,7 @@ pub async fn store(
     owner: Owner,
     original: Bytes,
     processed: Processed,
-    request_id: &str,
+    ctx: &Ctx,
 ) -> Result<media::Model, UploadError> {
     let id = Uuid::now_v7();
     // Random ids, never the client's file name.
@@ -122,7 +122,7 @@ pub async fn store(
         thumb_key: thumb_key.to_string(),
         thumb_width: processed.thumbnail.width as i32,
         thumb_height: processed.thumbnail.height as i32,
-        created_at: Utc::now(),
+        created_at: ctx.now,
         phash: Some(processed.phash as i64),
         phash_band0: Some(i32::from(bands[0])),
         phash_band1: Some(i32::from(bands[1])),
@@ -151,26 +151,13 @@ pub async fn store(
             return Err(e.into());
         }
     }
-    let actor = match owner {
-        Owner::User(u) => Actor::User(u),
-        Owner::Session(_) => Actor::Anonymous,
-    };
     let finish = async {
         use sea_orm::TransactionTrait;
         let txn = db.begin().await?;
         media::mark_stored(&txn, row.id).await?;
-        audit::record(
-            &txn,
-            request_id,
-            audit::Event {
-                actor,
-                action: "media.upload",
-                object_kind: "media",
-                object_id: Some(row.id),
-                details: Some(serde_json::json!({ "bytes": row.byte_size, "kind": row.kind })),
-            },
-        )
-        .await?;
+        let event = Event::new("media.upload", "media", row.id)
+            .details(serde_json::json!({ "bytes": row.byte_size, "kind": row.kind }));
+        audit::record(&txn, ctx, event).await?;
         txn.commit().await
     };
     if let Err(e) = finish.await {
@@ -208,10 +195,11 @@ async fn undo(db: &sea_orm::DatabaseConnection, blobs: &dyn BlobStore, id: Uuid,
 pub async fn reap(
     db: &sea_orm::DatabaseConnection,
     blobs: &dyn BlobStore,
+    ctx: &Ctx,
     unattached_for: chrono::Duration,
     pending_for: chrono::Duration,
 ) -> Result<usize, DbErr> {
-    let now = Utc::now();
+    let now = ctx.now;
     let mut removed = 0;
     let mut after = None;
     loop {
@@ -240,18 +228,7 @@ pub async fn reap(
                 use sea_orm::TransactionTrait;
                 let txn = db.begin().await?;
                 media::delete(&txn, row.id).await?;
-                audit::record(
-                    &txn,
-                    "reaper",
-                    audit::Event {
-                        actor: Actor::System,
-                        action: "media.reap",
-                        object_kind: "media",
-                        object_id: Some(row.id),
-                        details: None,
-                    },
-                )
-                .await?;
+                audit::record(&txn, ctx, Event::new("media.reap", "media", row.id)).await?;
                 txn.commit().await?;
                 removed += 1;
             }

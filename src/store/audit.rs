@@ -54,20 +54,34 @@ pub mod head {
     impl ActiveModelBehavior for ActiveModel {}
 }
 
-/// Who did it. Anonymous reporters are recorded as such, without any id.
-#[derive(Clone, Copy, Debug)]
-pub enum Actor {
-    User(Uuid),
-    Anonymous,
-    System,
-}
+pub use crate::context::Actor;
+use crate::context::Ctx;
 
+/// What happened to which object; who, when and on which request come
+/// from the [`Ctx`] it is recorded with.
 pub struct Event<'a> {
-    pub actor: Actor,
     pub action: &'a str,
     pub object_kind: &'a str,
     pub object_id: Option<Uuid>,
     pub details: Option<serde_json::Value>,
+}
+
+impl<'a> Event<'a> {
+    /// `action` done to the object `object_kind` `object_id`.
+    pub fn new(action: &'a str, object_kind: &'a str, object_id: Uuid) -> Self {
+        Self {
+            action,
+            object_kind,
+            object_id: Some(object_id),
+            details: None,
+        }
+    }
+
+    /// With details: never a password, phone number, token or coordinate.
+    pub fn details(mut self, details: serde_json::Value) -> Self {
+        self.details = Some(details);
+        self
+    }
 }
 
 /// The bytes an event's hash covers: every field, in a fixed order, with
@@ -112,17 +126,13 @@ pub async fn lock_head(db: &impl ConnectionTrait) -> Result<(), DbErr> {
 /// Appends an event. Call it inside the transaction of the change it
 /// records, after that change's first write: the head row is locked until
 /// the transaction ends, so events are chained strictly one after another.
-pub async fn record(
-    db: &impl ConnectionTrait,
-    request_id: &str,
-    event: Event<'_>,
-) -> Result<(), DbErr> {
+pub async fn record(db: &impl ConnectionTrait, ctx: &Ctx, event: Event<'_>) -> Result<(), DbErr> {
     let head = head::Entity::find_by_id(1)
         .lock_exclusive()
         .one(db)
         .await?
         .ok_or_else(|| DbErr::RecordNotFound("the audit chain head".into()))?;
-    let (actor_kind, actor_id) = match event.actor {
+    let (actor_kind, actor_id) = match ctx.actor {
         Actor::User(id) => ("user", Some(id)),
         Actor::Anonymous => ("anonymous", None),
         Actor::System => ("system", None),
@@ -132,13 +142,13 @@ pub async fn record(
         seq: head.seq + 1,
         prev_hash: head.hash.clone(),
         hash: String::new(),
-        occurred_at: Utc::now().trunc_subsecs(6),
+        occurred_at: ctx.now.trunc_subsecs(6),
         actor_kind: actor_kind.to_owned(),
         actor_id,
         action: event.action.to_owned(),
         object_kind: event.object_kind.to_owned(),
         object_id: event.object_id,
-        request_id: request_id.to_owned(),
+        request_id: ctx.request_id.clone(),
         details: event.details.map(|d| d.to_string()),
     };
     row.hash = chain_hash(&head.hash, &row);

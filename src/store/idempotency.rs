@@ -30,6 +30,7 @@ pub async fn claim(
     scope: &str,
     key: &str,
     request_hash: &str,
+    now: DateTime<Utc>,
 ) -> Result<bool, DbErr> {
     let row = ActiveModel {
         scope: Set(scope.to_owned()),
@@ -37,7 +38,7 @@ pub async fn claim(
         request_hash: Set(request_hash.to_owned()),
         response_status: Set(None),
         response_body: Set(None),
-        created_at: Set(Utc::now()),
+        created_at: Set(now),
     };
     match Entity::insert(row).exec_without_returning(db).await {
         Ok(_) => Ok(true),
@@ -81,10 +82,11 @@ pub async fn take_over(
     scope: &str,
     key: &str,
     seen_created_at: DateTime<Utc>,
+    now: DateTime<Utc>,
 ) -> Result<bool, DbErr> {
     use sea_orm::sea_query::Expr;
     let result = Entity::update_many()
-        .col_expr(Column::CreatedAt, Expr::value(Utc::now()))
+        .col_expr(Column::CreatedAt, Expr::value(now))
         .filter(Column::Scope.eq(scope))
         .filter(Column::Key.eq(key))
         .filter(Column::ResponseBody.is_null())

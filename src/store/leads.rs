@@ -92,11 +92,12 @@ pub async fn bump(
     db: &impl ConnectionTrait,
     lead: &lead::Model,
     status: &str,
+    now: DateTime<Utc>,
 ) -> Result<bool, DbErr> {
     let result = lead::Entity::update_many()
         .col_expr(lead::Column::Status, Expr::value(status))
         .col_expr(lead::Column::Version, Expr::value(lead.version + 1))
-        .col_expr(lead::Column::UpdatedAt, Expr::value(Utc::now()))
+        .col_expr(lead::Column::UpdatedAt, Expr::value(now))
         .filter(lead::Column::Id.eq(lead.id))
         .filter(lead::Column::Version.eq(lead.version))
         .exec(db)
@@ -111,8 +112,17 @@ pub async fn add_history(
     actor: Option<Uuid>,
     tip_id: Option<Uuid>,
     note: Option<&str>,
+    now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
-    insert_history(db, lead_id, action, actor, tip_id, None, note).await
+    let entry = Entry {
+        lead_id,
+        action,
+        actor,
+        tip_id,
+        unit_id: None,
+        note,
+    };
+    insert_history(db, entry, now).await
 }
 
 /// A history entry about a unit: forwarded to it, accepted, progress,
@@ -124,28 +134,43 @@ pub async fn add_unit_history(
     actor: Option<Uuid>,
     unit_id: Uuid,
     note: Option<&str>,
+    now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
-    insert_history(db, lead_id, action, actor, None, Some(unit_id), note).await
+    let entry = Entry {
+        lead_id,
+        action,
+        actor,
+        tip_id: None,
+        unit_id: Some(unit_id),
+        note,
+    };
+    insert_history(db, entry, now).await
+}
+
+/// One line of a lead's history, before it is written.
+struct Entry<'a> {
+    lead_id: Uuid,
+    action: &'a str,
+    actor: Option<Uuid>,
+    tip_id: Option<Uuid>,
+    unit_id: Option<Uuid>,
+    note: Option<&'a str>,
 }
 
 async fn insert_history(
     db: &impl ConnectionTrait,
-    lead_id: Uuid,
-    action: &str,
-    actor: Option<Uuid>,
-    tip_id: Option<Uuid>,
-    unit_id: Option<Uuid>,
-    note: Option<&str>,
+    entry: Entry<'_>,
+    now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
     history::ActiveModel {
         id: Set(Uuid::now_v7()),
-        lead_id: Set(lead_id),
-        action: Set(action.to_owned()),
-        actor_user_id: Set(actor),
-        tip_id: Set(tip_id),
-        note: Set(note.map(str::to_owned)),
-        created_at: Set(Utc::now()),
-        unit_id: Set(unit_id),
+        lead_id: Set(entry.lead_id),
+        action: Set(entry.action.to_owned()),
+        actor_user_id: Set(entry.actor),
+        tip_id: Set(entry.tip_id),
+        note: Set(entry.note.map(str::to_owned)),
+        created_at: Set(now),
+        unit_id: Set(entry.unit_id),
     }
     .insert(db)
     .await
@@ -262,11 +287,12 @@ pub async fn advance(
     lead: &lead::Model,
     status: &str,
     change: Change,
+    now: DateTime<Utc>,
 ) -> Result<bool, DbErr> {
     let mut update = lead::Entity::update_many()
         .col_expr(lead::Column::Status, Expr::value(status))
         .col_expr(lead::Column::Version, Expr::value(lead.version + 1))
-        .col_expr(lead::Column::UpdatedAt, Expr::value(Utc::now()));
+        .col_expr(lead::Column::UpdatedAt, Expr::value(now));
     if let Some(unit) = change.unit_id {
         update = update.col_expr(lead::Column::UnitId, Expr::value(unit));
     }
@@ -307,14 +333,18 @@ pub async fn advance(
 /// Marks a change of an open lead's tips (version + 1); `false` when the
 /// lead is no longer open. In PostgreSQL the row stays locked until the
 /// transaction ends, so it cannot be forwarded meanwhile.
-pub async fn touch_open(db: &impl ConnectionTrait, id: Uuid) -> Result<bool, DbErr> {
+pub async fn touch_open(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
     use sea_orm::sea_query::ExprTrait;
     let result = lead::Entity::update_many()
         .col_expr(
             lead::Column::Version,
             Expr::col(lead::Column::Version).add(1),
         )
-        .col_expr(lead::Column::UpdatedAt, Expr::value(Utc::now()))
+        .col_expr(lead::Column::UpdatedAt, Expr::value(now))
         .filter(lead::Column::Id.eq(id))
         .filter(lead::Column::Status.eq("open"))
         .exec(db)

@@ -37,7 +37,7 @@ pub struct New<'a> {
     pub text_en: &'a str,
 }
 
-pub async fn add(db: &impl ConnectionTrait, new: New<'_>) -> Result<(), DbErr> {
+pub async fn add(db: &impl ConnectionTrait, new: New<'_>, now: DateTime<Utc>) -> Result<(), DbErr> {
     ActiveModel {
         id: Set(Uuid::now_v7()),
         user_id: Set(new.user_id),
@@ -47,7 +47,7 @@ pub async fn add(db: &impl ConnectionTrait, new: New<'_>) -> Result<(), DbErr> {
         text_zh: Set(new.text_zh.to_owned()),
         text_en: Set(new.text_en.to_owned()),
         read_at: Set(None),
-        created_at: Set(Utc::now()),
+        created_at: Set(now),
     }
     .insert(db)
     .await
@@ -62,6 +62,7 @@ pub async fn tell_reporter(
     kind: &str,
     text_zh: &str,
     text_en: &str,
+    now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
     add(
         db,
@@ -73,6 +74,7 @@ pub async fn tell_reporter(
             text_zh,
             text_en,
         },
+        now,
     )
     .await
 }

@@ -32,13 +32,14 @@ pub async fn insert(
     family_id: Uuid,
     token_hash: String,
     expires_at: DateTime<Utc>,
+    now: DateTime<Utc>,
 ) -> Result<Model, DbErr> {
     ActiveModel {
         id: Set(Uuid::now_v7()),
         user_id: Set(user_id),
         family_id: Set(family_id),
         token_hash: Set(token_hash),
-        created_at: Set(Utc::now()),
+        created_at: Set(now),
         expires_at: Set(expires_at),
         replaced_at: Set(None),
         revoked_at: Set(None),
@@ -59,9 +60,13 @@ pub async fn find_by_hash(
 
 /// Marks the token used, if it still is unused and unrevoked. `false` means
 /// another request used it first: the caller treats that as a replay.
-pub async fn mark_replaced(db: &impl ConnectionTrait, id: Uuid) -> Result<bool, DbErr> {
+pub async fn mark_replaced(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
     let result = Entity::update_many()
-        .col_expr(Column::ReplacedAt, Expr::value(Utc::now()))
+        .col_expr(Column::ReplacedAt, Expr::value(now))
         .filter(Column::Id.eq(id))
         .filter(Column::ReplacedAt.is_null())
         .filter(Column::RevokedAt.is_null())
@@ -78,6 +83,7 @@ pub async fn revoke_unused_successor(
     db: &impl ConnectionTrait,
     family_id: Uuid,
     replaced_at: DateTime<Utc>,
+    now: DateTime<Utc>,
 ) -> Result<bool, DbErr> {
     // A successor that was itself traded means the newer token is in use:
     // a late copy of the old one is a replay, not a lost answer.
@@ -90,7 +96,7 @@ pub async fn revoke_unused_successor(
         return Ok(false);
     }
     let result = Entity::update_many()
-        .col_expr(Column::RevokedAt, Expr::value(Utc::now()))
+        .col_expr(Column::RevokedAt, Expr::value(now))
         .filter(Column::FamilyId.eq(family_id))
         .filter(Column::ReplacedAt.is_null())
         .filter(Column::RevokedAt.is_null())
@@ -99,9 +105,13 @@ pub async fn revoke_unused_successor(
     Ok(result.rows_affected == 1)
 }
 
-pub async fn revoke_family(db: &impl ConnectionTrait, family_id: Uuid) -> Result<(), DbErr> {
+pub async fn revoke_family(
+    db: &impl ConnectionTrait,
+    family_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
     Entity::update_many()
-        .col_expr(Column::RevokedAt, Expr::value(Utc::now()))
+        .col_expr(Column::RevokedAt, Expr::value(now))
         .filter(Column::FamilyId.eq(family_id))
         .filter(Column::RevokedAt.is_null())
         .exec(db)
@@ -109,9 +119,13 @@ pub async fn revoke_family(db: &impl ConnectionTrait, family_id: Uuid) -> Result
         .map(drop)
 }
 
-pub async fn revoke_all_of_user(db: &impl ConnectionTrait, user_id: Uuid) -> Result<(), DbErr> {
+pub async fn revoke_all_of_user(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
     Entity::update_many()
-        .col_expr(Column::RevokedAt, Expr::value(Utc::now()))
+        .col_expr(Column::RevokedAt, Expr::value(now))
         .filter(Column::UserId.eq(user_id))
         .filter(Column::RevokedAt.is_null())
         .exec(db)

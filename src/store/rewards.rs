@@ -35,6 +35,7 @@ pub async fn credit(
     lead_id: Uuid,
     reason: &str,
     points: i32,
+    now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
     let row = ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -43,7 +44,7 @@ pub async fn credit(
         lead_id: Set(lead_id),
         reason: Set(reason.to_owned()),
         points: Set(points),
-        created_at: Set(Utc::now()),
+        created_at: Set(now),
     };
     Entity::insert(row)
         .on_conflict(
@@ -112,12 +113,13 @@ pub async fn claim_first_report(
     kind: &str,
     value: &str,
     tip_id: Uuid,
+    now: DateTime<Utc>,
 ) -> Result<bool, DbErr> {
     let row = first_report::ActiveModel {
         kind: Set(kind.to_owned()),
         value: Set(value.to_owned()),
         tip_id: Set(tip_id),
-        created_at: Set(Utc::now()),
+        created_at: Set(now),
     };
     let inserted = first_report::Entity::insert(row)
         .on_conflict(

@@ -233,8 +233,9 @@ pub async fn add_history(
     tip_id: Uuid,
     status: &str,
     public_note: Option<&str>,
+    now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
-    add_history_with_reason(db, tip_id, status, public_note, None).await
+    add_history_with_reason(db, tip_id, status, public_note, None, now).await
 }
 
 /// A history entry that names a reject reason, whose texts the reporter
@@ -245,8 +246,9 @@ pub async fn add_history_with_reason(
     status: &str,
     public_note: Option<&str>,
     reason_code: Option<&str>,
+    now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
-    insert_history(db, tip_id, status, public_note, reason_code, None).await
+    insert_history(db, tip_id, status, public_note, reason_code, None, now).await
 }
 
 /// A `closed` entry naming the unit's outcome, whose texts the reporter
@@ -257,8 +259,18 @@ pub async fn add_history_with_outcome(
     status: &str,
     public_note: Option<&str>,
     outcome_code: &str,
+    now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
-    insert_history(db, tip_id, status, public_note, None, Some(outcome_code)).await
+    insert_history(
+        db,
+        tip_id,
+        status,
+        public_note,
+        None,
+        Some(outcome_code),
+        now,
+    )
+    .await
 }
 
 async fn insert_history(
@@ -268,13 +280,14 @@ async fn insert_history(
     public_note: Option<&str>,
     reason_code: Option<&str>,
     outcome_code: Option<&str>,
+    now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
     history::ActiveModel {
         id: Set(Uuid::now_v7()),
         tip_id: Set(tip_id),
         status: Set(status.to_owned()),
         public_note: Set(public_note.map(str::to_owned)),
-        created_at: Set(Utc::now()),
+        created_at: Set(now),
         reason_code: Set(reason_code.map(str::to_owned)),
         outcome_code: Set(outcome_code.map(str::to_owned)),
     }
@@ -289,6 +302,7 @@ pub async fn add_message(
     author: &str,
     author_user_id: Option<Uuid>,
     body: &str,
+    now: DateTime<Utc>,
 ) -> Result<message::Model, DbErr> {
     message::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -296,7 +310,7 @@ pub async fn add_message(
         author: Set(author.to_owned()),
         author_user_id: Set(author_user_id),
         body: Set(body.to_owned()),
-        created_at: Set(Utc::now()),
+        created_at: Set(now),
     }
     .insert(db)
     .await
@@ -384,12 +398,13 @@ pub async fn transition(
     tip: &tip::Model,
     status: &str,
     change: Change,
+    now: DateTime<Utc>,
 ) -> Result<bool, DbErr> {
     use sea_orm::sea_query::Expr;
     let mut update = tip::Entity::update_many()
         .col_expr(tip::Column::Status, Expr::value(status))
         .col_expr(tip::Column::Version, Expr::value(tip.version + 1))
-        .col_expr(tip::Column::UpdatedAt, Expr::value(Utc::now()));
+        .col_expr(tip::Column::UpdatedAt, Expr::value(now));
     if let Some(claim) = change.claim {
         update = update
             .col_expr(tip::Column::ClaimedBy, Expr::value(claim.map(|c| c.0)))
@@ -487,13 +502,14 @@ pub async fn add_note(
     tip_id: Uuid,
     author: Uuid,
     body: &str,
+    now: DateTime<Utc>,
 ) -> Result<note::Model, DbErr> {
     note::ActiveModel {
         id: Set(Uuid::now_v7()),
         tip_id: Set(tip_id),
         author_user_id: Set(author),
         body: Set(body.to_owned()),
-        created_at: Set(Utc::now()),
+        created_at: Set(now),
     }
     .insert(db)
     .await

@@ -63,14 +63,18 @@ pub struct NewUnit<'a> {
 }
 
 /// A unit with only a name and kind; the rest is set by [`update`].
-pub async fn create(db: &impl ConnectionTrait, new: NewUnit<'_>) -> Result<Model, DbErr> {
+pub async fn create(
+    db: &impl ConnectionTrait,
+    new: NewUnit<'_>,
+    now: DateTime<Utc>,
+) -> Result<Model, DbErr> {
     ActiveModel {
         id: Set(Uuid::now_v7()),
         name_zh: Set(new.name_zh.to_owned()),
         name_en: Set(new.name_en.to_owned()),
         kind: Set(new.kind.to_owned()),
         disabled: Set(false),
-        created_at: Set(Utc::now()),
+        created_at: Set(now),
         parent_id: Set(None),
         jurisdiction: Set(None),
         accept_hours: Set(24),

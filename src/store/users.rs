@@ -73,8 +73,9 @@ fn new_row(now: DateTime<Utc>, password_hash: String, role: Role) -> ActiveModel
 pub async fn create_staff(
     db: &impl ConnectionTrait,
     new: NewStaff<'_>,
+    now: DateTime<Utc>,
 ) -> Result<Model, CreateUserError> {
-    let mut row = new_row(Utc::now(), new.password_hash, new.role);
+    let mut row = new_row(now, new.password_hash, new.role);
     row.username = Set(Some(new.username.to_owned()));
     row.unit_id = Set(new.unit_id);
     row.insert(db).await.map_err(|e| match e.sql_err() {
@@ -89,8 +90,9 @@ pub async fn create_citizen(
     db: &impl ConnectionTrait,
     phone: &MobileNumber,
     password_hash: String,
+    now: DateTime<Utc>,
 ) -> Result<Model, CreateUserError> {
-    let mut row = new_row(Utc::now(), password_hash, Role::Citizen);
+    let mut row = new_row(now, password_hash, Role::Citizen);
     row.phone = Set(Some(phone.e164().to_owned()));
     row.insert(db).await.map_err(|e| match e.sql_err() {
         Some(SqlErr::UniqueConstraintViolation(_)) => CreateUserError::PhoneTaken,
@@ -141,11 +143,12 @@ pub async fn set_password_hash(
     db: &impl ConnectionTrait,
     id: Uuid,
     password_hash: String,
+    now: DateTime<Utc>,
 ) -> Result<Model, DbErr> {
     Entity::update_many()
         .col_expr(Column::PasswordHash, Expr::value(password_hash))
         .col_expr(Column::TokenVersion, Expr::col(Column::TokenVersion).add(1))
-        .col_expr(Column::UpdatedAt, Expr::value(Utc::now()))
+        .col_expr(Column::UpdatedAt, Expr::value(now))
         .filter(Column::Id.eq(id))
         .exec(db)
         .await?;
@@ -171,10 +174,14 @@ pub async fn replace_password_hash(
 }
 
 /// Invalidates every access token of the user.
-pub async fn bump_token_version(db: &impl ConnectionTrait, id: Uuid) -> Result<(), DbErr> {
+pub async fn bump_token_version(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
     Entity::update_many()
         .col_expr(Column::TokenVersion, Expr::col(Column::TokenVersion).add(1))
-        .col_expr(Column::UpdatedAt, Expr::value(Utc::now()))
+        .col_expr(Column::UpdatedAt, Expr::value(now))
         .filter(Column::Id.eq(id))
         .exec(db)
         .await
@@ -214,6 +221,7 @@ pub async fn update_staff(
     db: &impl ConnectionTrait,
     user: &Model,
     changes: StaffChanges,
+    now: DateTime<Utc>,
 ) -> Result<Model, DbErr> {
     let mut row: ActiveModel = user.clone().into();
     if let Some(role) = changes.role {
@@ -228,9 +236,9 @@ pub async fn update_staff(
     if !row.is_changed() {
         return Ok(user.clone());
     }
-    row.updated_at = Set(Utc::now());
+    row.updated_at = Set(now);
     row.update(db).await?;
-    bump_token_version(db, user.id).await?;
+    bump_token_version(db, user.id, now).await?;
     find(db, user.id)
         .await?
         .ok_or_else(|| DbErr::RecordNotFound(format!("user {}", user.id)))

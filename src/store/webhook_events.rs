@@ -59,12 +59,12 @@ pub async fn enqueue(
         payload: Set(payload.to_string()),
         status: Set(PENDING.to_owned()),
         attempts: Set(0),
-        next_attempt_at: Set(Utc::now()),
+        next_attempt_at: Set(now),
         leased_until: Set(None),
         last_status_code: Set(None),
         last_error: Set(None),
         delivered_at: Set(None),
-        created_at: Set(Utc::now()),
+        created_at: Set(now),
     }
     .insert(db)
     .await?;
@@ -155,10 +155,14 @@ pub async fn record_attempt(
 }
 
 /// Puts a failed event back in the queue, due now (an admin's retry).
-pub async fn requeue(db: &impl ConnectionTrait, id: Uuid) -> Result<bool, DbErr> {
+pub async fn requeue(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
     let result = Entity::update_many()
         .col_expr(Column::Status, Expr::value(PENDING))
-        .col_expr(Column::NextAttemptAt, Expr::value(Utc::now()))
+        .col_expr(Column::NextAttemptAt, Expr::value(now))
         .col_expr(Column::LeasedUntil, Expr::value(None::<DateTime<Utc>>))
         .filter(Column::Id.eq(id))
         .filter(Column::Status.eq(FAILED))

@@ -607,9 +607,14 @@ async fn an_old_hash_is_upgraded_at_login() {
         .await
         .unwrap()
         .unwrap();
-    tipline::store::users::set_password_hash(&app.state.db, user.id, weak.clone())
-        .await
-        .unwrap();
+    tipline::store::users::set_password_hash(
+        &app.state.db,
+        user.id,
+        weak.clone(),
+        app.state.clock.now(),
+    )
+    .await
+    .unwrap();
 
     app.login("13000130000", "an old password").await;
     let user = tipline::store::users::find(&app.state.db, id)

@@ -337,8 +337,7 @@ impl TestApp {
                 role,
                 unit_id,
             },
-            tipline::store::audit::Actor::System,
-            "test-setup",
+            &tipline::context::Ctx::system(&self.state.clock, "test-setup"),
         )
         .await
         .expect("staff account created");
@@ -355,6 +354,7 @@ impl TestApp {
                 name_en: "Test station",
                 kind: "police_station",
             },
+            self.state.clock.now(),
         )
         .await
         .unwrap()

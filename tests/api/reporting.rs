@@ -756,6 +756,7 @@ async fn photos_no_tip_takes_are_reaped() {
     let removed = tipline::media::upload::reap(
         &app.state.db,
         app.state.blobs.as_ref(),
+        &tipline::context::Ctx::system(&app.state.clock, "upkeep"),
         chrono::Duration::hours(24),
         chrono::Duration::minutes(10),
     )
@@ -766,6 +767,7 @@ async fn photos_no_tip_takes_are_reaped() {
     let removed = tipline::media::upload::reap(
         &app.state.db,
         app.state.blobs.as_ref(),
+        &tipline::context::Ctx::system(&app.state.clock, "upkeep"),
         chrono::Duration::zero(),
         chrono::Duration::zero(),
     )
@@ -1140,6 +1142,7 @@ async fn reap_tombstones(app: &TestApp) {
     tipline::media::upload::reap(
         &app.state.db,
         app.state.blobs.as_ref(),
+        &tipline::context::Ctx::system(&app.state.clock, "upkeep"),
         chrono::Duration::hours(24),
         chrono::Duration::zero(),
     )
