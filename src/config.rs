@@ -392,212 +392,381 @@ pub fn load(
     raw.validate()
 }
 
-/// Settings as they are being layered, before the checks that need all of
-/// them at once.
-#[derive(Debug)]
-struct Raw {
-    bind: SocketAddr,
-    data_dir: PathBuf,
-    public_url: Option<Url>,
-    database_url: Option<DatabaseUrl>,
-    database_max_connections: u32,
-    database_connect_timeout_ms: u64,
-    migrate_on_start: bool,
-    signing_secret: Option<Secret>,
-    s3_endpoint: Option<Url>,
-    s3_bucket: Option<String>,
-    s3_region: String,
-    s3_access_key: Option<Secret>,
-    s3_secret_key: Option<Secret>,
-    s3_path_style: bool,
-    blob_url_ttl_secs: u64,
-    max_json_body_bytes: usize,
-    log_format: LogFormat,
-    log_level: String,
-    readiness_timeout_ms: u64,
-    shutdown_drain_ms: u64,
-    shutdown_timeout_ms: u64,
-    jwt_issuer: String,
-    jwt_key: Option<JwtKey>,
-    jwt_retired_keys: Vec<RetiredJwtKey>,
-    access_token_ttl_secs: u64,
-    anonymous_token_ttl_secs: u64,
-    refresh_token_ttl_secs: u64,
-    jwt_leeway_secs: u64,
-    login_max_failures_per_account: u32,
-    login_max_failures_per_address: u32,
-    login_failure_window_secs: u64,
-    client_ip_header: Option<String>,
-    tips_per_hour_per_reporter: u32,
-    tips_per_hour_per_address: u32,
-    media_per_hour_per_reporter: u32,
-    media_per_hour_per_address: u32,
-    max_upload_bytes: u64,
-    media_workers: usize,
-    claim_lease_secs: u64,
-    first_reporter_bonus: u32,
-    deadline_sweep_secs: u64,
-    webhook_poll_ms: u64,
-    webhook_retry_base_ms: u64,
-    webhook_max_attempts: u32,
-    webhook_timeout_ms: u64,
-    live_poll_ms: u64,
-    map_tile_url: Option<String>,
-    map_tile_datum: TileDatum,
-    map_tile_attribution: Option<String>,
+/// One configuration key as an operator sees it: the README's table and
+/// `tipline config` are made from these.
+#[derive(Clone, Copy, Debug)]
+pub struct Key {
+    /// The name in the file; upper-cased with `TIPLINE_` in the environment.
+    pub name: &'static str,
+    /// The default as the README shows it.
+    pub shown_default: &'static str,
+    /// What it does, one doc line per source line.
+    pub meaning: &'static str,
+    /// Never printed; may also be read from a file (`TIPLINE_<KEY>_FILE`).
+    pub secret: bool,
 }
 
-impl Default for Raw {
-    fn default() -> Self {
-        Self {
-            bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
-            data_dir: PathBuf::from("./data"),
-            public_url: None,
-            database_url: None,
-            database_max_connections: 10,
-            database_connect_timeout_ms: 5_000,
-            migrate_on_start: true,
-            signing_secret: None,
-            s3_endpoint: None,
-            s3_bucket: None,
-            s3_region: "us-east-1".into(),
-            s3_access_key: None,
-            s3_secret_key: None,
-            s3_path_style: true,
-            blob_url_ttl_secs: 300,
-            max_json_body_bytes: 64 * 1024,
-            log_format: LogFormat::Pretty,
-            log_level: "info".into(),
-            readiness_timeout_ms: 2_000,
-            shutdown_drain_ms: 1_000,
-            shutdown_timeout_ms: 20_000,
-            jwt_issuer: "tipline".into(),
-            jwt_key: None,
-            jwt_retired_keys: Vec::new(),
-            access_token_ttl_secs: 15 * 60,
-            anonymous_token_ttl_secs: 60 * 60,
-            refresh_token_ttl_secs: 30 * 24 * 60 * 60,
-            jwt_leeway_secs: 30,
-            login_max_failures_per_account: 5,
-            login_max_failures_per_address: 20,
-            login_failure_window_secs: 15 * 60,
-            client_ip_header: None,
-            tips_per_hour_per_reporter: 20,
-            tips_per_hour_per_address: 100,
-            media_per_hour_per_reporter: 100,
-            media_per_hour_per_address: 500,
-            max_upload_bytes: 15 * 1024 * 1024,
-            media_workers: std::thread::available_parallelism().map_or(2, |n| n.get()),
-            claim_lease_secs: 15 * 60,
-            first_reporter_bonus: 10,
-            deadline_sweep_secs: 60,
-            webhook_poll_ms: 1_000,
-            live_poll_ms: 500,
-            map_tile_url: None,
-            map_tile_datum: TileDatum::Wgs84,
-            map_tile_attribution: None,
-            webhook_retry_base_ms: 5_000,
-            webhook_max_attempts: 12,
-            webhook_timeout_ms: 10_000,
-        }
+impl Key {
+    /// The environment variable that sets it.
+    pub fn env_name(&self) -> String {
+        format!("{ENV_PREFIX}{}", self.name.to_ascii_uppercase())
     }
+
+    /// The meaning as one line.
+    pub fn meaning_line(&self) -> String {
+        self.meaning
+            .lines()
+            .map(str::trim)
+            .filter(|line| !line.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+/// Declares every key once. Each entry is
+///
+/// ```text
+/// /// what it does (the README's "meaning" column)
+/// #[shown = "the default as the README shows it"]
+/// #[secret]                      // optional: never printed, may come from a file
+/// name: Type = default expression,
+///     check = fn(&str) -> Result<Type, String>;
+/// ```
+///
+/// and from it come the field of [`Raw`] and its default, the arm of
+/// [`Raw::set`] that both the file and the environment go through, and the
+/// entry of [`KEYS`]. A check's error says what is wrong with the value (the
+/// caller adds where it came from); a secret's check must not echo it.
+macro_rules! keys {
+    ($(
+        $(#[doc = $doc:literal])*
+        #[shown = $shown:literal]
+        $(#[$flag:ident])?
+        $name:ident: $ty:ty = $default:expr,
+            check = $check:expr;
+    )*) => {
+        /// Settings as they are being layered, before the checks that need
+        /// all of them at once.
+        #[derive(Debug)]
+        struct Raw {
+            $($(#[doc = $doc])* $name: $ty,)*
+        }
+
+        impl Default for Raw {
+            fn default() -> Self {
+                Self { $($name: $default,)* }
+            }
+        }
+
+        impl Raw {
+            /// Sets one key from its text form.
+            fn set(&mut self, key: &str, value: &str) -> Result<(), KeyError> {
+                match key {
+                    $(stringify!($name) => {
+                        let check: fn(&str) -> Result<$ty, String> = $check;
+                        self.$name = check(value).map_err(KeyError::Bad)?;
+                    })*
+                    _ => return Err(KeyError::Unknown),
+                }
+                Ok(())
+            }
+        }
+
+        /// Every key, in the README's order.
+        pub const KEYS: &[Key] = &[$(Key {
+            name: stringify!($name),
+            shown_default: $shown,
+            meaning: concat!($($doc, "\n",)*),
+            secret: keys!(@secret $($flag)?),
+        },)*];
+    };
+    (@secret secret) => { true };
+    (@secret) => { false };
+}
+
+keys! {
+    /// address to listen on (also `--bind`)
+    #[shown = "`127.0.0.1:8080`"]
+    bind: SocketAddr = SocketAddr::from(([127, 0, 0, 1], 8080)),
+        check = |v| parse_with(v, "a socket address like 127.0.0.1:8080");
+
+    /// the embedded database, local photos, generated signing key (also `--data-dir`)
+    #[shown = "`./data`"]
+    data_dir: PathBuf = PathBuf::from("./data"),
+        check = |v| non_empty(v).map(PathBuf::from);
+
+    /// where clients reach the service; used in the photo URLs it hands out
+    #[shown = "`http://` + bound address"]
+    public_url: Option<Url> = None,
+        check = |v| http_url(v).map(Some);
+
+    /// `sqlite://PATH` or `postgres://USER:PASSWORD@HOST:PORT/DB`
+    #[shown = "`sqlite://<data_dir>/tipline.db`"]
+    #[secret]
+    database_url: Option<DatabaseUrl> = None,
+        check = |v| DatabaseUrl::parse(v).map(Some);
+
+    /// pool size per node
+    #[shown = "`10`"]
+    database_max_connections: u32 = 10,
+        check = positive;
+
+    /// how long a start waits for the database
+    #[shown = "`5000`"]
+    database_connect_timeout_ms: u64 = 5_000,
+        check = positive;
+
+    /// apply pending migrations when serving
+    #[shown = "`true`"]
+    migrate_on_start: bool = true,
+        check = boolean;
+
+    /// key (≥ 32 characters) for signed photo URLs; **required with
+    /// PostgreSQL**, the same on every node
+    #[shown = "generated into `<data_dir>/signing.key`"]
+    #[secret]
+    signing_secret: Option<Secret> = None,
+        check = |v| {
+            if v.len() < 32 {
+                return Err("must be at least 32 characters".into());
+            }
+            Ok(Some(Secret::new(v)))
+        };
+
+    /// setting it selects the S3 photo store; then the three below are required
+    #[shown = "—"]
+    s3_bucket: Option<String> = None,
+        check = |v| non_empty(v).map(|v| Some(v.to_owned()));
+
+    /// e.g. `https://s3.eu-west-1.amazonaws.com`, `http://minio:9000`
+    #[shown = "—"]
+    s3_endpoint: Option<Url> = None,
+        check = |v| http_url(v).map(Some);
+
+    /// the access key id
+    #[shown = "—"]
+    #[secret]
+    s3_access_key: Option<Secret> = None,
+        check = |v| non_empty(v).map(|v| Some(Secret::new(v)));
+
+    /// the secret access key
+    #[shown = "—"]
+    #[secret]
+    s3_secret_key: Option<Secret> = None,
+        check = |v| non_empty(v).map(|v| Some(Secret::new(v)));
+
+    /// the region the store signs for
+    #[shown = "`us-east-1`"]
+    s3_region: String = "us-east-1".into(),
+        check = |v| non_empty(v).map(str::to_owned);
+
+    /// `https://host/bucket/key` addressing (MinIO, Garage, s3s); `false` for virtual-hosted
+    #[shown = "`true`"]
+    s3_path_style: bool = true,
+        check = boolean;
+
+    /// lifetime of the photo URLs handed to clients
+    #[shown = "`300`"]
+    blob_url_ttl_secs: u64 = 300,
+        check = positive;
+
+    /// the largest request body of any route but photo uploads (413 past it)
+    #[shown = "`65536`"]
+    max_json_body_bytes: usize = 64 * 1024,
+        check = positive;
+
+    /// `pretty` or `json` (one object per line, for a collector)
+    #[shown = "`pretty`"]
+    log_format: LogFormat = LogFormat::Pretty,
+        check = |v| match v {
+            "pretty" => Ok(LogFormat::Pretty),
+            "json" => Ok(LogFormat::Json),
+            _ => Err("must be `pretty` or `json`".into()),
+        };
+
+    /// a `tracing` filter, e.g. `info,sqlx=warn`
+    #[shown = "`info`"]
+    log_level: String = "info".into(),
+        check = |v| {
+            tracing_subscriber::EnvFilter::try_new(v)
+                .map_err(|e| format!("is not a log filter ({e})"))?;
+            Ok(v.to_owned())
+        };
+
+    /// each `/readyz` check must answer within this
+    #[shown = "`2000`"]
+    readiness_timeout_ms: u64 = 2_000,
+        check = positive;
+
+    /// after a stop signal: `/readyz` is 503 but requests are served
+    #[shown = "`1000`"]
+    shutdown_drain_ms: u64 = 1_000,
+        check = |v| parse_with(v, "a number");
+
+    /// then: the most in-flight requests get to finish
+    #[shown = "`20000`"]
+    shutdown_timeout_ms: u64 = 20_000,
+        check = positive;
+
+    /// `iss` of access tokens
+    #[shown = "`tipline`"]
+    jwt_issuer: String = "tipline".into(),
+        check = |v| non_empty(v).map(str::to_owned);
+
+    /// `KID SECRET`: the key that signs access tokens (HS256; secret ≥ 32 characters)
+    #[shown = "derived from `signing_secret`, kid `s1`"]
+    #[secret]
+    jwt_key: Option<JwtKey> = None,
+        check = |v| JwtKey::parse(v).map(Some);
+
+    /// `KID RETIRED_AT SECRET, …` (RFC 3339 time): old keys that still
+    /// verify for one token lifetime after `RETIRED_AT`
+    #[shown = "—"]
+    #[secret]
+    jwt_retired_keys: Vec<RetiredJwtKey> = Vec::new(),
+        check = RetiredJwtKey::parse_list;
+
+    /// lifetime of an account's access token
+    #[shown = "`900`"]
+    access_token_ttl_secs: u64 = 15 * 60,
+        check = positive;
+
+    /// lifetime of an anonymous reporter's token
+    #[shown = "`3600`"]
+    anonymous_token_ttl_secs: u64 = 60 * 60,
+        check = positive;
+
+    /// lifetime of a refresh token (30 days); each works once
+    #[shown = "`2592000`"]
+    refresh_token_ttl_secs: u64 = 30 * 24 * 60 * 60,
+        check = positive;
+
+    /// clock skew tolerated on `exp`
+    #[shown = "`30`"]
+    jwt_leeway_secs: u64 = 30,
+        check = |v| parse_with(v, "a number");
+
+    /// failed logins per account per window, then 429
+    #[shown = "`5`"]
+    login_max_failures_per_account: u32 = 5,
+        check = positive;
+
+    /// failed logins per client address per window, then 429
+    #[shown = "`20`"]
+    login_max_failures_per_address: u32 = 20,
+        check = positive;
+
+    /// the throttling window
+    #[shown = "`900`"]
+    login_failure_window_secs: u64 = 15 * 60,
+        check = positive;
+
+    /// the largest photo (15 MiB); larger ones are refused with 413 as they stream
+    #[shown = "`15728640`"]
+    max_upload_bytes: u64 = 15 * 1024 * 1024,
+        check = positive;
+
+    /// photos decoded at once (a blocking pool behind a semaphore)
+    #[shown = "cores"]
+    media_workers: usize = std::thread::available_parallelism().map_or(2, |n| n.get()),
+        check = positive;
+
+    /// how long a moderator's claim on a tip lasts unless renewed
+    #[shown = "`900`"]
+    claim_lease_secs: u64 = 15 * 60,
+        check = positive;
+
+    /// reward points for the first reporter of a contact when a lead
+    /// carrying it closes with an outcome worth points
+    #[shown = "`10`"]
+    first_reporter_bonus: u32 = 10,
+        check = |v| parse_with(v, "a number of points");
+
+    /// how often each node looks for leads past their accept or resolve deadline
+    #[shown = "`60`"]
+    deadline_sweep_secs: u64 = 60,
+        check = positive;
+
+    /// how often each node's relay looks for webhook events due
+    #[shown = "`1000`"]
+    webhook_poll_ms: u64 = 1_000,
+        check = positive;
+
+    /// the wait after a failed delivery, doubled after each further failure (at most an hour)
+    #[shown = "`5000`"]
+    webhook_retry_base_ms: u64 = 5_000,
+        check = positive;
+
+    /// attempts before an event is marked `failed` (an admin can retry it)
+    #[shown = "`12`"]
+    webhook_max_attempts: u32 = 12,
+        check = positive;
+
+    /// how long one delivery may take
+    #[shown = "`10000`"]
+    webhook_timeout_ms: u64 = 10_000,
+        check = positive;
+
+    /// how often each node reads the audit log for its live event streams
+    #[shown = "`500`"]
+    live_poll_ms: u64 = 500,
+        check = positive;
+
+    /// a tile URL template with `{z}`, `{x}`, `{y}` (and `{s}`) for the web
+    /// apps' maps; the pages' CSP then allows its origin
+    #[shown = "— (no tiles: a plain background)"]
+    map_tile_url: Option<String> = None,
+        check = |v| tile_url(v).map(Some);
+
+    /// the tiles' datum: `gcj02` for Chinese tile services (the apps shift
+    /// points for display only)
+    #[shown = "`wgs84`"]
+    map_tile_datum: TileDatum = TileDatum::Wgs84,
+        check = |v| match v.trim() {
+            "wgs84" => Ok(TileDatum::Wgs84),
+            "gcj02" => Ok(TileDatum::Gcj02),
+            other => Err(format!("is `{other}`, expected wgs84 or gcj02")),
+        };
+
+    /// the attribution the tile service asks for
+    #[shown = "—"]
+    map_tile_attribution: Option<String> = None,
+        check = |v| non_empty(v).map(|v| Some(v.to_owned()));
+
+    /// tips one account or anonymous session may submit per hour
+    #[shown = "`20`"]
+    tips_per_hour_per_reporter: u32 = 20,
+        check = positive;
+
+    /// tips per client address per hour
+    #[shown = "`100`"]
+    tips_per_hour_per_address: u32 = 100,
+        check = positive;
+
+    /// photo uploads per account or session per hour
+    #[shown = "`100`"]
+    media_per_hour_per_reporter: u32 = 100,
+        check = positive;
+
+    /// photo uploads per client address per hour
+    #[shown = "`500`"]
+    media_per_hour_per_address: u32 = 500,
+        check = positive;
+
+    /// header a trusted reverse proxy sets, e.g. `X-Forwarded-For`; the
+    /// rightmost entry of its last line is used (what the proxy itself
+    /// wrote). Set it only behind such a proxy. IPv6 clients are counted per /64
+    #[shown = "— (the socket address)"]
+    client_ip_header: Option<String> = None,
+        check = |v| {
+            let name = non_empty(v)?;
+            poem::http::HeaderName::try_from(name)
+                .map_err(|_| format!("is `{v}`, not a header name"))?;
+            Ok(Some(name.to_owned()))
+        };
 }
 
 impl Raw {
-    /// Sets one key from its text form; the error says what is wrong with the
-    /// value, the caller adds where it came from.
-    fn set(&mut self, key: &str, value: &str) -> Result<(), KeyError> {
-        match key {
-            "bind" => self.bind = parse_with(value, "a socket address like 127.0.0.1:8080")?,
-            "data_dir" => self.data_dir = PathBuf::from(non_empty(value)?),
-            "public_url" => self.public_url = Some(http_url(value)?),
-            "database_url" => self.database_url = Some(DatabaseUrl::parse(value)?),
-            "database_max_connections" => {
-                self.database_max_connections = positive(value)?;
-            }
-            "database_connect_timeout_ms" => self.database_connect_timeout_ms = positive(value)?,
-            "migrate_on_start" => self.migrate_on_start = boolean(value)?,
-            "signing_secret" => {
-                if value.len() < 32 {
-                    return Err(KeyError::Bad("must be at least 32 characters".into()));
-                }
-                self.signing_secret = Some(Secret::new(value));
-            }
-            "s3_endpoint" => self.s3_endpoint = Some(http_url(value)?),
-            "s3_bucket" => self.s3_bucket = Some(non_empty(value)?.to_owned()),
-            "s3_region" => self.s3_region = non_empty(value)?.to_owned(),
-            "s3_access_key" => self.s3_access_key = Some(Secret::new(non_empty(value)?)),
-            "s3_secret_key" => self.s3_secret_key = Some(Secret::new(non_empty(value)?)),
-            "s3_path_style" => self.s3_path_style = boolean(value)?,
-            "blob_url_ttl_secs" => self.blob_url_ttl_secs = positive(value)?,
-            "max_json_body_bytes" => self.max_json_body_bytes = positive(value)?,
-            "log_format" => {
-                self.log_format = match value {
-                    "pretty" => LogFormat::Pretty,
-                    "json" => LogFormat::Json,
-                    _ => return Err(KeyError::Bad("must be `pretty` or `json`".into())),
-                }
-            }
-            "log_level" => {
-                tracing_subscriber::EnvFilter::try_new(value)
-                    .map_err(|e| format!("is not a log filter ({e})"))?;
-                self.log_level = value.to_owned();
-            }
-            "readiness_timeout_ms" => self.readiness_timeout_ms = positive(value)?,
-            "claim_lease_secs" => self.claim_lease_secs = positive(value)?,
-            "first_reporter_bonus" => {
-                self.first_reporter_bonus = parse_with(value, "a number of points")?;
-            }
-            "deadline_sweep_secs" => self.deadline_sweep_secs = positive(value)?,
-            "webhook_poll_ms" => self.webhook_poll_ms = positive(value)?,
-            "live_poll_ms" => self.live_poll_ms = positive(value)?,
-            "map_tile_url" => self.map_tile_url = Some(tile_url(value)?),
-            "map_tile_datum" => {
-                self.map_tile_datum = match value.trim() {
-                    "wgs84" => TileDatum::Wgs84,
-                    "gcj02" => TileDatum::Gcj02,
-                    other => return Err(format!("is `{other}`, expected wgs84 or gcj02").into()),
-                };
-            }
-            "map_tile_attribution" => {
-                self.map_tile_attribution = Some(non_empty(value)?.to_owned());
-            }
-            "webhook_retry_base_ms" => self.webhook_retry_base_ms = positive(value)?,
-            "webhook_max_attempts" => self.webhook_max_attempts = positive(value)?,
-            "webhook_timeout_ms" => self.webhook_timeout_ms = positive(value)?,
-            "shutdown_drain_ms" => self.shutdown_drain_ms = parse_with(value, "a number")?,
-            "shutdown_timeout_ms" => self.shutdown_timeout_ms = positive(value)?,
-            "jwt_issuer" => self.jwt_issuer = non_empty(value)?.to_owned(),
-            "jwt_key" => self.jwt_key = Some(JwtKey::parse(value)?),
-            "jwt_retired_keys" => self.jwt_retired_keys = RetiredJwtKey::parse_list(value)?,
-            "access_token_ttl_secs" => self.access_token_ttl_secs = positive(value)?,
-            "anonymous_token_ttl_secs" => self.anonymous_token_ttl_secs = positive(value)?,
-            "refresh_token_ttl_secs" => self.refresh_token_ttl_secs = positive(value)?,
-            "jwt_leeway_secs" => self.jwt_leeway_secs = parse_with(value, "a number")?,
-            "login_max_failures_per_account" => {
-                self.login_max_failures_per_account = positive(value)?;
-            }
-            "login_max_failures_per_address" => {
-                self.login_max_failures_per_address = positive(value)?;
-            }
-            "login_failure_window_secs" => self.login_failure_window_secs = positive(value)?,
-            "tips_per_hour_per_reporter" => self.tips_per_hour_per_reporter = positive(value)?,
-            "tips_per_hour_per_address" => self.tips_per_hour_per_address = positive(value)?,
-            "media_per_hour_per_reporter" => self.media_per_hour_per_reporter = positive(value)?,
-            "media_per_hour_per_address" => self.media_per_hour_per_address = positive(value)?,
-            "max_upload_bytes" => self.max_upload_bytes = positive(value)?,
-            "media_workers" => self.media_workers = positive(value)?,
-            "client_ip_header" => {
-                let name = non_empty(value)?;
-                poem::http::HeaderName::try_from(name)
-                    .map_err(|_| format!("is `{value}`, not a header name"))?;
-                self.client_ip_header = Some(name.to_owned());
-            }
-            _ => return Err(KeyError::Unknown),
-        }
-        Ok(())
-    }
-
     fn apply_file(&mut self, path: &Path) -> Result<(), ConfigError> {
         let place = path.display();
         let text = std::fs::read_to_string(path)
@@ -768,16 +937,46 @@ impl Raw {
     }
 }
 
+/// The marker lines around the configuration table in README.md; a test
+/// compares what lies between them with [`markdown_table`].
+pub const README_TABLE_START: &str =
+    "<!-- configuration keys: generated by `tipline config --markdown`; do not edit -->";
+pub const README_TABLE_END: &str = "<!-- end of configuration keys -->";
+
+/// The README's configuration table, made from [`KEYS`].
+pub fn markdown_table() -> String {
+    let mut out = String::from("| key | default | meaning |\n|---|---|---|\n");
+    for key in KEYS {
+        out.push_str(&format!(
+            "| `{}` | {} | {} |\n",
+            key.name,
+            key.shown_default,
+            key.meaning_line()
+        ));
+    }
+    out
+}
+
+/// The keys as plain text, for a terminal: name, environment variable and
+/// default, then what the key does.
+pub fn plain_listing() -> String {
+    let mut out = String::new();
+    for key in KEYS {
+        out.push_str(&format!(
+            "{}  ({}; default: {})\n    {}\n",
+            key.name,
+            key.env_name(),
+            key.shown_default.replace('`', ""),
+            key.meaning_line().replace('`', "")
+        ));
+    }
+    out
+}
+
 /// Why one key could not be set.
 enum KeyError {
     Unknown,
     Bad(String),
-}
-
-impl From<String> for KeyError {
-    fn from(why: String) -> Self {
-        Self::Bad(why)
-    }
 }
 
 fn parse_with<T: std::str::FromStr>(value: &str, expected: &str) -> Result<T, String> {
@@ -852,6 +1051,46 @@ mod tests {
 
     fn load_env(pairs: &[(&str, &str)]) -> Result<Settings, ConfigError> {
         load(None, env(pairs), &Overrides::default())
+    }
+
+    #[test]
+    fn readme_configuration_table_is_the_keys() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/README.md");
+        let readme = std::fs::read_to_string(path).unwrap();
+        let held = readme
+            .split_once(README_TABLE_START)
+            .and_then(|(_, rest)| rest.split_once(README_TABLE_END))
+            .map(|(table, _)| table.trim());
+        let want = markdown_table();
+        assert!(
+            held == Some(want.trim()),
+            "README.md's configuration table is not the keys declared in src/config.rs.\n\
+             Put the output of `cargo run -q -- config --markdown` between the lines\n{README_TABLE_START}\n{README_TABLE_END}\n\
+             in README.md, that is:\n\n{want}"
+        );
+    }
+
+    #[test]
+    fn every_key_is_described_and_settable() {
+        let mut names: Vec<&str> = KEYS.iter().map(|k| k.name).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), KEYS.len(), "a key is declared twice");
+        for key in KEYS {
+            assert!(
+                !key.meaning_line().is_empty(),
+                "`{}` has no meaning",
+                key.name
+            );
+            // Each name reaches its own arm of the parser: a value that no
+            // check takes is refused as bad, never as unknown.
+            let mut raw = Raw::default();
+            assert!(
+                !matches!(raw.set(key.name, "\u{1}"), Err(KeyError::Unknown)),
+                "{}",
+                key.name
+            );
+        }
     }
 
     #[test]
