@@ -180,6 +180,21 @@ pub struct Settings {
     /// How often each node reads the audit log for its live views.
     pub live_poll: Duration,
     pub map: MapSettings,
+    /// `TIPLINE_*` variables a Kubernetes Service set, which are not keys:
+    /// their names, for the note at start (their values are never shown).
+    pub kubernetes_service_vars: Vec<String>,
+}
+
+impl Settings {
+    /// Logs what the configuration left alone; called once logging is set up.
+    pub fn log_notes(&self) {
+        if !self.kubernetes_service_vars.is_empty() {
+            tracing::info!(
+                variables = %self.kubernetes_service_vars.join(", "),
+                "left alone: variables a Kubernetes Service named tipline sets, not configuration keys"
+            );
+        }
+    }
 }
 
 /// The map tiles the web apps draw under their outlines and points; none
@@ -382,14 +397,16 @@ pub fn load(
     if let Some(path) = file {
         raw.apply_file(path)?;
     }
-    raw.apply_env(env)?;
+    let service_vars = raw.apply_env(env)?;
     if let Some(bind) = overrides.bind {
         raw.bind = bind;
     }
     if let Some(dir) = &overrides.data_dir {
         raw.data_dir = dir.clone();
     }
-    raw.validate()
+    let mut settings = raw.validate()?;
+    settings.kubernetes_service_vars = service_vars;
+    Ok(settings)
 }
 
 /// One configuration key as an operator sees it: the README's table and
@@ -412,14 +429,22 @@ impl Key {
         format!("{ENV_PREFIX}{}", self.name.to_ascii_uppercase())
     }
 
-    /// The meaning as one line.
+    /// The meaning as one line; a secret's says where else it may come from.
     pub fn meaning_line(&self) -> String {
-        self.meaning
+        let mut line = self
+            .meaning
             .lines()
             .map(str::trim)
             .filter(|line| !line.is_empty())
             .collect::<Vec<_>>()
-            .join(" ")
+            .join(" ");
+        if self.secret {
+            line.push_str(&format!(
+                " (secret: kept out of logs and errors; `{}_FILE` may name a file holding it)",
+                self.env_name()
+            ));
+        }
+        line
     }
 }
 
@@ -775,9 +800,9 @@ impl Raw {
             let why = e.message().trim().to_owned();
             ConfigError::new(format!("config file {place} is not valid TOML: {why}"))
         })?;
-        for (key, value) in table {
+        for (key, value) in &table {
             let text = match value {
-                toml::Value::String(s) => s,
+                toml::Value::String(s) => s.clone(),
                 toml::Value::Integer(i) => i.to_string(),
                 toml::Value::Boolean(b) => b.to_string(),
                 _ => {
@@ -786,7 +811,26 @@ impl Raw {
                     )));
                 }
             };
-            self.set(&key, &text).map_err(|e| {
+            if let Some(secret) = file_secret(key) {
+                if table.contains_key(secret.name) {
+                    return Err(ConfigError::new(format!(
+                        "config file {place}: both `{}` and `{key}` are set; keep one",
+                        secret.name
+                    )));
+                }
+                let value = read_secret_file(&text).map_err(|why| {
+                    ConfigError::new(format!("config file {place}: `{key}` {why}"))
+                })?;
+                self.set(secret.name, &value).map_err(|e| {
+                    ConfigError::new(format!(
+                        "config file {place}: `{key}`: the file {} {}",
+                        text.trim(),
+                        e.reason()
+                    ))
+                })?;
+                continue;
+            }
+            self.set(key, &text).map_err(|e| {
                 ConfigError::new(match e {
                     KeyError::Unknown => format!("config file {place}: unknown key `{key}`"),
                     KeyError::Bad(why) => format!("config file {place}: `{key}` {why}"),
@@ -796,27 +840,55 @@ impl Raw {
         Ok(())
     }
 
+    /// Applies the `TIPLINE_*` variables; returns the names of those a
+    /// Kubernetes Service set, which are not keys and are left alone.
     fn apply_env(
         &mut self,
         env: impl IntoIterator<Item = (String, String)>,
-    ) -> Result<(), ConfigError> {
+    ) -> Result<Vec<String>, ConfigError> {
         // Sorted, so that of several bad variables the same one is named each time.
         let vars: BTreeMap<String, String> = env
             .into_iter()
             .filter(|(name, _)| name.starts_with(ENV_PREFIX) && name != CONFIG_FILE_ENV)
             .collect();
-        for (name, value) in vars {
+        let mut service_vars = Vec::new();
+        for (name, value) in &vars {
             let key = name[ENV_PREFIX.len()..].to_ascii_lowercase();
-            self.set(&key, &value).map_err(|e| {
-                ConfigError::new(match e {
-                    KeyError::Unknown => format!(
-                        "unknown environment variable {name} (the known ones are in README.md, Configuration)"
-                    ),
-                    KeyError::Bad(why) => format!("{name} {why}"),
-                })
-            })?;
+            if let Some(secret) = file_secret(&key) {
+                let direct = secret.env_name();
+                if vars.contains_key(&direct) {
+                    return Err(ConfigError::new(format!(
+                        "{direct} and {name} are both set; keep one"
+                    )));
+                }
+                let text = read_secret_file(value)
+                    .map_err(|why| ConfigError::new(format!("{name} {why}")))?;
+                self.set(secret.name, &text).map_err(|e| {
+                    ConfigError::new(format!("{name}: the file {} {}", value.trim(), e.reason()))
+                })?;
+                continue;
+            }
+            match self.set(&key, value) {
+                Ok(()) => {}
+                Err(KeyError::Unknown) if kubernetes::is_service_variable(name, value) => {
+                    service_vars.push(name.clone());
+                }
+                Err(KeyError::Unknown) => {
+                    let hint = if kubernetes::looks_like_service_variable(name) {
+                        "; a Kubernetes Service named tipline sets it only as tcp://IP:PORT and the like"
+                    } else {
+                        ""
+                    };
+                    return Err(ConfigError::new(format!(
+                        "unknown environment variable {name} (the known ones are in README.md, Configuration{hint})"
+                    )));
+                }
+                Err(KeyError::Bad(why)) => {
+                    return Err(ConfigError::new(format!("{name} {why}")));
+                }
+            }
         }
-        Ok(())
+        Ok(service_vars)
     }
 
     fn validate(self) -> Result<Settings, ConfigError> {
@@ -895,6 +967,7 @@ impl Raw {
                 tile_datum: self.map_tile_datum,
                 tile_attribution: self.map_tile_attribution,
             },
+            kubernetes_service_vars: Vec::new(),
         })
     }
 
@@ -977,6 +1050,128 @@ pub fn plain_listing() -> String {
 enum KeyError {
     Unknown,
     Bad(String),
+}
+
+impl KeyError {
+    fn reason(self) -> String {
+        match self {
+            Self::Unknown => "names no key".into(),
+            Self::Bad(why) => why,
+        }
+    }
+}
+
+/// If `key` is `<secret key>_file`, the secret key whose value that file
+/// holds (as Kubernetes and Docker mount secrets).
+fn file_secret(key: &str) -> Option<&'static Key> {
+    let base = key.strip_suffix("_file")?;
+    KEYS.iter().find(|k| k.secret && k.name == base)
+}
+
+/// A secret's value from the file at `path`, less one trailing newline (what
+/// `echo` and editors add). The error names the path, never the content.
+fn read_secret_file(path: &str) -> Result<String, String> {
+    let path = path.trim();
+    if path.is_empty() {
+        return Err("must name a file".into());
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        let why = match e.kind() {
+            std::io::ErrorKind::InvalidData => "it is not UTF-8 text".to_owned(),
+            _ => e.to_string(),
+        };
+        format!("names {path}, which cannot be read: {why}")
+    })?;
+    let text = match text.strip_suffix('\n') {
+        Some(line) => line.strip_suffix('\r').unwrap_or(line),
+        None => &text,
+    };
+    Ok(text.to_owned())
+}
+
+/// The variables Kubernetes puts into every pod for a Service named
+/// `tipline` (enableServiceLinks, on by default): `TIPLINE_SERVICE_HOST`,
+/// `TIPLINE_SERVICE_PORT`, `TIPLINE_SERVICE_PORT_<NAME>`, `TIPLINE_PORT`
+/// and `TIPLINE_PORT_<N>_<PROTO>[_ADDR|_PORT|_PROTO]`. They share the
+/// prefix of the keys but are none; only their exact shapes, names and
+/// values both, are let through, so a typo of a key is still refused.
+mod kubernetes {
+    use std::net::{IpAddr, SocketAddr};
+
+    pub fn is_service_variable(name: &str, value: &str) -> bool {
+        let Some(rest) = name.strip_prefix(super::ENV_PREFIX) else {
+            return false;
+        };
+        match rest {
+            "SERVICE_HOST" => is_ip(value),
+            "SERVICE_PORT" => is_port(value),
+            "PORT" => is_endpoint(value, None),
+            _ => {
+                if let Some(port_name) = rest.strip_prefix("SERVICE_PORT_") {
+                    return is_port_name(port_name) && is_port(value);
+                }
+                let Some(spec) = rest.strip_prefix("PORT_") else {
+                    return false;
+                };
+                let mut parts = spec.splitn(3, '_');
+                let (Some(port), Some(proto)) = (parts.next(), parts.next()) else {
+                    return false;
+                };
+                if !is_port(port) || !matches!(proto, "TCP" | "UDP" | "SCTP") {
+                    return false;
+                }
+                let proto = proto.to_ascii_lowercase();
+                match parts.next() {
+                    None => is_endpoint(value, Some((&proto, port))),
+                    Some("ADDR") => is_ip(value),
+                    Some("PORT") => value == port,
+                    Some("PROTO") => value == proto,
+                    Some(_) => false,
+                }
+            }
+        }
+    }
+
+    /// A name in one of those shapes, whatever its value: worth a hint when
+    /// it is refused.
+    pub fn looks_like_service_variable(name: &str) -> bool {
+        let rest = name.strip_prefix(super::ENV_PREFIX).unwrap_or_default();
+        rest == "PORT" || rest.starts_with("PORT_") || rest.starts_with("SERVICE_")
+    }
+
+    fn is_ip(value: &str) -> bool {
+        value.parse::<IpAddr>().is_ok()
+    }
+
+    fn is_port(value: &str) -> bool {
+        !value.starts_with('0') && value.parse::<u16>().is_ok_and(|p| p > 0)
+    }
+
+    /// A Service port's name, upper-cased with `-` made `_` (IANA service
+    /// names: at most 15 letters, digits and hyphens).
+    fn is_port_name(value: &str) -> bool {
+        (1..=15).contains(&value.len())
+            && value
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+    }
+
+    /// `tcp://10.0.0.1:8080`: a protocol, an address and a port (and, for
+    /// `TIPLINE_PORT_<N>_<PROTO>`, that protocol and port).
+    fn is_endpoint(value: &str, expected: Option<(&str, &str)>) -> bool {
+        let Some((proto, addr)) = value.split_once("://") else {
+            return false;
+        };
+        let Ok(addr) = addr.parse::<SocketAddr>() else {
+            return false;
+        };
+        match expected {
+            Some((want_proto, want_port)) => {
+                proto == want_proto && addr.port().to_string() == want_port
+            }
+            None => matches!(proto, "tcp" | "udp" | "sctp"),
+        }
+    }
 }
 
 fn parse_with<T: std::str::FromStr>(value: &str, expected: &str) -> Result<T, String> {
@@ -1091,6 +1286,180 @@ mod tests {
                 key.name
             );
         }
+    }
+
+    /// What a Service named `tipline` with ports `http` (8080) and
+    /// `metrics` (9090) puts into every pod.
+    const SERVICE_VARS: &[(&str, &str)] = &[
+        ("TIPLINE_SERVICE_HOST", "10.0.0.1"),
+        ("TIPLINE_SERVICE_PORT", "8080"),
+        ("TIPLINE_SERVICE_PORT_HTTP", "8080"),
+        ("TIPLINE_SERVICE_PORT_METRICS", "9090"),
+        ("TIPLINE_PORT", "tcp://10.0.0.1:8080"),
+        ("TIPLINE_PORT_8080_TCP", "tcp://10.0.0.1:8080"),
+        ("TIPLINE_PORT_8080_TCP_ADDR", "10.0.0.1"),
+        ("TIPLINE_PORT_8080_TCP_PORT", "8080"),
+        ("TIPLINE_PORT_8080_TCP_PROTO", "tcp"),
+        ("TIPLINE_PORT_9090_TCP", "tcp://10.0.0.1:9090"),
+        ("TIPLINE_PORT_9090_TCP_ADDR", "10.0.0.1"),
+        ("TIPLINE_PORT_9090_TCP_PORT", "9090"),
+        ("TIPLINE_PORT_9090_TCP_PROTO", "tcp"),
+    ];
+
+    #[test]
+    fn a_kubernetes_service_s_variables_are_left_alone() {
+        let mut pairs = SERVICE_VARS.to_vec();
+        pairs.push(("TIPLINE_LOG_LEVEL", "debug"));
+        let s = load_env(&pairs).unwrap();
+        assert_eq!(s.log_level, "debug");
+        assert_eq!(
+            s.bind.to_string(),
+            "127.0.0.1:8080",
+            "TIPLINE_PORT is not the port"
+        );
+        assert_eq!(s.kubernetes_service_vars.len(), SERVICE_VARS.len());
+        assert!(
+            s.kubernetes_service_vars
+                .contains(&"TIPLINE_PORT".to_owned())
+        );
+        // An IPv6 cluster.
+        load_env(&[
+            ("TIPLINE_SERVICE_HOST", "fd00::1"),
+            ("TIPLINE_PORT", "tcp://[fd00::1]:8080"),
+            ("TIPLINE_PORT_8080_TCP_ADDR", "fd00::1"),
+        ])
+        .unwrap();
+    }
+
+    #[test]
+    fn near_misses_of_the_kubernetes_shapes_are_refused() {
+        for (name, value) in [
+            ("TIPLINE_BUIND", "0.0.0.0:8080"),
+            ("TIPLINE_PORT", "8080"),
+            ("TIPLINE_PORT", "http://10.0.0.1:8080"),
+            ("TIPLINE_SERVICE_HOST", "tipline.default.svc"),
+            ("TIPLINE_SERVICE_PORT", "http"),
+            ("TIPLINE_SERVICE_PORT_HTTP", "0"),
+            ("TIPLINE_SERVICE_HOSTS", "10.0.0.1"),
+            ("TIPLINE_PORT_8080_TCP", "tcp://10.0.0.1:9090"),
+            ("TIPLINE_PORT_8080_TCP_PORT", "9090"),
+            ("TIPLINE_PORT_8080_TCP_PROTO", "udp"),
+            ("TIPLINE_PORT_8080_HTTP", "tcp://10.0.0.1:8080"),
+            ("TIPLINE_PORT_8080_TCP_HOST", "10.0.0.1"),
+        ] {
+            let err = load_env(&[(name, value)]).unwrap_err().to_string();
+            assert!(
+                err.starts_with(&format!("unknown environment variable {name} ")),
+                "{name}={value}: {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn secrets_come_from_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, text: &str| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, text).unwrap();
+            path.display().to_string()
+        };
+        let signing = write("signing", "sign-sign-sign-sign-sign-sign-sign-sign\n");
+        let access = write("access", "access-key-id\r\n");
+        let secret = write("secret", "very-secret-key\n");
+        let jwt = write("jwt", "k2 0123456789abcdef0123456789abcdef-new");
+        let db = write("db", "postgres://app:hunter2-db@db/tipline\n");
+        let s = load_env(&[
+            ("TIPLINE_SIGNING_SECRET_FILE", &signing),
+            ("TIPLINE_S3_BUCKET", "photos"),
+            ("TIPLINE_S3_ENDPOINT", "http://127.0.0.1:9000"),
+            ("TIPLINE_S3_ACCESS_KEY_FILE", &access),
+            ("TIPLINE_S3_SECRET_KEY_FILE", &secret),
+            ("TIPLINE_JWT_KEY_FILE", &jwt),
+            ("TIPLINE_DATABASE_URL_FILE", &db),
+        ])
+        .unwrap();
+        // One trailing newline goes (with its carriage return), no more.
+        let expose = |secret: &Option<Secret>| secret.as_ref().unwrap().expose().to_owned();
+        assert_eq!(
+            expose(&s.signing_secret),
+            "sign-sign-sign-sign-sign-sign-sign-sign"
+        );
+        let s3 = s.s3.as_ref().unwrap();
+        assert_eq!(s3.access_key.expose(), "access-key-id");
+        assert_eq!(s3.secret_key.expose(), "very-secret-key");
+        assert_eq!(s.auth.signing_key.as_ref().unwrap().kid, "k2");
+        assert_eq!(s.database_url().kind(), DatabaseKind::Postgres);
+        assert!(!format!("{s:?}").contains("hunter2-db"));
+        let two_lines = write("two", "sign-sign-sign-sign-sign-sign-sign-sign\n\n");
+        let s = load_env(&[("TIPLINE_SIGNING_SECRET_FILE", &two_lines)]).unwrap();
+        assert_eq!(
+            expose(&s.signing_secret),
+            "sign-sign-sign-sign-sign-sign-sign-sign\n"
+        );
+
+        // From the file too, and the environment's layer wins.
+        let file = dir.path().join("t.toml");
+        std::fs::write(&file, format!("signing_secret_file = \"{signing}\"\n")).unwrap();
+        let s = load(Some(&file), env(&[]), &Overrides::default()).unwrap();
+        assert_eq!(
+            expose(&s.signing_secret),
+            "sign-sign-sign-sign-sign-sign-sign-sign"
+        );
+        let other = write("other", "other-other-other-other-other-other-other");
+        let s = load(
+            Some(&file),
+            env(&[("TIPLINE_SIGNING_SECRET_FILE", &other)]),
+            &Overrides::default(),
+        )
+        .unwrap();
+        assert_eq!(
+            expose(&s.signing_secret),
+            "other-other-other-other-other-other-other"
+        );
+    }
+
+    #[test]
+    fn a_secret_file_that_fails_names_the_path_never_the_content() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("missing").display().to_string();
+        let err = load_env(&[("TIPLINE_SIGNING_SECRET_FILE", &missing)])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with(&format!(
+                "TIPLINE_SIGNING_SECRET_FILE names {missing}, which cannot be read"
+            )),
+            "{err}"
+        );
+
+        let short = dir.path().join("short");
+        std::fs::write(&short, "too-short-secret\n").unwrap();
+        let err = load_env(&[("TIPLINE_SIGNING_SECRET_FILE", &short.display().to_string())])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("at least 32 characters"), "{err}");
+        assert!(err.contains(&short.display().to_string()), "{err}");
+        assert!(!err.contains("too-short-secret"), "{err}");
+
+        let both = load_env(&[
+            ("TIPLINE_S3_SECRET_KEY", "from-the-variable"),
+            ("TIPLINE_S3_SECRET_KEY_FILE", &missing),
+        ])
+        .unwrap_err()
+        .to_string();
+        assert_eq!(
+            both,
+            "TIPLINE_S3_SECRET_KEY and TIPLINE_S3_SECRET_KEY_FILE are both set; keep one"
+        );
+
+        // Only secrets come from files: any other _FILE is a typo.
+        let err = load_env(&[("TIPLINE_BIND_FILE", &missing)])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("unknown environment variable TIPLINE_BIND_FILE"),
+            "{err}"
+        );
     }
 
     #[test]
