@@ -555,10 +555,20 @@ async fn seed_fills_an_empty_database_and_refuses_a_used_one() {
     };
     let (code, stderr) = seed(&[]);
     assert_eq!(code, Some(0), "{stderr}");
+    // Standard error is a pipe here: plain lines, not a bar's frames.
     assert!(
-        stderr.contains("1200/1200 tips"),
-        "a progress bar: {stderr}"
+        stderr.contains("tipline: seed: 1200/1200 tips (100%)"),
+        "progress: {stderr}"
     );
+    assert!(
+        !stderr.contains('\r'),
+        "carriage returns in a pipe: {stderr:?}"
+    );
+    let progress_lines = stderr
+        .lines()
+        .filter(|l| l.starts_with("tipline: seed: "))
+        .count();
+    assert!((1..=3).contains(&progress_lines), "{stderr}");
     assert!(stderr.contains("seeded 1200 tips"), "{stderr}");
 
     let settings = env.settings();
