@@ -14,6 +14,7 @@ use crate::{accounts, http, server, store, telemetry};
 /// `tipline serve`: runs until SIGINT or SIGTERM.
 pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     telemetry::init(settings.log_format, &settings.log_level);
+    settings.log_notes();
     let stop = server::stop_signal();
     let prepared = server::prepare(settings).await?;
     if let Some(admin) = &prepared.first_admin {

@@ -180,6 +180,21 @@ pub struct Settings {
     /// How often each node reads the audit log for its live views.
     pub live_poll: Duration,
     pub map: MapSettings,
+    /// `TIPLINE_*` variables a Kubernetes Service set, which are not keys:
+    /// their names, for the note at start (their values are never shown).
+    pub kubernetes_service_vars: Vec<String>,
+}
+
+impl Settings {
+    /// Logs what the configuration left alone; called once logging is set up.
+    pub fn log_notes(&self) {
+        if !self.kubernetes_service_vars.is_empty() {
+            tracing::info!(
+                variables = %self.kubernetes_service_vars.join(", "),
+                "left alone: variables a Kubernetes Service named tipline sets, not configuration keys"
+            );
+        }
+    }
 }
 
 /// The map tiles the web apps draw under their outlines and points; none
@@ -382,222 +397,401 @@ pub fn load(
     if let Some(path) = file {
         raw.apply_file(path)?;
     }
-    raw.apply_env(env)?;
+    let service_vars = raw.apply_env(env)?;
     if let Some(bind) = overrides.bind {
         raw.bind = bind;
     }
     if let Some(dir) = &overrides.data_dir {
         raw.data_dir = dir.clone();
     }
-    raw.validate()
+    let mut settings = raw.validate()?;
+    settings.kubernetes_service_vars = service_vars;
+    Ok(settings)
 }
 
-/// Settings as they are being layered, before the checks that need all of
-/// them at once.
-#[derive(Debug)]
-struct Raw {
-    bind: SocketAddr,
-    data_dir: PathBuf,
-    public_url: Option<Url>,
-    database_url: Option<DatabaseUrl>,
-    database_max_connections: u32,
-    database_connect_timeout_ms: u64,
-    migrate_on_start: bool,
-    signing_secret: Option<Secret>,
-    s3_endpoint: Option<Url>,
-    s3_bucket: Option<String>,
-    s3_region: String,
-    s3_access_key: Option<Secret>,
-    s3_secret_key: Option<Secret>,
-    s3_path_style: bool,
-    blob_url_ttl_secs: u64,
-    max_json_body_bytes: usize,
-    log_format: LogFormat,
-    log_level: String,
-    readiness_timeout_ms: u64,
-    shutdown_drain_ms: u64,
-    shutdown_timeout_ms: u64,
-    jwt_issuer: String,
-    jwt_key: Option<JwtKey>,
-    jwt_retired_keys: Vec<RetiredJwtKey>,
-    access_token_ttl_secs: u64,
-    anonymous_token_ttl_secs: u64,
-    refresh_token_ttl_secs: u64,
-    jwt_leeway_secs: u64,
-    login_max_failures_per_account: u32,
-    login_max_failures_per_address: u32,
-    login_failure_window_secs: u64,
-    client_ip_header: Option<String>,
-    tips_per_hour_per_reporter: u32,
-    tips_per_hour_per_address: u32,
-    media_per_hour_per_reporter: u32,
-    media_per_hour_per_address: u32,
-    max_upload_bytes: u64,
-    media_workers: usize,
-    claim_lease_secs: u64,
-    first_reporter_bonus: u32,
-    deadline_sweep_secs: u64,
-    webhook_poll_ms: u64,
-    webhook_retry_base_ms: u64,
-    webhook_max_attempts: u32,
-    webhook_timeout_ms: u64,
-    live_poll_ms: u64,
-    map_tile_url: Option<String>,
-    map_tile_datum: TileDatum,
-    map_tile_attribution: Option<String>,
+/// One configuration key as an operator sees it: the README's table and
+/// `tipline config` are made from these.
+#[derive(Clone, Copy, Debug)]
+pub struct Key {
+    /// The name in the file; upper-cased with `TIPLINE_` in the environment.
+    pub name: &'static str,
+    /// The default as the README shows it.
+    pub shown_default: &'static str,
+    /// What it does, one doc line per source line.
+    pub meaning: &'static str,
+    /// Never printed; may also be read from a file (`TIPLINE_<KEY>_FILE`).
+    pub secret: bool,
 }
 
-impl Default for Raw {
-    fn default() -> Self {
-        Self {
-            bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
-            data_dir: PathBuf::from("./data"),
-            public_url: None,
-            database_url: None,
-            database_max_connections: 10,
-            database_connect_timeout_ms: 5_000,
-            migrate_on_start: true,
-            signing_secret: None,
-            s3_endpoint: None,
-            s3_bucket: None,
-            s3_region: "us-east-1".into(),
-            s3_access_key: None,
-            s3_secret_key: None,
-            s3_path_style: true,
-            blob_url_ttl_secs: 300,
-            max_json_body_bytes: 64 * 1024,
-            log_format: LogFormat::Pretty,
-            log_level: "info".into(),
-            readiness_timeout_ms: 2_000,
-            shutdown_drain_ms: 1_000,
-            shutdown_timeout_ms: 20_000,
-            jwt_issuer: "tipline".into(),
-            jwt_key: None,
-            jwt_retired_keys: Vec::new(),
-            access_token_ttl_secs: 15 * 60,
-            anonymous_token_ttl_secs: 60 * 60,
-            refresh_token_ttl_secs: 30 * 24 * 60 * 60,
-            jwt_leeway_secs: 30,
-            login_max_failures_per_account: 5,
-            login_max_failures_per_address: 20,
-            login_failure_window_secs: 15 * 60,
-            client_ip_header: None,
-            tips_per_hour_per_reporter: 20,
-            tips_per_hour_per_address: 100,
-            media_per_hour_per_reporter: 100,
-            media_per_hour_per_address: 500,
-            max_upload_bytes: 15 * 1024 * 1024,
-            media_workers: std::thread::available_parallelism().map_or(2, |n| n.get()),
-            claim_lease_secs: 15 * 60,
-            first_reporter_bonus: 10,
-            deadline_sweep_secs: 60,
-            webhook_poll_ms: 1_000,
-            live_poll_ms: 500,
-            map_tile_url: None,
-            map_tile_datum: TileDatum::Wgs84,
-            map_tile_attribution: None,
-            webhook_retry_base_ms: 5_000,
-            webhook_max_attempts: 12,
-            webhook_timeout_ms: 10_000,
-        }
+impl Key {
+    /// The environment variable that sets it.
+    pub fn env_name(&self) -> String {
+        format!("{ENV_PREFIX}{}", self.name.to_ascii_uppercase())
     }
+
+    /// The meaning as one line; a secret's says where else it may come from.
+    pub fn meaning_line(&self) -> String {
+        let mut line = self
+            .meaning
+            .lines()
+            .map(str::trim)
+            .filter(|line| !line.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ");
+        if self.secret {
+            line.push_str(&format!(
+                " (secret: kept out of logs and errors; `{}_FILE` may name a file holding it)",
+                self.env_name()
+            ));
+        }
+        line
+    }
+}
+
+/// Declares every key once. Each entry is
+///
+/// ```text
+/// /// what it does (the README's "meaning" column)
+/// #[shown = "the default as the README shows it"]
+/// #[secret]                      // optional: never printed, may come from a file
+/// name: Type = default expression,
+///     check = fn(&str) -> Result<Type, String>;
+/// ```
+///
+/// and from it come the field of [`Raw`] and its default, the arm of
+/// [`Raw::set`] that both the file and the environment go through, and the
+/// entry of [`KEYS`]. A check's error says what is wrong with the value (the
+/// caller adds where it came from); a secret's check must not echo it.
+macro_rules! keys {
+    ($(
+        $(#[doc = $doc:literal])*
+        #[shown = $shown:literal]
+        $(#[$flag:ident])?
+        $name:ident: $ty:ty = $default:expr,
+            check = $check:expr;
+    )*) => {
+        /// Settings as they are being layered, before the checks that need
+        /// all of them at once.
+        #[derive(Debug)]
+        struct Raw {
+            $($(#[doc = $doc])* $name: $ty,)*
+        }
+
+        impl Default for Raw {
+            fn default() -> Self {
+                Self { $($name: $default,)* }
+            }
+        }
+
+        impl Raw {
+            /// Sets one key from its text form.
+            fn set(&mut self, key: &str, value: &str) -> Result<(), KeyError> {
+                match key {
+                    $(stringify!($name) => {
+                        let check: fn(&str) -> Result<$ty, String> = $check;
+                        self.$name = check(value).map_err(KeyError::Bad)?;
+                    })*
+                    _ => return Err(KeyError::Unknown),
+                }
+                Ok(())
+            }
+        }
+
+        /// Every key, in the README's order.
+        pub const KEYS: &[Key] = &[$(Key {
+            name: stringify!($name),
+            shown_default: $shown,
+            meaning: concat!($($doc, "\n",)*),
+            secret: keys!(@secret $($flag)?),
+        },)*];
+    };
+    (@secret secret) => { true };
+    (@secret) => { false };
+}
+
+keys! {
+    /// address to listen on (also `--bind`)
+    #[shown = "`127.0.0.1:8080`"]
+    bind: SocketAddr = SocketAddr::from(([127, 0, 0, 1], 8080)),
+        check = |v| parse_with(v, "a socket address like 127.0.0.1:8080");
+
+    /// the embedded database, local photos, generated signing key (also `--data-dir`)
+    #[shown = "`./data`"]
+    data_dir: PathBuf = PathBuf::from("./data"),
+        check = |v| non_empty(v).map(PathBuf::from);
+
+    /// where clients reach the service; used in the photo URLs it hands out
+    #[shown = "`http://` + bound address"]
+    public_url: Option<Url> = None,
+        check = |v| http_url(v).map(Some);
+
+    /// `sqlite://PATH` or `postgres://USER:PASSWORD@HOST:PORT/DB`
+    #[shown = "`sqlite://<data_dir>/tipline.db`"]
+    #[secret]
+    database_url: Option<DatabaseUrl> = None,
+        check = |v| DatabaseUrl::parse(v).map(Some);
+
+    /// pool size per node
+    #[shown = "`10`"]
+    database_max_connections: u32 = 10,
+        check = positive;
+
+    /// how long a start waits for the database
+    #[shown = "`5000`"]
+    database_connect_timeout_ms: u64 = 5_000,
+        check = positive;
+
+    /// apply pending migrations when serving
+    #[shown = "`true`"]
+    migrate_on_start: bool = true,
+        check = boolean;
+
+    /// key (≥ 32 characters) for signed photo URLs; **required with
+    /// PostgreSQL**, the same on every node
+    #[shown = "generated into `<data_dir>/signing.key`"]
+    #[secret]
+    signing_secret: Option<Secret> = None,
+        check = |v| {
+            if v.len() < 32 {
+                return Err("must be at least 32 characters".into());
+            }
+            Ok(Some(Secret::new(v)))
+        };
+
+    /// setting it selects the S3 photo store; then the three below are required
+    #[shown = "—"]
+    s3_bucket: Option<String> = None,
+        check = |v| non_empty(v).map(|v| Some(v.to_owned()));
+
+    /// e.g. `https://s3.eu-west-1.amazonaws.com`, `http://minio:9000`
+    #[shown = "—"]
+    s3_endpoint: Option<Url> = None,
+        check = |v| http_url(v).map(Some);
+
+    /// the access key id
+    #[shown = "—"]
+    #[secret]
+    s3_access_key: Option<Secret> = None,
+        check = |v| non_empty(v).map(|v| Some(Secret::new(v)));
+
+    /// the secret access key
+    #[shown = "—"]
+    #[secret]
+    s3_secret_key: Option<Secret> = None,
+        check = |v| non_empty(v).map(|v| Some(Secret::new(v)));
+
+    /// the region the store signs for
+    #[shown = "`us-east-1`"]
+    s3_region: String = "us-east-1".into(),
+        check = |v| non_empty(v).map(str::to_owned);
+
+    /// `https://host/bucket/key` addressing (MinIO, Garage, s3s); `false` for virtual-hosted
+    #[shown = "`true`"]
+    s3_path_style: bool = true,
+        check = boolean;
+
+    /// lifetime of the photo URLs handed to clients
+    #[shown = "`300`"]
+    blob_url_ttl_secs: u64 = 300,
+        check = positive;
+
+    /// the largest request body of any route but photo uploads (413 past it)
+    #[shown = "`65536`"]
+    max_json_body_bytes: usize = 64 * 1024,
+        check = positive;
+
+    /// `pretty` or `json` (one object per line, for a collector)
+    #[shown = "`pretty`"]
+    log_format: LogFormat = LogFormat::Pretty,
+        check = |v| match v {
+            "pretty" => Ok(LogFormat::Pretty),
+            "json" => Ok(LogFormat::Json),
+            _ => Err("must be `pretty` or `json`".into()),
+        };
+
+    /// a `tracing` filter, e.g. `info,sqlx=warn`
+    #[shown = "`info`"]
+    log_level: String = "info".into(),
+        check = |v| {
+            tracing_subscriber::EnvFilter::try_new(v)
+                .map_err(|e| format!("is not a log filter ({e})"))?;
+            Ok(v.to_owned())
+        };
+
+    /// each `/readyz` check must answer within this
+    #[shown = "`2000`"]
+    readiness_timeout_ms: u64 = 2_000,
+        check = positive;
+
+    /// after a stop signal: `/readyz` is 503 but requests are served
+    #[shown = "`1000`"]
+    shutdown_drain_ms: u64 = 1_000,
+        check = |v| parse_with(v, "a number");
+
+    /// then: the most in-flight requests get to finish
+    #[shown = "`20000`"]
+    shutdown_timeout_ms: u64 = 20_000,
+        check = positive;
+
+    /// `iss` of access tokens
+    #[shown = "`tipline`"]
+    jwt_issuer: String = "tipline".into(),
+        check = |v| non_empty(v).map(str::to_owned);
+
+    /// `KID SECRET`: the key that signs access tokens (HS256; secret ≥ 32 characters)
+    #[shown = "derived from `signing_secret`, kid `s1`"]
+    #[secret]
+    jwt_key: Option<JwtKey> = None,
+        check = |v| JwtKey::parse(v).map(Some);
+
+    /// `KID RETIRED_AT SECRET, …` (RFC 3339 time): old keys that still
+    /// verify for one token lifetime after `RETIRED_AT`
+    #[shown = "—"]
+    #[secret]
+    jwt_retired_keys: Vec<RetiredJwtKey> = Vec::new(),
+        check = RetiredJwtKey::parse_list;
+
+    /// lifetime of an account's access token
+    #[shown = "`900`"]
+    access_token_ttl_secs: u64 = 15 * 60,
+        check = positive;
+
+    /// lifetime of an anonymous reporter's token
+    #[shown = "`3600`"]
+    anonymous_token_ttl_secs: u64 = 60 * 60,
+        check = positive;
+
+    /// lifetime of a refresh token (30 days); each works once
+    #[shown = "`2592000`"]
+    refresh_token_ttl_secs: u64 = 30 * 24 * 60 * 60,
+        check = positive;
+
+    /// clock skew tolerated on `exp`
+    #[shown = "`30`"]
+    jwt_leeway_secs: u64 = 30,
+        check = |v| parse_with(v, "a number");
+
+    /// failed logins per account per window, then 429
+    #[shown = "`5`"]
+    login_max_failures_per_account: u32 = 5,
+        check = positive;
+
+    /// failed logins per client address per window, then 429
+    #[shown = "`20`"]
+    login_max_failures_per_address: u32 = 20,
+        check = positive;
+
+    /// the throttling window
+    #[shown = "`900`"]
+    login_failure_window_secs: u64 = 15 * 60,
+        check = positive;
+
+    /// the largest photo (15 MiB); larger ones are refused with 413 as they stream
+    #[shown = "`15728640`"]
+    max_upload_bytes: u64 = 15 * 1024 * 1024,
+        check = positive;
+
+    /// photos decoded at once (a blocking pool behind a semaphore)
+    #[shown = "cores"]
+    media_workers: usize = std::thread::available_parallelism().map_or(2, |n| n.get()),
+        check = positive;
+
+    /// how long a moderator's claim on a tip lasts unless renewed
+    #[shown = "`900`"]
+    claim_lease_secs: u64 = 15 * 60,
+        check = positive;
+
+    /// reward points for the first reporter of a contact when a lead
+    /// carrying it closes with an outcome worth points
+    #[shown = "`10`"]
+    first_reporter_bonus: u32 = 10,
+        check = |v| parse_with(v, "a number of points");
+
+    /// how often each node looks for leads past their accept or resolve deadline
+    #[shown = "`60`"]
+    deadline_sweep_secs: u64 = 60,
+        check = positive;
+
+    /// how often each node's relay looks for webhook events due
+    #[shown = "`1000`"]
+    webhook_poll_ms: u64 = 1_000,
+        check = positive;
+
+    /// the wait after a failed delivery, doubled after each further failure (at most an hour)
+    #[shown = "`5000`"]
+    webhook_retry_base_ms: u64 = 5_000,
+        check = positive;
+
+    /// attempts before an event is marked `failed` (an admin can retry it)
+    #[shown = "`12`"]
+    webhook_max_attempts: u32 = 12,
+        check = positive;
+
+    /// how long one delivery may take
+    #[shown = "`10000`"]
+    webhook_timeout_ms: u64 = 10_000,
+        check = positive;
+
+    /// how often each node reads the audit log for its live event streams
+    #[shown = "`500`"]
+    live_poll_ms: u64 = 500,
+        check = positive;
+
+    /// a tile URL template with `{z}`, `{x}`, `{y}` (and `{s}`) for the web
+    /// apps' maps; the pages' CSP then allows its origin
+    #[shown = "— (no tiles: a plain background)"]
+    map_tile_url: Option<String> = None,
+        check = |v| tile_url(v).map(Some);
+
+    /// the tiles' datum: `gcj02` for Chinese tile services (the apps shift
+    /// points for display only)
+    #[shown = "`wgs84`"]
+    map_tile_datum: TileDatum = TileDatum::Wgs84,
+        check = |v| match v.trim() {
+            "wgs84" => Ok(TileDatum::Wgs84),
+            "gcj02" => Ok(TileDatum::Gcj02),
+            other => Err(format!("is `{other}`, expected wgs84 or gcj02")),
+        };
+
+    /// the attribution the tile service asks for
+    #[shown = "—"]
+    map_tile_attribution: Option<String> = None,
+        check = |v| non_empty(v).map(|v| Some(v.to_owned()));
+
+    /// tips one account or anonymous session may submit per hour
+    #[shown = "`20`"]
+    tips_per_hour_per_reporter: u32 = 20,
+        check = positive;
+
+    /// tips per client address per hour
+    #[shown = "`100`"]
+    tips_per_hour_per_address: u32 = 100,
+        check = positive;
+
+    /// photo uploads per account or session per hour
+    #[shown = "`100`"]
+    media_per_hour_per_reporter: u32 = 100,
+        check = positive;
+
+    /// photo uploads per client address per hour
+    #[shown = "`500`"]
+    media_per_hour_per_address: u32 = 500,
+        check = positive;
+
+    /// header a trusted reverse proxy sets, e.g. `X-Forwarded-For`; the
+    /// rightmost entry of its last line is used (what the proxy itself
+    /// wrote). Set it only behind such a proxy. IPv6 clients are counted per /64
+    #[shown = "— (the socket address)"]
+    client_ip_header: Option<String> = None,
+        check = |v| {
+            let name = non_empty(v)?;
+            poem::http::HeaderName::try_from(name)
+                .map_err(|_| format!("is `{v}`, not a header name"))?;
+            Ok(Some(name.to_owned()))
+        };
 }
 
 impl Raw {
-    /// Sets one key from its text form; the error says what is wrong with the
-    /// value, the caller adds where it came from.
-    fn set(&mut self, key: &str, value: &str) -> Result<(), KeyError> {
-        match key {
-            "bind" => self.bind = parse_with(value, "a socket address like 127.0.0.1:8080")?,
-            "data_dir" => self.data_dir = PathBuf::from(non_empty(value)?),
-            "public_url" => self.public_url = Some(http_url(value)?),
-            "database_url" => self.database_url = Some(DatabaseUrl::parse(value)?),
-            "database_max_connections" => {
-                self.database_max_connections = positive(value)?;
-            }
-            "database_connect_timeout_ms" => self.database_connect_timeout_ms = positive(value)?,
-            "migrate_on_start" => self.migrate_on_start = boolean(value)?,
-            "signing_secret" => {
-                if value.len() < 32 {
-                    return Err(KeyError::Bad("must be at least 32 characters".into()));
-                }
-                self.signing_secret = Some(Secret::new(value));
-            }
-            "s3_endpoint" => self.s3_endpoint = Some(http_url(value)?),
-            "s3_bucket" => self.s3_bucket = Some(non_empty(value)?.to_owned()),
-            "s3_region" => self.s3_region = non_empty(value)?.to_owned(),
-            "s3_access_key" => self.s3_access_key = Some(Secret::new(non_empty(value)?)),
-            "s3_secret_key" => self.s3_secret_key = Some(Secret::new(non_empty(value)?)),
-            "s3_path_style" => self.s3_path_style = boolean(value)?,
-            "blob_url_ttl_secs" => self.blob_url_ttl_secs = positive(value)?,
-            "max_json_body_bytes" => self.max_json_body_bytes = positive(value)?,
-            "log_format" => {
-                self.log_format = match value {
-                    "pretty" => LogFormat::Pretty,
-                    "json" => LogFormat::Json,
-                    _ => return Err(KeyError::Bad("must be `pretty` or `json`".into())),
-                }
-            }
-            "log_level" => {
-                tracing_subscriber::EnvFilter::try_new(value)
-                    .map_err(|e| format!("is not a log filter ({e})"))?;
-                self.log_level = value.to_owned();
-            }
-            "readiness_timeout_ms" => self.readiness_timeout_ms = positive(value)?,
-            "claim_lease_secs" => self.claim_lease_secs = positive(value)?,
-            "first_reporter_bonus" => {
-                self.first_reporter_bonus = parse_with(value, "a number of points")?;
-            }
-            "deadline_sweep_secs" => self.deadline_sweep_secs = positive(value)?,
-            "webhook_poll_ms" => self.webhook_poll_ms = positive(value)?,
-            "live_poll_ms" => self.live_poll_ms = positive(value)?,
-            "map_tile_url" => self.map_tile_url = Some(tile_url(value)?),
-            "map_tile_datum" => {
-                self.map_tile_datum = match value.trim() {
-                    "wgs84" => TileDatum::Wgs84,
-                    "gcj02" => TileDatum::Gcj02,
-                    other => return Err(format!("is `{other}`, expected wgs84 or gcj02").into()),
-                };
-            }
-            "map_tile_attribution" => {
-                self.map_tile_attribution = Some(non_empty(value)?.to_owned());
-            }
-            "webhook_retry_base_ms" => self.webhook_retry_base_ms = positive(value)?,
-            "webhook_max_attempts" => self.webhook_max_attempts = positive(value)?,
-            "webhook_timeout_ms" => self.webhook_timeout_ms = positive(value)?,
-            "shutdown_drain_ms" => self.shutdown_drain_ms = parse_with(value, "a number")?,
-            "shutdown_timeout_ms" => self.shutdown_timeout_ms = positive(value)?,
-            "jwt_issuer" => self.jwt_issuer = non_empty(value)?.to_owned(),
-            "jwt_key" => self.jwt_key = Some(JwtKey::parse(value)?),
-            "jwt_retired_keys" => self.jwt_retired_keys = RetiredJwtKey::parse_list(value)?,
-            "access_token_ttl_secs" => self.access_token_ttl_secs = positive(value)?,
-            "anonymous_token_ttl_secs" => self.anonymous_token_ttl_secs = positive(value)?,
-            "refresh_token_ttl_secs" => self.refresh_token_ttl_secs = positive(value)?,
-            "jwt_leeway_secs" => self.jwt_leeway_secs = parse_with(value, "a number")?,
-            "login_max_failures_per_account" => {
-                self.login_max_failures_per_account = positive(value)?;
-            }
-            "login_max_failures_per_address" => {
-                self.login_max_failures_per_address = positive(value)?;
-            }
-            "login_failure_window_secs" => self.login_failure_window_secs = positive(value)?,
-            "tips_per_hour_per_reporter" => self.tips_per_hour_per_reporter = positive(value)?,
-            "tips_per_hour_per_address" => self.tips_per_hour_per_address = positive(value)?,
-            "media_per_hour_per_reporter" => self.media_per_hour_per_reporter = positive(value)?,
-            "media_per_hour_per_address" => self.media_per_hour_per_address = positive(value)?,
-            "max_upload_bytes" => self.max_upload_bytes = positive(value)?,
-            "media_workers" => self.media_workers = positive(value)?,
-            "client_ip_header" => {
-                let name = non_empty(value)?;
-                poem::http::HeaderName::try_from(name)
-                    .map_err(|_| format!("is `{value}`, not a header name"))?;
-                self.client_ip_header = Some(name.to_owned());
-            }
-            _ => return Err(KeyError::Unknown),
-        }
-        Ok(())
-    }
-
     fn apply_file(&mut self, path: &Path) -> Result<(), ConfigError> {
         let place = path.display();
         let text = std::fs::read_to_string(path)
@@ -606,9 +800,9 @@ impl Raw {
             let why = e.message().trim().to_owned();
             ConfigError::new(format!("config file {place} is not valid TOML: {why}"))
         })?;
-        for (key, value) in table {
+        for (key, value) in &table {
             let text = match value {
-                toml::Value::String(s) => s,
+                toml::Value::String(s) => s.clone(),
                 toml::Value::Integer(i) => i.to_string(),
                 toml::Value::Boolean(b) => b.to_string(),
                 _ => {
@@ -617,7 +811,26 @@ impl Raw {
                     )));
                 }
             };
-            self.set(&key, &text).map_err(|e| {
+            if let Some(secret) = file_secret(key) {
+                if table.contains_key(secret.name) {
+                    return Err(ConfigError::new(format!(
+                        "config file {place}: both `{}` and `{key}` are set; keep one",
+                        secret.name
+                    )));
+                }
+                let value = read_secret_file(&text).map_err(|why| {
+                    ConfigError::new(format!("config file {place}: `{key}` {why}"))
+                })?;
+                self.set(secret.name, &value).map_err(|e| {
+                    ConfigError::new(format!(
+                        "config file {place}: `{key}`: the file {} {}",
+                        text.trim(),
+                        e.reason()
+                    ))
+                })?;
+                continue;
+            }
+            self.set(key, &text).map_err(|e| {
                 ConfigError::new(match e {
                     KeyError::Unknown => format!("config file {place}: unknown key `{key}`"),
                     KeyError::Bad(why) => format!("config file {place}: `{key}` {why}"),
@@ -627,27 +840,55 @@ impl Raw {
         Ok(())
     }
 
+    /// Applies the `TIPLINE_*` variables; returns the names of those a
+    /// Kubernetes Service set, which are not keys and are left alone.
     fn apply_env(
         &mut self,
         env: impl IntoIterator<Item = (String, String)>,
-    ) -> Result<(), ConfigError> {
+    ) -> Result<Vec<String>, ConfigError> {
         // Sorted, so that of several bad variables the same one is named each time.
         let vars: BTreeMap<String, String> = env
             .into_iter()
             .filter(|(name, _)| name.starts_with(ENV_PREFIX) && name != CONFIG_FILE_ENV)
             .collect();
-        for (name, value) in vars {
+        let mut service_vars = Vec::new();
+        for (name, value) in &vars {
             let key = name[ENV_PREFIX.len()..].to_ascii_lowercase();
-            self.set(&key, &value).map_err(|e| {
-                ConfigError::new(match e {
-                    KeyError::Unknown => format!(
-                        "unknown environment variable {name} (the known ones are in README.md, Configuration)"
-                    ),
-                    KeyError::Bad(why) => format!("{name} {why}"),
-                })
-            })?;
+            if let Some(secret) = file_secret(&key) {
+                let direct = secret.env_name();
+                if vars.contains_key(&direct) {
+                    return Err(ConfigError::new(format!(
+                        "{direct} and {name} are both set; keep one"
+                    )));
+                }
+                let text = read_secret_file(value)
+                    .map_err(|why| ConfigError::new(format!("{name} {why}")))?;
+                self.set(secret.name, &text).map_err(|e| {
+                    ConfigError::new(format!("{name}: the file {} {}", value.trim(), e.reason()))
+                })?;
+                continue;
+            }
+            match self.set(&key, value) {
+                Ok(()) => {}
+                Err(KeyError::Unknown) if kubernetes::is_service_variable(name, value) => {
+                    service_vars.push(name.clone());
+                }
+                Err(KeyError::Unknown) => {
+                    let hint = if kubernetes::looks_like_service_variable(name) {
+                        "; a Kubernetes Service named tipline sets it only as tcp://IP:PORT and the like"
+                    } else {
+                        ""
+                    };
+                    return Err(ConfigError::new(format!(
+                        "unknown environment variable {name} (the known ones are in README.md, Configuration{hint})"
+                    )));
+                }
+                Err(KeyError::Bad(why)) => {
+                    return Err(ConfigError::new(format!("{name} {why}")));
+                }
+            }
         }
-        Ok(())
+        Ok(service_vars)
     }
 
     fn validate(self) -> Result<Settings, ConfigError> {
@@ -726,6 +967,7 @@ impl Raw {
                 tile_datum: self.map_tile_datum,
                 tile_attribution: self.map_tile_attribution,
             },
+            kubernetes_service_vars: Vec::new(),
         })
     }
 
@@ -768,15 +1010,167 @@ impl Raw {
     }
 }
 
+/// The marker lines around the configuration table in README.md; a test
+/// compares what lies between them with [`markdown_table`].
+pub const README_TABLE_START: &str =
+    "<!-- configuration keys: generated by `tipline config --markdown`; do not edit -->";
+pub const README_TABLE_END: &str = "<!-- end of configuration keys -->";
+
+/// The README's configuration table, made from [`KEYS`].
+pub fn markdown_table() -> String {
+    let mut out = String::from("| key | default | meaning |\n|---|---|---|\n");
+    for key in KEYS {
+        out.push_str(&format!(
+            "| `{}` | {} | {} |\n",
+            key.name,
+            key.shown_default,
+            key.meaning_line()
+        ));
+    }
+    out
+}
+
+/// The keys as plain text, for a terminal: name, environment variable and
+/// default, then what the key does.
+pub fn plain_listing() -> String {
+    let mut out = String::new();
+    for key in KEYS {
+        out.push_str(&format!(
+            "{}  ({}; default: {})\n    {}\n",
+            key.name,
+            key.env_name(),
+            key.shown_default.replace('`', ""),
+            key.meaning_line().replace('`', "")
+        ));
+    }
+    out
+}
+
 /// Why one key could not be set.
 enum KeyError {
     Unknown,
     Bad(String),
 }
 
-impl From<String> for KeyError {
-    fn from(why: String) -> Self {
-        Self::Bad(why)
+impl KeyError {
+    fn reason(self) -> String {
+        match self {
+            Self::Unknown => "names no key".into(),
+            Self::Bad(why) => why,
+        }
+    }
+}
+
+/// If `key` is `<secret key>_file`, the secret key whose value that file
+/// holds (as Kubernetes and Docker mount secrets).
+fn file_secret(key: &str) -> Option<&'static Key> {
+    let base = key.strip_suffix("_file")?;
+    KEYS.iter().find(|k| k.secret && k.name == base)
+}
+
+/// A secret's value from the file at `path`, less one trailing newline (what
+/// `echo` and editors add). The error names the path, never the content.
+fn read_secret_file(path: &str) -> Result<String, String> {
+    let path = path.trim();
+    if path.is_empty() {
+        return Err("must name a file".into());
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        let why = match e.kind() {
+            std::io::ErrorKind::InvalidData => "it is not UTF-8 text".to_owned(),
+            _ => e.to_string(),
+        };
+        format!("names {path}, which cannot be read: {why}")
+    })?;
+    let text = match text.strip_suffix('\n') {
+        Some(line) => line.strip_suffix('\r').unwrap_or(line),
+        None => &text,
+    };
+    Ok(text.to_owned())
+}
+
+/// The variables Kubernetes puts into every pod for a Service named
+/// `tipline` (enableServiceLinks, on by default): `TIPLINE_SERVICE_HOST`,
+/// `TIPLINE_SERVICE_PORT`, `TIPLINE_SERVICE_PORT_<NAME>`, `TIPLINE_PORT`
+/// and `TIPLINE_PORT_<N>_<PROTO>[_ADDR|_PORT|_PROTO]`. They share the
+/// prefix of the keys but are none; only their exact shapes, names and
+/// values both, are let through, so a typo of a key is still refused.
+mod kubernetes {
+    use std::net::{IpAddr, SocketAddr};
+
+    pub fn is_service_variable(name: &str, value: &str) -> bool {
+        let Some(rest) = name.strip_prefix(super::ENV_PREFIX) else {
+            return false;
+        };
+        match rest {
+            "SERVICE_HOST" => is_ip(value),
+            "SERVICE_PORT" => is_port(value),
+            "PORT" => is_endpoint(value, None),
+            _ => {
+                if let Some(port_name) = rest.strip_prefix("SERVICE_PORT_") {
+                    return is_port_name(port_name) && is_port(value);
+                }
+                let Some(spec) = rest.strip_prefix("PORT_") else {
+                    return false;
+                };
+                let mut parts = spec.splitn(3, '_');
+                let (Some(port), Some(proto)) = (parts.next(), parts.next()) else {
+                    return false;
+                };
+                if !is_port(port) || !matches!(proto, "TCP" | "UDP" | "SCTP") {
+                    return false;
+                }
+                let proto = proto.to_ascii_lowercase();
+                match parts.next() {
+                    None => is_endpoint(value, Some((&proto, port))),
+                    Some("ADDR") => is_ip(value),
+                    Some("PORT") => value == port,
+                    Some("PROTO") => value == proto,
+                    Some(_) => false,
+                }
+            }
+        }
+    }
+
+    /// A name in one of those shapes, whatever its value: worth a hint when
+    /// it is refused.
+    pub fn looks_like_service_variable(name: &str) -> bool {
+        let rest = name.strip_prefix(super::ENV_PREFIX).unwrap_or_default();
+        rest == "PORT" || rest.starts_with("PORT_") || rest.starts_with("SERVICE_")
+    }
+
+    fn is_ip(value: &str) -> bool {
+        value.parse::<IpAddr>().is_ok()
+    }
+
+    fn is_port(value: &str) -> bool {
+        !value.starts_with('0') && value.parse::<u16>().is_ok_and(|p| p > 0)
+    }
+
+    /// A Service port's name, upper-cased with `-` made `_` (IANA service
+    /// names: at most 15 letters, digits and hyphens).
+    fn is_port_name(value: &str) -> bool {
+        (1..=15).contains(&value.len())
+            && value
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+    }
+
+    /// `tcp://10.0.0.1:8080`: a protocol, an address and a port (and, for
+    /// `TIPLINE_PORT_<N>_<PROTO>`, that protocol and port).
+    fn is_endpoint(value: &str, expected: Option<(&str, &str)>) -> bool {
+        let Some((proto, addr)) = value.split_once("://") else {
+            return false;
+        };
+        let Ok(addr) = addr.parse::<SocketAddr>() else {
+            return false;
+        };
+        match expected {
+            Some((want_proto, want_port)) => {
+                proto == want_proto && addr.port().to_string() == want_port
+            }
+            None => matches!(proto, "tcp" | "udp" | "sctp"),
+        }
     }
 }
 
@@ -852,6 +1246,220 @@ mod tests {
 
     fn load_env(pairs: &[(&str, &str)]) -> Result<Settings, ConfigError> {
         load(None, env(pairs), &Overrides::default())
+    }
+
+    #[test]
+    fn readme_configuration_table_is_the_keys() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/README.md");
+        let readme = std::fs::read_to_string(path).unwrap();
+        let held = readme
+            .split_once(README_TABLE_START)
+            .and_then(|(_, rest)| rest.split_once(README_TABLE_END))
+            .map(|(table, _)| table.trim());
+        let want = markdown_table();
+        assert!(
+            held == Some(want.trim()),
+            "README.md's configuration table is not the keys declared in src/config.rs.\n\
+             Put the output of `cargo run -q -- config --markdown` between the lines\n{README_TABLE_START}\n{README_TABLE_END}\n\
+             in README.md, that is:\n\n{want}"
+        );
+    }
+
+    #[test]
+    fn every_key_is_described_and_settable() {
+        let mut names: Vec<&str> = KEYS.iter().map(|k| k.name).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), KEYS.len(), "a key is declared twice");
+        for key in KEYS {
+            assert!(
+                !key.meaning_line().is_empty(),
+                "`{}` has no meaning",
+                key.name
+            );
+            // Each name reaches its own arm of the parser: a value that no
+            // check takes is refused as bad, never as unknown.
+            let mut raw = Raw::default();
+            assert!(
+                !matches!(raw.set(key.name, "\u{1}"), Err(KeyError::Unknown)),
+                "{}",
+                key.name
+            );
+        }
+    }
+
+    /// What a Service named `tipline` with ports `http` (8080) and
+    /// `metrics` (9090) puts into every pod.
+    const SERVICE_VARS: &[(&str, &str)] = &[
+        ("TIPLINE_SERVICE_HOST", "10.0.0.1"),
+        ("TIPLINE_SERVICE_PORT", "8080"),
+        ("TIPLINE_SERVICE_PORT_HTTP", "8080"),
+        ("TIPLINE_SERVICE_PORT_METRICS", "9090"),
+        ("TIPLINE_PORT", "tcp://10.0.0.1:8080"),
+        ("TIPLINE_PORT_8080_TCP", "tcp://10.0.0.1:8080"),
+        ("TIPLINE_PORT_8080_TCP_ADDR", "10.0.0.1"),
+        ("TIPLINE_PORT_8080_TCP_PORT", "8080"),
+        ("TIPLINE_PORT_8080_TCP_PROTO", "tcp"),
+        ("TIPLINE_PORT_9090_TCP", "tcp://10.0.0.1:9090"),
+        ("TIPLINE_PORT_9090_TCP_ADDR", "10.0.0.1"),
+        ("TIPLINE_PORT_9090_TCP_PORT", "9090"),
+        ("TIPLINE_PORT_9090_TCP_PROTO", "tcp"),
+    ];
+
+    #[test]
+    fn a_kubernetes_service_s_variables_are_left_alone() {
+        let mut pairs = SERVICE_VARS.to_vec();
+        pairs.push(("TIPLINE_LOG_LEVEL", "debug"));
+        let s = load_env(&pairs).unwrap();
+        assert_eq!(s.log_level, "debug");
+        assert_eq!(
+            s.bind.to_string(),
+            "127.0.0.1:8080",
+            "TIPLINE_PORT is not the port"
+        );
+        assert_eq!(s.kubernetes_service_vars.len(), SERVICE_VARS.len());
+        assert!(
+            s.kubernetes_service_vars
+                .contains(&"TIPLINE_PORT".to_owned())
+        );
+        // An IPv6 cluster.
+        load_env(&[
+            ("TIPLINE_SERVICE_HOST", "fd00::1"),
+            ("TIPLINE_PORT", "tcp://[fd00::1]:8080"),
+            ("TIPLINE_PORT_8080_TCP_ADDR", "fd00::1"),
+        ])
+        .unwrap();
+    }
+
+    #[test]
+    fn near_misses_of_the_kubernetes_shapes_are_refused() {
+        for (name, value) in [
+            ("TIPLINE_BUIND", "0.0.0.0:8080"),
+            ("TIPLINE_PORT", "8080"),
+            ("TIPLINE_PORT", "http://10.0.0.1:8080"),
+            ("TIPLINE_SERVICE_HOST", "tipline.default.svc"),
+            ("TIPLINE_SERVICE_PORT", "http"),
+            ("TIPLINE_SERVICE_PORT_HTTP", "0"),
+            ("TIPLINE_SERVICE_HOSTS", "10.0.0.1"),
+            ("TIPLINE_PORT_8080_TCP", "tcp://10.0.0.1:9090"),
+            ("TIPLINE_PORT_8080_TCP_PORT", "9090"),
+            ("TIPLINE_PORT_8080_TCP_PROTO", "udp"),
+            ("TIPLINE_PORT_8080_HTTP", "tcp://10.0.0.1:8080"),
+            ("TIPLINE_PORT_8080_TCP_HOST", "10.0.0.1"),
+        ] {
+            let err = load_env(&[(name, value)]).unwrap_err().to_string();
+            assert!(
+                err.starts_with(&format!("unknown environment variable {name} ")),
+                "{name}={value}: {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn secrets_come_from_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, text: &str| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, text).unwrap();
+            path.display().to_string()
+        };
+        let signing = write("signing", "sign-sign-sign-sign-sign-sign-sign-sign\n");
+        let access = write("access", "access-key-id\r\n");
+        let secret = write("secret", "very-secret-key\n");
+        let jwt = write("jwt", "k2 0123456789abcdef0123456789abcdef-new");
+        let db = write("db", "postgres://app:hunter2-db@db/tipline\n");
+        let s = load_env(&[
+            ("TIPLINE_SIGNING_SECRET_FILE", &signing),
+            ("TIPLINE_S3_BUCKET", "photos"),
+            ("TIPLINE_S3_ENDPOINT", "http://127.0.0.1:9000"),
+            ("TIPLINE_S3_ACCESS_KEY_FILE", &access),
+            ("TIPLINE_S3_SECRET_KEY_FILE", &secret),
+            ("TIPLINE_JWT_KEY_FILE", &jwt),
+            ("TIPLINE_DATABASE_URL_FILE", &db),
+        ])
+        .unwrap();
+        // One trailing newline goes (with its carriage return), no more.
+        let expose = |secret: &Option<Secret>| secret.as_ref().unwrap().expose().to_owned();
+        assert_eq!(
+            expose(&s.signing_secret),
+            "sign-sign-sign-sign-sign-sign-sign-sign"
+        );
+        let s3 = s.s3.as_ref().unwrap();
+        assert_eq!(s3.access_key.expose(), "access-key-id");
+        assert_eq!(s3.secret_key.expose(), "very-secret-key");
+        assert_eq!(s.auth.signing_key.as_ref().unwrap().kid, "k2");
+        assert_eq!(s.database_url().kind(), DatabaseKind::Postgres);
+        assert!(!format!("{s:?}").contains("hunter2-db"));
+        let two_lines = write("two", "sign-sign-sign-sign-sign-sign-sign-sign\n\n");
+        let s = load_env(&[("TIPLINE_SIGNING_SECRET_FILE", &two_lines)]).unwrap();
+        assert_eq!(
+            expose(&s.signing_secret),
+            "sign-sign-sign-sign-sign-sign-sign-sign\n"
+        );
+
+        // From the file too, and the environment's layer wins.
+        let file = dir.path().join("t.toml");
+        std::fs::write(&file, format!("signing_secret_file = \"{signing}\"\n")).unwrap();
+        let s = load(Some(&file), env(&[]), &Overrides::default()).unwrap();
+        assert_eq!(
+            expose(&s.signing_secret),
+            "sign-sign-sign-sign-sign-sign-sign-sign"
+        );
+        let other = write("other", "other-other-other-other-other-other-other");
+        let s = load(
+            Some(&file),
+            env(&[("TIPLINE_SIGNING_SECRET_FILE", &other)]),
+            &Overrides::default(),
+        )
+        .unwrap();
+        assert_eq!(
+            expose(&s.signing_secret),
+            "other-other-other-other-other-other-other"
+        );
+    }
+
+    #[test]
+    fn a_secret_file_that_fails_names_the_path_never_the_content() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("missing").display().to_string();
+        let err = load_env(&[("TIPLINE_SIGNING_SECRET_FILE", &missing)])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with(&format!(
+                "TIPLINE_SIGNING_SECRET_FILE names {missing}, which cannot be read"
+            )),
+            "{err}"
+        );
+
+        let short = dir.path().join("short");
+        std::fs::write(&short, "too-short-secret\n").unwrap();
+        let err = load_env(&[("TIPLINE_SIGNING_SECRET_FILE", &short.display().to_string())])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("at least 32 characters"), "{err}");
+        assert!(err.contains(&short.display().to_string()), "{err}");
+        assert!(!err.contains("too-short-secret"), "{err}");
+
+        let both = load_env(&[
+            ("TIPLINE_S3_SECRET_KEY", "from-the-variable"),
+            ("TIPLINE_S3_SECRET_KEY_FILE", &missing),
+        ])
+        .unwrap_err()
+        .to_string();
+        assert_eq!(
+            both,
+            "TIPLINE_S3_SECRET_KEY and TIPLINE_S3_SECRET_KEY_FILE are both set; keep one"
+        );
+
+        // Only secrets come from files: any other _FILE is a typo.
+        let err = load_env(&[("TIPLINE_BIND_FILE", &missing)])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("unknown environment variable TIPLINE_BIND_FILE"),
+            "{err}"
+        );
     }
 
     #[test]

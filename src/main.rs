@@ -46,6 +46,13 @@ enum Command {
         #[arg(long, value_enum, default_value = "yaml")]
         format: SpecFormat,
     },
+    /// List the configuration keys (file names, environment variables,
+    /// defaults); needs no configuration.
+    Config {
+        /// As the Markdown table README.md holds.
+        #[arg(long)]
+        markdown: bool,
+    },
     /// Administration tasks.
     #[command(subcommand)]
     Admin(AdminCommand),
@@ -115,6 +122,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         print!("{}", commands::openapi(format));
         return Ok(());
     }
+    if let Command::Config { markdown } = command {
+        if markdown {
+            print!("{}", config::markdown_table());
+        } else {
+            print!("{}", config::plain_listing());
+        }
+        return Ok(());
+    }
     let bind = match &command {
         Command::Serve(args) => args.bind,
         _ => None,
@@ -144,7 +159,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 };
                 commands::seed(settings, &options).await
             }
-            Command::Openapi { .. } => unreachable!("handled before the runtime starts"),
+            Command::Openapi { .. } | Command::Config { .. } => {
+                unreachable!("handled before the runtime starts")
+            }
         }
     })
 }

@@ -41,7 +41,8 @@ pub struct SeedOptions {
     pub seed: u64,
     /// Add to a database that already has tips.
     pub append: bool,
-    /// Draw a progress bar on standard error.
+    /// Show progress on standard error: a bar redrawn in place on a
+    /// terminal, plain periodic lines when it is a file or a pipe.
     pub progress: bool,
 }
 
@@ -180,6 +181,7 @@ pub async fn run(db: &DatabaseConnection, options: &SeedOptions) -> Result<Seede
     let moderators: Vec<Uuid> = (0..5).map(|_| Uuid::new_v4()).collect();
     let mut seeded = Seeded::default();
     let mut done = 0u64;
+    let mut progress = options.progress.then(|| Progress::new(options.tips));
     while done < options.tips {
         let n = (options.tips - done).min(BATCH as u64);
         let mut tips = Vec::with_capacity(n as usize);
@@ -229,12 +231,12 @@ pub async fn run(db: &DatabaseConnection, options: &SeedOptions) -> Result<Seede
             .await?;
         txn.commit().await?;
         done += n;
-        if options.progress {
-            draw_progress(done, options.tips, started);
+        if let Some(progress) = &mut progress {
+            progress.show(done);
         }
     }
-    if options.progress {
-        eprintln!();
+    if let Some(progress) = &progress {
+        progress.finish();
     }
     seeded.tips = done;
     seeded.seconds = started.elapsed().as_secs_f64();
@@ -323,18 +325,62 @@ fn fake_photo(spread: &mut Spread, tip_id: Uuid, at: DateTime<Utc>) -> media::Ac
     })
 }
 
-fn draw_progress(done: u64, total: u64, started: Instant) {
-    const WIDTH: u64 = 40;
-    let filled = done * WIDTH / total.max(1);
-    let rate = done as f64 / started.elapsed().as_secs_f64().max(1e-3);
-    let left = (total - done) as f64 / rate.max(1e-3);
-    let bar: String = (0..WIDTH)
-        .map(|i| if i < filled { '#' } else { '.' })
-        .collect();
-    let _ = write!(
-        std::io::stderr(),
-        "\r[{bar}] {:>3}% {done}/{total} tips, {rate:.0}/s, {left:.0} s left ",
-        done * 100 / total.max(1)
-    );
-    let _ = std::io::stderr().flush();
+/// Progress on standard error. On a terminal, a bar redrawn in place with
+/// carriage returns; in a file or a pipe those frames would pile up (a log
+/// fills with thousands of them), so there it is a plain line now and then.
+struct Progress {
+    total: u64,
+    started: Instant,
+    terminal: bool,
+    /// When the last plain line was written.
+    last_line: Instant,
+}
+
+impl Progress {
+    /// How often a plain line is written when not on a terminal.
+    const LINE_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
+
+    fn new(total: u64) -> Self {
+        use std::io::IsTerminal;
+        let now = Instant::now();
+        Self {
+            total,
+            started: now,
+            terminal: std::io::stderr().is_terminal(),
+            last_line: now,
+        }
+    }
+
+    fn show(&mut self, done: u64) {
+        let total = self.total;
+        let rate = done as f64 / self.started.elapsed().as_secs_f64().max(1e-3);
+        let left = total.saturating_sub(done) as f64 / rate.max(1e-3);
+        let percent = done * 100 / total.max(1);
+        let mut err = std::io::stderr().lock();
+        if self.terminal {
+            const WIDTH: u64 = 40;
+            let filled = done * WIDTH / total.max(1);
+            let bar: String = (0..WIDTH)
+                .map(|i| if i < filled { '#' } else { '.' })
+                .collect();
+            let _ = write!(
+                err,
+                "\r[{bar}] {percent:>3}% {done}/{total} tips, {rate:.0}/s, {left:.0} s left "
+            );
+            let _ = err.flush();
+        } else if done >= total || self.last_line.elapsed() >= Self::LINE_EVERY {
+            self.last_line = Instant::now();
+            let _ = writeln!(
+                err,
+                "tipline: seed: {done}/{total} tips ({percent}%), {rate:.0}/s, {left:.0} s left"
+            );
+        }
+    }
+
+    /// Ends the bar's line; plain lines are whole already.
+    fn finish(&self) {
+        if self.terminal {
+            eprintln!();
+        }
+    }
 }

@@ -555,10 +555,20 @@ async fn seed_fills_an_empty_database_and_refuses_a_used_one() {
     };
     let (code, stderr) = seed(&[]);
     assert_eq!(code, Some(0), "{stderr}");
+    // Standard error is a pipe here: plain lines, not a bar's frames.
     assert!(
-        stderr.contains("1200/1200 tips"),
-        "a progress bar: {stderr}"
+        stderr.contains("tipline: seed: 1200/1200 tips (100%)"),
+        "progress: {stderr}"
     );
+    assert!(
+        !stderr.contains('\r'),
+        "carriage returns in a pipe: {stderr:?}"
+    );
+    let progress_lines = stderr
+        .lines()
+        .filter(|l| l.starts_with("tipline: seed: "))
+        .count();
+    assert!((1..=3).contains(&progress_lines), "{stderr}");
     assert!(stderr.contains("seeded 1200 tips"), "{stderr}");
 
     let settings = env.settings();
@@ -580,4 +590,150 @@ async fn seed_fills_an_empty_database_and_refuses_a_used_one() {
     assert_eq!(code, Some(0), "{stderr}");
     let counts = tipline::store::tips::status_counts(&db).await.unwrap();
     assert_eq!(counts.iter().map(|(_, n)| n).sum::<i64>(), 2400);
+}
+
+/// What a Service named `tipline` puts into every pod (values as Kubernetes
+/// writes them; nothing is ever sent to these addresses).
+const SERVICE_VARS: &[(&str, &str)] = &[
+    ("TIPLINE_PORT", "tcp://10.0.0.1:8080"),
+    ("TIPLINE_PORT_8080_TCP", "tcp://10.0.0.1:8080"),
+    ("TIPLINE_PORT_8080_TCP_ADDR", "10.0.0.1"),
+    ("TIPLINE_PORT_8080_TCP_PORT", "8080"),
+    ("TIPLINE_PORT_8080_TCP_PROTO", "tcp"),
+    ("TIPLINE_SERVICE_HOST", "10.0.0.1"),
+    ("TIPLINE_SERVICE_PORT", "8080"),
+    ("TIPLINE_SERVICE_PORT_HTTP", "8080"),
+];
+
+/// Moves every secret of `env` into a file, named by `<VAR>_FILE`, as a
+/// Kubernetes secret volume would hold it (with a trailing newline).
+fn secrets_to_files(env: &mut TestEnv, dir: &std::path::Path) -> Vec<String> {
+    let secret_names: Vec<String> = tipline::config::KEYS
+        .iter()
+        .filter(|k| k.secret)
+        .map(|k| k.env_name())
+        .collect();
+    let mut contents = Vec::new();
+    for (name, value) in env.vars.clone() {
+        if secret_names.contains(&name) {
+            let path = dir.join(name.to_ascii_lowercase());
+            std::fs::write(&path, format!("{value}\n")).unwrap();
+            env.vars.retain(|(k, _)| *k != name);
+            env.set(&format!("{name}_FILE"), path.display().to_string());
+            contents.push(value);
+        }
+    }
+    contents
+}
+
+#[tokio::test]
+async fn a_pod_with_kubernetes_variables_and_secret_files_serves() {
+    let mut env = TestEnv::new().await;
+    env.set("TIPLINE_LOG_FORMAT", "json");
+    env.set("TIPLINE_LOG_LEVEL", "info");
+    // On SQLite too, so the generated key file shows whether it was used.
+    env.set("TIPLINE_SIGNING_SECRET", crate::helpers::SIGNING_SECRET);
+    let secrets = tempfile::tempdir().unwrap();
+    let contents = secrets_to_files(&mut env, secrets.path());
+    assert!(
+        env.vars
+            .iter()
+            .any(|(k, _)| k == "TIPLINE_SIGNING_SECRET_FILE"),
+        "{:?}",
+        env.vars
+    );
+    for (name, value) in SERVICE_VARS {
+        env.set(name, *value);
+    }
+
+    let mut server = Running::start(&env.vars);
+    let addr = server.address();
+    let client = reqwest::Client::new();
+    let ready = client
+        .get(format!("http://{addr}/readyz"))
+        .checked()
+        .await
+        .unwrap();
+    assert_eq!(ready.status(), 200);
+    assert!(
+        !env.data_dir().join("signing.key").exists(),
+        "the signing secret from its file was not used"
+    );
+    server.terminate();
+    let (code, logs) = server.exit_status(Duration::from_secs(30));
+    assert_eq!(code, Some(0), "{logs:?}");
+
+    // One note naming the variables, never their values.
+    let notes: Vec<&String> = logs
+        .iter()
+        .filter(|l| l.contains("Kubernetes Service"))
+        .collect();
+    assert_eq!(notes.len(), 1, "{logs:?}");
+    for (name, _) in SERVICE_VARS {
+        assert!(notes[0].contains(name), "{name} not named: {}", notes[0]);
+    }
+    let all = logs.join("\n");
+    assert!(!all.contains("10.0.0.1"), "a value was logged: {all}");
+    for secret in contents {
+        assert!(!all.contains(&secret), "a secret reached the logs");
+    }
+}
+
+#[test]
+fn a_pod_still_stops_on_a_typo_or_a_bad_secret_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().display().to_string();
+    let mut base = vars(&[("TIPLINE_DATA_DIR", data.as_str())]);
+    base.extend(vars(SERVICE_VARS));
+
+    let mut env = base.clone();
+    env.extend(vars(&[("TIPLINE_BUIND", "0.0.0.0:8080")]));
+    let line = fails_with_one_line(tipline(&env));
+    assert!(
+        line.contains("unknown environment variable TIPLINE_BUIND"),
+        "{line}"
+    );
+
+    // Kubernetes never writes a bare port into TIPLINE_PORT.
+    let mut env = base.clone();
+    env.retain(|(k, _)| k != "TIPLINE_PORT");
+    env.extend(vars(&[("TIPLINE_PORT", "9000")]));
+    let line = fails_with_one_line(tipline(&env));
+    assert!(
+        line.contains("unknown environment variable TIPLINE_PORT "),
+        "{line}"
+    );
+
+    let missing = dir.path().join("no-such-secret").display().to_string();
+    let mut env = base.clone();
+    env.extend(vars(&[("TIPLINE_SIGNING_SECRET_FILE", missing.as_str())]));
+    let line = fails_with_one_line(tipline(&env));
+    assert!(
+        line.contains(&format!(
+            "TIPLINE_SIGNING_SECRET_FILE names {missing}, which cannot be read"
+        )),
+        "{line}"
+    );
+
+    let short = dir.path().join("short-secret");
+    std::fs::write(&short, "short-secret-content\n").unwrap();
+    let short = short.display().to_string();
+    let mut env = base.clone();
+    env.extend(vars(&[("TIPLINE_SIGNING_SECRET_FILE", short.as_str())]));
+    let line = fails_with_one_line(tipline(&env));
+    assert!(line.contains(&short), "{line}");
+    assert!(line.contains("at least 32 characters"), "{line}");
+    assert!(!line.contains("short-secret-content"), "{line}");
+
+    let mut env = base;
+    env.extend(vars(&[
+        ("TIPLINE_SIGNING_SECRET", crate::helpers::SIGNING_SECRET),
+        ("TIPLINE_SIGNING_SECRET_FILE", short.as_str()),
+    ]));
+    let line = fails_with_one_line(tipline(&env));
+    assert!(
+        line.contains("TIPLINE_SIGNING_SECRET and TIPLINE_SIGNING_SECRET_FILE are both set"),
+        "{line}"
+    );
+    assert!(!line.contains(crate::helpers::SIGNING_SECRET), "{line}");
 }
