@@ -7,11 +7,10 @@ use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{Value, json};
 use tipline::domain::Role;
 
-use crate::helpers::{JWT_KID, JWT_SECRET, TestApp, TestEnv, error_code};
-
-fn token(pair: &Value) -> String {
-    pair["access_token"].as_str().unwrap().to_owned()
-}
+use crate::helpers::{
+    JWT_KID, JWT_SECRET, TestApp, TestEnv, access_token, anonymous, error_code, tiny_png, tip_body,
+    upload,
+};
 
 fn refresh_token(pair: &Value) -> String {
     pair["refresh_token"].as_str().unwrap().to_owned()
@@ -45,7 +44,7 @@ async fn register_login_me_refresh_logout() {
     );
 
     let pair = app.login("13800138000", "correct horse battery").await;
-    let me = app.get_as("/v1/me", &token(&pair)).await;
+    let me = app.get_as("/v1/me", &access_token(&pair)).await;
     assert_eq!(me.status(), 200);
     let me: Value = me.json().await.unwrap();
     assert_eq!(me["id"], registered["user"]["id"]);
@@ -60,7 +59,12 @@ async fn register_login_me_refresh_logout() {
     assert_eq!(refreshed.status(), 200);
     let refreshed: Value = refreshed.json().await.unwrap();
     assert_ne!(refresh_token(&refreshed), refresh_token(&pair));
-    assert_eq!(app.get_as("/v1/me", &token(&refreshed)).await.status(), 200);
+    assert_eq!(
+        app.get_as("/v1/me", &access_token(&refreshed))
+            .await
+            .status(),
+        200
+    );
 
     let out = app
         .post(
@@ -230,12 +234,12 @@ async fn logout_everywhere_and_password_change_end_every_session() {
     let phone_b = app.login("13200132000", "first password").await;
 
     let out = app
-        .post_as("/v1/auth/logout-all", &token(&phone_a), json!({}))
+        .post_as("/v1/auth/logout-all", &access_token(&phone_a), json!({}))
         .await;
     assert_eq!(out.status(), 204);
     for pair in [&phone_a, &phone_b] {
         assert_eq!(
-            error_code(app.get_as("/v1/me", &token(pair)).await, 401).await,
+            error_code(app.get_as("/v1/me", &access_token(pair)).await, 401).await,
             "auth.unauthorized"
         );
         let refresh = app
@@ -252,7 +256,7 @@ async fn logout_everywhere_and_password_change_end_every_session() {
     let wrong = app
         .post_as(
             "/v1/me/password",
-            &token(&a),
+            &access_token(&a),
             json!({"current_password": "nope nope", "new_password": "second password"}),
         )
         .await;
@@ -260,15 +264,21 @@ async fn logout_everywhere_and_password_change_end_every_session() {
     let changed = app
         .post_as(
             "/v1/me/password",
-            &token(&a),
+            &access_token(&a),
             json!({"current_password": "first password", "new_password": "second password"}),
         )
         .await;
     assert_eq!(changed.status(), 200);
     let fresh: Value = changed.json().await.unwrap();
-    assert_eq!(app.get_as("/v1/me", &token(&fresh)).await.status(), 200);
+    assert_eq!(
+        app.get_as("/v1/me", &access_token(&fresh)).await.status(),
+        200
+    );
     for pair in [&a, &b] {
-        assert_eq!(app.get_as("/v1/me", &token(pair)).await.status(), 401);
+        assert_eq!(
+            app.get_as("/v1/me", &access_token(pair)).await.status(),
+            401
+        );
         let refresh = app
             .post(
                 "/v1/auth/refresh",
@@ -408,13 +418,8 @@ async fn forged_expired_and_revoked_tokens_are_401() {
     }
 
     // An anonymous reporter's token is no credential on a staff endpoint.
-    let anonymous: Value = app
-        .post("/v1/auth/anonymous", json!({}))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let response = app.get_as("/v1/admin/users", &token(&anonymous)).await;
+    let anonymous = anonymous(&app).await;
+    let response = app.get_as("/v1/admin/users", &anonymous).await;
     assert_eq!(error_code(response, 401).await, "auth.unauthorized");
     // A well-formed anonymous token (its audience, its role) is refused by
     // the extractor itself on an operation that takes only accounts.
@@ -636,21 +641,11 @@ async fn an_expired_anonymous_token_renews_into_the_same_session() {
     env.set("TIPLINE_ANONYMOUS_TOKEN_TTL_SECS", "1");
     env.set("TIPLINE_JWT_LEEWAY_SECS", "0");
     let app = TestApp::spawn_in(env).await;
-    let first: Value = app
-        .post("/v1/auth/anonymous", json!({}))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let old = first["access_token"].as_str().unwrap().to_owned();
-    let photo = crate::reporting::upload(&app, &old, &crate::reporting::tiny_png()).await;
+    let old = anonymous(&app).await;
+    let photo = upload(&app, &old, &tiny_png()).await;
     tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
     let expired = app
-        .post_as(
-            "/v1/tips",
-            &old,
-            crate::reporting::tip_body(&[photo["id"].as_str().unwrap()]),
-        )
+        .post_as("/v1/tips", &old, tip_body(&[photo["id"].as_str().unwrap()]))
         .await;
     assert_eq!(error_code(expired, 401).await, "auth.unauthorized");
 
@@ -662,11 +657,7 @@ async fn an_expired_anonymous_token_renews_into_the_same_session() {
     let new = renewed["access_token"].as_str().unwrap();
     // The same session: the photo it uploaded is still its own.
     let tip = app
-        .post_as(
-            "/v1/tips",
-            new,
-            crate::reporting::tip_body(&[photo["id"].as_str().unwrap()]),
-        )
+        .post_as("/v1/tips", new, tip_body(&[photo["id"].as_str().unwrap()]))
         .await;
     assert_eq!(tip.status(), 201, "{}", tip.text().await.unwrap());
 

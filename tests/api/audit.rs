@@ -8,8 +8,7 @@ use sea_orm::ConnectionTrait;
 use serde_json::Value;
 use tipline::domain::Role;
 
-use crate::helpers::{TestApp, tipline};
-use crate::reporting::{anonymous, tiny_png, tip_body, upload};
+use crate::helpers::{TestApp, anonymous, tiny_png, tip_body, tipline, upload};
 
 /// Busy: reporters upload and submit in parallel, so events from many
 /// transactions race for their place in the chain.

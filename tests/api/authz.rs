@@ -16,7 +16,7 @@ use serde_json::Value;
 use tipline::commands::{SpecFormat, openapi};
 use tipline::domain::Role;
 
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, anonymous};
 
 const ROLES: [&str; 5] = ["citizen", "moderator", "unit_officer", "admin", "anonymous"];
 
@@ -121,13 +121,7 @@ impl Callers {
 
     async fn token(&self, app: &TestApp, role: &str) -> String {
         if role == "anonymous" {
-            let r: Value = app
-                .post("/v1/auth/anonymous", serde_json::json!({}))
-                .await
-                .json()
-                .await
-                .unwrap();
-            return r["access_token"].as_str().unwrap().to_owned();
+            return anonymous(app).await;
         }
         let (_, id) = self.users.iter().find(|(r, _)| *r == role).unwrap();
         let user = tipline::store::users::find(&app.state.db, *id)

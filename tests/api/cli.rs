@@ -480,7 +480,7 @@ async fn reporting_leaves_no_position_contact_or_receipt_in_the_logs() {
         .unwrap();
     let token = anon["access_token"].as_str().unwrap().to_owned();
     let photo = include_bytes!("../fixtures/phone-gps.jpg");
-    let (content_type, body) = crate::reporting::form(&[("file", "p.jpg", "image/jpeg", photo)]);
+    let (content_type, body) = crate::helpers::form(&[("file", "p.jpg", "image/jpeg", photo)]);
     let media: serde_json::Value = client
         .post(format!("{base}/v1/media"))
         .bearer_auth(&token)

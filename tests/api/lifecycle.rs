@@ -11,8 +11,7 @@ use serde_json::{Value, json};
 use tipline::domain::Role;
 use tipline::domain::tip::{TipAction, TipStatus};
 
-use crate::helpers::{TestApp, error_code};
-use crate::reporting::{tiny_png, tip_body, upload};
+use crate::helpers::{TestApp, citizen, error_code, tiny_png, tip_body, upload};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Who {
@@ -54,10 +53,7 @@ struct Walk {
 impl Walk {
     async fn new(tips: usize) -> Self {
         let app = TestApp::spawn().await;
-        let reporter = app.register("13900139000", "a good password").await["access_token"]
-            .as_str()
-            .unwrap()
-            .to_owned();
+        let reporter = citizen(&app, "13900139000").await;
         let a = app.staff("walker_a", Role::Moderator, None).await;
         let b = app.staff("walker_b", Role::Moderator, None).await;
         let unit = app.unit().await;

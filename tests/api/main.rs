@@ -12,7 +12,7 @@ mod blobs;
 mod cli;
 mod errors;
 mod lifecycle;
-pub mod live;
+mod live;
 mod moderation;
 mod ops;
 mod readiness;

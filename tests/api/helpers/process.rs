@@ -1,0 +1,248 @@
+//! Processes a test starts and stops: the `tipline` binary itself (its
+//! commands, and `serve` with its log read line by line), an s3s-fs server
+//! of a test's own, and HTTP written by hand where no client library would
+//! send it.
+
+use std::io::{BufRead, BufReader};
+use std::net::{SocketAddr, TcpListener as StdListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use super::S3Env;
+
+/// Sends `body` with `Transfer-Encoding: chunked`, so no length is declared,
+/// byte for byte as a slow phone might, and returns the raw response.
+pub async fn chunked_post(
+    addr: SocketAddr,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let mut head = format!("POST {path} HTTP/1.1\r\nHost: {addr}\r\n");
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str("Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n");
+    stream.write_all(head.as_bytes()).await.unwrap();
+    for chunk in body.chunks(64 * 1024) {
+        // The server may stop reading once past its cap.
+        if stream
+            .write_all(format!("{:x}\r\n", chunk.len()).as_bytes())
+            .await
+            .is_err()
+            || stream.write_all(chunk).await.is_err()
+            || stream.write_all(b"\r\n").await.is_err()
+        {
+            break;
+        }
+    }
+    let _ = stream.write_all(b"0\r\n\r\n").await;
+    let mut response = String::new();
+    let _ = stream.read_to_string(&mut response).await;
+    response
+}
+
+pub fn free_port() -> u16 {
+    StdListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// An s3s-fs server of a test's own, which the test may stop and start.
+pub struct S3Server {
+    binary: PathBuf,
+    root: PathBuf,
+    pub port: u16,
+    pub access_key: String,
+    pub secret_key: String,
+    child: Option<Child>,
+}
+
+impl S3Server {
+    /// The s3s-fs binary: `TEST_S3S_FS`, else on `PATH`.
+    pub fn binary() -> Option<PathBuf> {
+        if let Ok(path) = std::env::var("TEST_S3S_FS") {
+            return Some(PathBuf::from(path));
+        }
+        std::env::var_os("PATH").and_then(|paths| {
+            std::env::split_paths(&paths)
+                .map(|dir| dir.join("s3s-fs"))
+                .find(|p| p.is_file())
+        })
+    }
+
+    pub fn start(binary: PathBuf, root: &Path) -> Self {
+        std::fs::create_dir_all(root).unwrap();
+        let mut server = Self {
+            binary,
+            root: root.to_path_buf(),
+            port: free_port(),
+            access_key: "test-access".into(),
+            secret_key: "test-secret-key-for-s3s".into(),
+            child: None,
+        };
+        server.resume();
+        server
+    }
+
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    pub fn env(&self) -> S3Env {
+        S3Env {
+            endpoint: self.endpoint(),
+            access_key: self.access_key.clone(),
+            secret_key: self.secret_key.clone(),
+        }
+    }
+
+    /// (Re)starts the server on the same port and directory.
+    pub fn resume(&mut self) {
+        let child = Command::new(&self.binary)
+            .args(["--host", "127.0.0.1", "--port", &self.port.to_string()])
+            .args([
+                "--access-key",
+                &self.access_key,
+                "--secret-key",
+                &self.secret_key,
+            ])
+            .arg(&self.root)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start s3s-fs");
+        self.child = Some(child);
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+            assert!(Instant::now() < deadline, "s3s-fs did not start listening");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+impl Drop for S3Server {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// The `tipline` binary with only the given environment.
+pub fn tipline(env: &[(String, String)]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tipline"));
+    // Only what the test gives: a developer's own TIPLINE_* must not leak in.
+    cmd.env_clear();
+    if let Some(path) = std::env::var_os("PATH") {
+        cmd.env("PATH", path);
+    }
+    cmd.envs(env.iter().cloned());
+    cmd
+}
+
+/// A running `tipline serve`, its stderr collected line by line.
+pub struct Running {
+    child: Child,
+    lines: mpsc::Receiver<String>,
+    pub seen: Vec<String>,
+}
+
+impl Running {
+    pub fn start(env: &[(String, String)]) -> Self {
+        let mut child = tipline(env)
+            .args(["serve"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let (send, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if send.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Self {
+            child,
+            lines,
+            seen: Vec::new(),
+        }
+    }
+
+    /// Reads stderr until a line satisfies `find`, for at most `limit`.
+    pub fn wait_for(&mut self, limit: Duration, find: impl Fn(&str) -> bool) -> Option<String> {
+        let deadline = std::time::Instant::now() + limit;
+        while let Some(left) = deadline.checked_duration_since(std::time::Instant::now()) {
+            match self.lines.recv_timeout(left) {
+                Ok(line) => {
+                    self.seen.push(line.clone());
+                    if find(&line) {
+                        return Some(line);
+                    }
+                }
+                Err(_) => return None,
+            }
+        }
+        None
+    }
+
+    /// The address from the JSON "ready to serve" log line.
+    pub fn address(&mut self) -> String {
+        let line = self
+            .wait_for(Duration::from_secs(60), |l| {
+                l.contains("tipline ready to serve")
+            })
+            .unwrap_or_else(|| panic!("never ready; stderr so far: {:?}", self.seen));
+        let event: serde_json::Value = serde_json::from_str(&line).expect("a JSON log line");
+        event["fields"]["addr"].as_str().unwrap().to_owned()
+    }
+
+    pub fn terminate(&self) {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
+    /// Waits for the exit, at most `limit`, and returns the rest of stderr.
+    pub fn exit_status(&mut self, limit: Duration) -> (Option<i32>, Vec<String>) {
+        let deadline = std::time::Instant::now() + limit;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                self.seen.extend(self.lines.try_iter());
+                while let Ok(line) = self.lines.recv_timeout(Duration::from_millis(200)) {
+                    self.seen.push(line);
+                }
+                return (status.code(), self.seen.clone());
+            }
+            if std::time::Instant::now() > deadline {
+                let _ = self.child.kill();
+                panic!("did not exit within {limit:?}; stderr: {:?}", self.seen);
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
