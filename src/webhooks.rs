@@ -127,6 +127,7 @@ async fn attempt(
                     + chrono::Duration::from_std(backoff(settings.retry_base, event.attempts))
                         .unwrap_or_default()
             });
+            state.metrics.webhook_delivery_failures.inc();
             tracing::warn!(
                 event_id = %event.id,
                 unit_id = %event.unit_id,

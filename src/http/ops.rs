@@ -9,6 +9,7 @@ use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
 
 use super::ApiTags;
 use super::error::ErrorBody;
+use super::metrics;
 use super::vocab::CrsName;
 use crate::app::AppState;
 use crate::config::TileDatum;
@@ -77,6 +78,16 @@ pub enum ReadyResponse {
     /// Codes: `service.not_ready`, `service.shutting_down`.
     #[oai(status = 503)]
     NotReady(Json<NotReady>),
+}
+
+#[derive(ApiResponse)]
+pub enum MetricsResponse {
+    /// The OpenMetrics 1.0 text exposition, ending in `# EOF`.
+    #[oai(
+        status = 200,
+        content_type = "application/openmetrics-text; version=1.0.0; charset=utf-8"
+    )]
+    Ok(PlainText<String>),
 }
 
 /// The process is up.
@@ -196,10 +207,14 @@ impl OpsApi {
         }
     }
 
-    /// Request counts and latencies in the Prometheus text format.
+    /// Metrics for Prometheus, in the OpenMetrics text format.
+    ///
+    /// Requests by route template, the process, the build, the database
+    /// pool and the webhook backlog.
     #[oai(path = "/metrics", method = "get", operation_id = "metrics")]
-    async fn metrics(&self, state: Data<&AppState>) -> PlainText<String> {
-        PlainText(state.metrics.render())
+    async fn metrics(&self, state: Data<&AppState>) -> MetricsResponse {
+        metrics::sample(&state, state.settings.readiness_timeout).await;
+        MetricsResponse::Ok(PlainText(state.metrics.render()))
     }
 }
 

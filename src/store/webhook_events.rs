@@ -171,6 +171,34 @@ pub async fn requeue(
     Ok(result.rows_affected == 1)
 }
 
+/// What the relays have yet to do, for `/metrics`.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Backlog {
+    pub pending: u64,
+    pub failed: u64,
+    /// How long the oldest pending event has waited (zero when none is).
+    pub oldest_pending_age: std::time::Duration,
+}
+
+pub async fn backlog(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<Backlog, DbErr> {
+    let count = |status: &'static str| Entity::find().filter(Column::Status.eq(status)).count(db);
+    let oldest: Option<DateTime<Utc>> = Entity::find()
+        .select_only()
+        .column(Column::CreatedAt)
+        .filter(Column::Status.eq(PENDING))
+        .order_by_asc(Column::CreatedAt)
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(Backlog {
+        pending: count(PENDING).await?,
+        failed: count(FAILED).await?,
+        oldest_pending_age: oldest
+            .and_then(|at| (now - at).to_std().ok())
+            .unwrap_or_default(),
+    })
+}
+
 pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<Model>, DbErr> {
     Entity::find_by_id(id).one(db).await
 }
