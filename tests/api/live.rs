@@ -31,7 +31,7 @@ async fn the_queue_hears_new_tips_and_claims_as_they_happen_and_resumes() {
     // The stream starts from now: give the node's feed its starting point.
     tokio::time::sleep(Duration::from_millis(300)).await;
     let submitted = desk
-        .submit_as(&citizen, &crate::reporting::tiny_png(), |_| {})
+        .submit_as(&citizen, &crate::helpers::tiny_png(), |_| {})
         .await;
     let id = submitted["tip"]["id"].as_str().unwrap().to_owned();
     let arrived = events
