@@ -18,6 +18,7 @@ use crate::domain::tip::{TipAction, TipStatus};
 use crate::error::{ServiceError, lead_not_found as not_found, stale_lead as stale};
 use crate::forwarding::event_data;
 use crate::store::audit::{self, Event};
+use crate::store::contacts;
 use crate::store::leads::{self, lead};
 use crate::store::{notifications, outcomes, rewards, tips, units};
 use crate::webhooks;
@@ -177,13 +178,13 @@ pub async fn resolve(
     let mut first_reports: Vec<(String, String, Uuid)> = Vec::new();
     if outcome.points > 0 && state.settings.first_reporter_bonus > 0 {
         let ids: Vec<Uuid> = member_ids.iter().copied().collect();
-        let contacts: BTreeSet<(String, String)> = tips::contacts_of_many(&state.db, &ids)
+        let carried: BTreeSet<(String, String)> = tips::contacts_of_many(&state.db, &ids)
             .await?
             .into_iter()
             .map(|c| (c.kind, c.value))
             .collect();
-        for (kind, value) in contacts {
-            if let Some(first) = tips::first_verified_carrier(&state.db, &kind, &value).await?
+        for (kind, value) in carried {
+            if let Some(first) = contacts::first_verified_carrier(&state.db, &kind, &value).await?
                 && member_ids.contains(&first)
             {
                 first_reports.push((kind, value, first));

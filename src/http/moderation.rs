@@ -27,7 +27,7 @@ use crate::domain::tip::TipStatus;
 use crate::moderation::{self, BulkItem, Decision, LeadChoice};
 use crate::store::leads::{self, lead};
 use crate::store::tips::{self, ClaimFilter, QueueFilter, tip};
-use crate::store::{audit, media, reject_reasons};
+use crate::store::{audit, contacts, media, reject_reasons};
 
 pub struct ModerationApi;
 
@@ -657,8 +657,8 @@ async fn moderator_tip(
         .iter()
         .map(|c| (c.kind.clone(), c.value.clone()))
         .collect();
-    let reach = tips::contact_reach(&state.db, &pairs, t.id).await?;
-    let suggested_ids = tips::open_leads_carrying(&state.db, &pairs, t.id).await?;
+    let reach = contacts::reach(&state.db, &pairs, t.id).await?;
+    let suggested_ids = contacts::open_leads_carrying(&state.db, &pairs, t.id).await?;
     let mut lead_ids = suggested_ids.clone();
     lead_ids.extend(t.lead_id);
     let leads_known = leads::find_many(&state.db, &lead_ids).await?;
@@ -721,8 +721,8 @@ async fn moderator_tip(
             .map(|c| {
                 let (tips_n, leads_n) = reach
                     .iter()
-                    .find(|(k, v, _, _)| *k == c.kind && *v == c.value)
-                    .map_or((0, 0), |r| (r.2, r.3));
+                    .find(|r| r.kind == c.kind && r.value == c.value)
+                    .map_or((0, 0), |r| (r.other_tips, r.leads));
                 ContactReach {
                     kind: ContactKindName::of_stored(&c.kind),
                     value: c.value.clone(),
@@ -1318,19 +1318,16 @@ impl ModerationApi {
         let kind = ContactKind::from(name);
         let contact = Contact::parse(kind, &value.0)
             .map_err(|e| ApiError::unprocessable("contact.invalid", e.to_string()))?;
-        let rows = tips::carrying_contact(&state.db, kind.as_str(), contact.value(), CLUSTER_LIMIT)
-            .await?;
-        let span = tips::contact_span(&state.db, kind.as_str(), contact.value()).await?;
-        let leads =
-            leads::carrying_contact(&state.db, kind.as_str(), contact.value(), CLUSTER_LIMIT)
-                .await?;
+        let cluster =
+            contacts::cluster(&state.db, kind.as_str(), contact.value(), CLUSTER_LIMIT).await?;
         Ok(Json(ContactCluster {
             kind: name,
             value: contact.value().to_owned(),
-            tip_count: span.tips as u64,
-            first_seen: span.first_seen,
-            last_seen: span.last_seen,
-            tips: rows
+            tip_count: cluster.tip_count as u64,
+            first_seen: cluster.first_seen,
+            last_seen: cluster.last_seen,
+            tips: cluster
+                .tips
                 .into_iter()
                 .map(|t| ClusterTip {
                     id: t.id,
@@ -1342,7 +1339,7 @@ impl ModerationApi {
                     created_at: t.created_at,
                 })
                 .collect(),
-            leads: leads.iter().map(LeadRef::from).collect(),
+            leads: cluster.leads.iter().map(LeadRef::from).collect(),
         }))
     }
 
@@ -1360,7 +1357,7 @@ impl ModerationApi {
         limit: Query<Option<u32>>,
     ) -> Result<Json<Vec<HotContact>>, Fails<HotErrors>> {
         let since = auth.ctx.now - chrono::Duration::days(i64::from(days.0.unwrap_or(7)));
-        let rows = tips::hot_contacts(&state.db, since, u64::from(limit.0.unwrap_or(20))).await?;
+        let rows = contacts::hot(&state.db, since, u64::from(limit.0.unwrap_or(20))).await?;
         Ok(Json(
             rows.into_iter()
                 .map(|c| HotContact {

@@ -1,4 +1,6 @@
-//! Leads: cases moderators build from verified tips, and their history.
+//! Leads: cases moderators build from verified tips, their history and
+//! deadlines. Filtering by a contact reads `tips`' tables; `tips` never
+//! reads these, so the two do not import each other.
 
 use chrono::{DateTime, Utc};
 use sea_orm::entity::prelude::*;
@@ -246,23 +248,6 @@ pub async fn list(
         query = query.filter(lead::Column::Id.lt(before));
     }
     query.all(db).await
-}
-
-/// The leads holding tips that carry `(kind, value)`, with the lead's
-/// status, newest first.
-pub async fn carrying_contact(
-    db: &impl ConnectionTrait,
-    kind: &str,
-    value: &str,
-    limit: u64,
-) -> Result<Vec<lead::Model>, DbErr> {
-    let filter = Filter {
-        contact: Some((kind.to_owned(), value.to_owned())),
-        ..Filter::default()
-    };
-    let mut rows = list(db, &filter, None, limit).await?;
-    rows.truncate(limit as usize);
-    Ok(rows)
 }
 
 /// What a change of a lead's state writes besides the state.

@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod categories;
+pub mod contacts;
 pub mod idempotency;
 pub mod leads;
 pub mod media;

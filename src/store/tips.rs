@@ -1,4 +1,7 @@
-//! Tips and what hangs off them: contacts, public history, conversation.
+//! Tips and what hangs off them: contacts, public history, conversation,
+//! notes, the state counts, and the moderation queue. Queries across tips
+//! about one contact live in `contacts`; this module imports no other
+//! aggregate's tables.
 
 use chrono::{DateTime, Utc};
 
@@ -542,60 +545,8 @@ pub async fn find_many(db: &impl ConnectionTrait, ids: &[Uuid]) -> Result<Vec<ti
         .await
 }
 
-/// The tips that carry a contact, newest first, at most `limit`.
-pub async fn carrying_contact(
-    db: &impl ConnectionTrait,
-    kind: &str,
-    value: &str,
-    limit: u64,
-) -> Result<Vec<tip::Model>, DbErr> {
-    tip::Entity::find()
-        .filter(tip::Column::Id.in_subquery(tips_with_contact(kind, value)))
-        .order_by_desc(tip::Column::Id)
-        .limit(limit)
-        .all(db)
-        .await
-}
-
-/// How many tips carry a contact, and when the first and the last came.
-pub struct ContactSpan {
-    pub tips: i64,
-    pub first_seen: Option<DateTime<Utc>>,
-    pub last_seen: Option<DateTime<Utc>>,
-}
-
-pub async fn contact_span(
-    db: &impl ConnectionTrait,
-    kind: &str,
-    value: &str,
-) -> Result<ContactSpan, DbErr> {
-    use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query};
-    let statement = Query::select()
-        .expr_as(Expr::col(tip::Column::Id).count(), Alias::new("tips"))
-        .expr_as(
-            Func::min(Expr::col(tip::Column::CreatedAt)),
-            Alias::new("first_seen"),
-        )
-        .expr_as(
-            Func::max(Expr::col(tip::Column::CreatedAt)),
-            Alias::new("last_seen"),
-        )
-        .from(tip::Entity)
-        .and_where(Expr::col(tip::Column::Id).in_subquery(tips_with_contact(kind, value)))
-        .to_owned();
-    let row = db
-        .query_one(&statement)
-        .await?
-        .ok_or_else(|| DbErr::RecordNotFound("an aggregate row".into()))?;
-    Ok(ContactSpan {
-        tips: row.try_get("", "tips")?,
-        first_seen: row.try_get("", "first_seen")?,
-        last_seen: row.try_get("", "last_seen")?,
-    })
-}
-
 /// `SELECT tip_id FROM tip_contacts WHERE kind = ? AND value = ?`.
-fn tips_with_contact(kind: &str, value: &str) -> sea_orm::sea_query::SelectStatement {
+pub(super) fn tips_with_contact(kind: &str, value: &str) -> sea_orm::sea_query::SelectStatement {
     use sea_orm::sea_query::{Expr, ExprTrait, Query};
     Query::select()
         .column(contact::Column::TipId)
@@ -603,58 +554,6 @@ fn tips_with_contact(kind: &str, value: &str) -> sea_orm::sea_query::SelectState
         .and_where(Expr::col(contact::Column::Kind).eq(kind))
         .and_where(Expr::col(contact::Column::Value).eq(value))
         .to_owned()
-}
-
-/// A contact and how many tips carried it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ContactCount {
-    pub kind: String,
-    pub value: String,
-    pub tips: i64,
-}
-
-/// The contacts carried by the most tips submitted since `since`, most
-/// first (ties by kind and value, so the order is stable).
-pub async fn hot_contacts(
-    db: &impl ConnectionTrait,
-    since: DateTime<Utc>,
-    limit: u64,
-) -> Result<Vec<ContactCount>, DbErr> {
-    use sea_orm::sea_query::{Alias, Expr, ExprTrait, Order, Query};
-    let tips = Alias::new("tips");
-    let statement = Query::select()
-        .column((contact::Entity, contact::Column::Kind))
-        .column((contact::Entity, contact::Column::Value))
-        .expr_as(
-            Expr::col((contact::Entity, contact::Column::TipId)).count(),
-            tips.clone(),
-        )
-        .from(contact::Entity)
-        .inner_join(
-            tip::Entity,
-            Expr::col((tip::Entity, tip::Column::Id))
-                .equals((contact::Entity, contact::Column::TipId)),
-        )
-        .and_where(Expr::col((tip::Entity, tip::Column::CreatedAt)).gte(since))
-        .and_where(Expr::col((tip::Entity, tip::Column::Id)).gte(first_id_at(since)))
-        .group_by_col((contact::Entity, contact::Column::Kind))
-        .group_by_col((contact::Entity, contact::Column::Value))
-        .order_by_expr(Expr::col(tips.clone()), Order::Desc)
-        .order_by((contact::Entity, contact::Column::Kind), Order::Asc)
-        .order_by((contact::Entity, contact::Column::Value), Order::Asc)
-        .limit(limit)
-        .to_owned();
-    db.query_all(&statement)
-        .await?
-        .into_iter()
-        .map(|row| {
-            Ok(ContactCount {
-                kind: row.try_get("", "kind")?,
-                value: row.try_get("", "value")?,
-                tips: row.try_get("", "tips")?,
-            })
-        })
-        .collect()
 }
 
 /// Whose claims the queue shows.
@@ -830,7 +729,7 @@ fn queue_query(
 
 /// The smallest UUID v7 of the millisecond `at`: every tip submitted at or
 /// after `at` has an id at least this.
-fn first_id_at(at: DateTime<Utc>) -> Uuid {
+pub(super) fn first_id_at(at: DateTime<Utc>) -> Uuid {
     let millis = at.timestamp_millis().max(0) as u64;
     let mut bytes = [0u8; 16];
     bytes[..6].copy_from_slice(&millis.to_be_bytes()[2..]);
@@ -851,106 +750,6 @@ fn escape_like(text: &str) -> String {
     escaped
 }
 
-/// For each contact: how many tips other than `except` carry it, and how
-/// many leads hold such a tip. One grouped query for all of them.
-pub async fn contact_reach(
-    db: &impl ConnectionTrait,
-    contacts: &[(String, String)],
-    except: Uuid,
-) -> Result<Vec<(String, String, i64, i64)>, DbErr> {
-    use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, Query};
-    if contacts.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut any = Condition::any();
-    for (kind, value) in contacts {
-        any = any.add(
-            Condition::all()
-                .add(Expr::col((contact::Entity, contact::Column::Kind)).eq(kind.clone()))
-                .add(Expr::col((contact::Entity, contact::Column::Value)).eq(value.clone())),
-        );
-    }
-    let statement = Query::select()
-        .column((contact::Entity, contact::Column::Kind))
-        .column((contact::Entity, contact::Column::Value))
-        .expr_as(
-            Expr::col((contact::Entity, contact::Column::TipId)).count_distinct(),
-            Alias::new("tips"),
-        )
-        .expr_as(
-            Expr::col((tip::Entity, tip::Column::LeadId)).count_distinct(),
-            Alias::new("leads"),
-        )
-        .from(contact::Entity)
-        .inner_join(
-            tip::Entity,
-            Expr::col((tip::Entity, tip::Column::Id))
-                .equals((contact::Entity, contact::Column::TipId)),
-        )
-        .cond_where(any)
-        .and_where(Expr::col((contact::Entity, contact::Column::TipId)).ne(except))
-        .group_by_col((contact::Entity, contact::Column::Kind))
-        .group_by_col((contact::Entity, contact::Column::Value))
-        .to_owned();
-    db.query_all(&statement)
-        .await?
-        .into_iter()
-        .map(|row| {
-            Ok((
-                row.try_get("", "kind")?,
-                row.try_get("", "value")?,
-                row.try_get("", "tips")?,
-                row.try_get("", "leads")?,
-            ))
-        })
-        .collect()
-}
-
-/// The open leads holding tips other than `except` that carry any of
-/// `contacts`: one join, however many tips carry them.
-pub async fn open_leads_carrying(
-    db: &impl ConnectionTrait,
-    contacts: &[(String, String)],
-    except: Uuid,
-) -> Result<Vec<Uuid>, DbErr> {
-    use super::leads::lead;
-    use sea_orm::sea_query::{Condition, Expr, ExprTrait, Query};
-    if contacts.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut any = Condition::any();
-    for (kind, value) in contacts {
-        any = any.add(
-            Condition::all()
-                .add(Expr::col((contact::Entity, contact::Column::Kind)).eq(kind.clone()))
-                .add(Expr::col((contact::Entity, contact::Column::Value)).eq(value.clone())),
-        );
-    }
-    let statement = Query::select()
-        .distinct()
-        .column((lead::Entity, lead::Column::Id))
-        .from(contact::Entity)
-        .inner_join(
-            tip::Entity,
-            Expr::col((tip::Entity, tip::Column::Id))
-                .equals((contact::Entity, contact::Column::TipId)),
-        )
-        .inner_join(
-            lead::Entity,
-            Expr::col((lead::Entity, lead::Column::Id)).equals((tip::Entity, tip::Column::LeadId)),
-        )
-        .cond_where(any)
-        .and_where(Expr::col((contact::Entity, contact::Column::TipId)).ne(except))
-        .and_where(Expr::col((lead::Entity, lead::Column::Status)).eq("open"))
-        .limit(50)
-        .to_owned();
-    db.query_all(&statement)
-        .await?
-        .into_iter()
-        .map(|row| row.try_get("", "id"))
-        .collect()
-}
-
 /// The contacts of several tips at once (a page of the queue).
 pub async fn contacts_of_many(
     db: &impl ConnectionTrait,
@@ -963,24 +762,5 @@ pub async fn contacts_of_many(
         .filter(contact::Column::TipId.is_in(tip_ids.iter().copied()))
         .order_by_asc(contact::Column::Id)
         .all(db)
-        .await
-}
-
-/// The first tip (lowest id: ids are time-ordered) carrying `(kind, value)`
-/// that moderators verified — its reporter is the contact's first reporter.
-pub async fn first_verified_carrier(
-    db: &impl ConnectionTrait,
-    kind: &str,
-    value: &str,
-) -> Result<Option<Uuid>, DbErr> {
-    tip::Entity::find()
-        .select_only()
-        .column(tip::Column::Id)
-        .filter(tip::Column::Id.in_subquery(tips_with_contact(kind, value)))
-        .filter(tip::Column::Status.is_in(["verified", "forwarded", "closed"]))
-        .order_by_asc(tip::Column::Id)
-        .limit(1)
-        .into_tuple()
-        .one(db)
         .await
 }
