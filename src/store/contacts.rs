@@ -14,9 +14,12 @@ use sea_orm::{QueryOrder, QuerySelect};
 
 use super::leads::{self, lead};
 use super::tips::{contact, first_id_at, tip, tips_with_contact};
+use crate::domain::contact::ContactKind;
+use crate::domain::lead::LeadStatus;
+use crate::domain::tip::TipStatus;
 
 /// A contact as the store keys it: its kind and normalised value.
-pub type Key = (String, String);
+pub type Key = (ContactKind, String);
 
 /// A contact's cluster: the tips carrying it (newest first, up to the
 /// limit), how many there are in all and when they came, and the leads
@@ -32,7 +35,7 @@ pub struct Cluster {
 /// The cluster of `(kind, value)`, with at most `limit` tips and leads.
 pub async fn cluster(
     db: &impl ConnectionTrait,
-    kind: &str,
+    kind: ContactKind,
     value: &str,
     limit: u64,
 ) -> Result<Cluster, DbErr> {
@@ -60,7 +63,7 @@ pub async fn cluster(
         .await?
         .ok_or_else(|| DbErr::RecordNotFound("an aggregate row".into()))?;
     let filter = leads::Filter {
-        contact: Some((kind.to_owned(), value.to_owned())),
+        contact: Some((kind, value.to_owned())),
         ..leads::Filter::default()
     };
     let mut leads = leads::list(db, &filter, None, limit).await?;
@@ -77,7 +80,7 @@ pub async fn cluster(
 /// How far one contact of a tip reaches beyond it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reach {
-    pub kind: String,
+    pub kind: ContactKind,
     pub value: String,
     /// Tips other than the one asked about that carry it.
     pub other_tips: i64,
@@ -156,7 +159,7 @@ pub async fn open_leads_carrying(
         )
         .cond_where(any_of(contacts))
         .and_where(Expr::col((contact::Entity, contact::Column::TipId)).ne(except))
-        .and_where(Expr::col((lead::Entity, lead::Column::Status)).eq("open"))
+        .and_where(Expr::col((lead::Entity, lead::Column::Status)).eq(LeadStatus::Open))
         .limit(50)
         .to_owned();
     db.query_all(&statement)
@@ -172,7 +175,7 @@ fn any_of(contacts: &[Key]) -> Condition {
     for (kind, value) in contacts {
         any = any.add(
             Condition::all()
-                .add(Expr::col((contact::Entity, contact::Column::Kind)).eq(kind.clone()))
+                .add(Expr::col((contact::Entity, contact::Column::Kind)).eq(*kind))
                 .add(Expr::col((contact::Entity, contact::Column::Value)).eq(value.clone())),
         );
     }
@@ -182,7 +185,7 @@ fn any_of(contacts: &[Key]) -> Condition {
 /// A contact and how many tips carried it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ContactCount {
-    pub kind: String,
+    pub kind: ContactKind,
     pub value: String,
     pub tips: i64,
 }
@@ -234,14 +237,14 @@ pub async fn hot(
 /// that moderators verified — its reporter is the contact's first reporter.
 pub async fn first_verified_carrier(
     db: &impl ConnectionTrait,
-    kind: &str,
+    kind: ContactKind,
     value: &str,
 ) -> Result<Option<Uuid>, DbErr> {
     tip::Entity::find()
         .select_only()
         .column(tip::Column::Id)
         .filter(tip::Column::Id.in_subquery(tips_with_contact(kind, value)))
-        .filter(tip::Column::Status.is_in(["verified", "forwarded", "closed"]))
+        .filter(tip::Column::Status.is_in(TipStatus::VERIFIED))
         .order_by_asc(tip::Column::Id)
         .limit(1)
         .into_tuple()

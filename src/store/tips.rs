@@ -5,6 +5,7 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::domain::contact::ContactKind;
 use crate::domain::tip::{TipAction, TipStatus};
 use sea_orm::entity::prelude::*;
 use sea_orm::{ActiveValue::Set, QueryOrder, QuerySelect};
@@ -29,7 +30,7 @@ pub mod tip {
         pub lon_original: f64,
         pub address: Option<String>,
         pub occurred_at: Option<DateTime<Utc>>,
-        pub status: String,
+        pub status: TipStatus,
         pub version: i32,
         pub receipt_code: Option<String>,
         pub receipt_secret_hash: Option<String>,
@@ -67,7 +68,7 @@ pub mod contact {
         #[sea_orm(primary_key, auto_increment = false)]
         pub id: Uuid,
         pub tip_id: Uuid,
-        pub kind: String,
+        pub kind: ContactKind,
         pub value: String,
     }
 
@@ -86,7 +87,7 @@ pub mod history {
         #[sea_orm(primary_key, auto_increment = false)]
         pub id: Uuid,
         pub tip_id: Uuid,
-        pub status: String,
+        pub status: TipStatus,
         pub public_note: Option<String>,
         pub created_at: DateTime<Utc>,
         pub reason_code: Option<String>,
@@ -128,7 +129,7 @@ pub mod status_count {
     #[sea_orm(table_name = "tip_status_counts")]
     pub struct Model {
         #[sea_orm(primary_key, auto_increment = false)]
-        pub status: String,
+        pub status: TipStatus,
         pub count: i64,
     }
 
@@ -136,6 +137,15 @@ pub mod status_count {
     pub enum Relation {}
 
     impl ActiveModelBehavior for ActiveModel {}
+
+    /// The state is this table's key; keys sea-orm might read back as an
+    /// insert's last id must say how to come from a number, which a state
+    /// never does (the rows are written by the migration, never inserted).
+    impl sea_orm::TryFromU64 for TipStatus {
+        fn try_from_u64(_: u64) -> Result<Self, DbErr> {
+            Err(DbErr::ConvertFromU64("TipStatus"))
+        }
+    }
 }
 
 pub mod message {
@@ -160,15 +170,19 @@ pub mod message {
 }
 
 pub async fn insert(db: &impl ConnectionTrait, row: tip::Model) -> Result<tip::Model, DbErr> {
-    let status = row.status.clone();
+    let status = row.status;
     let tip = tip::ActiveModel::from(row).insert(db).await?;
-    count_move(db, None, &status).await?;
+    count_move(db, None, status).await?;
     Ok(tip)
 }
 
 /// Adds `n` tips (negative: removes) in `status` to the counts; bulk loads
 /// (`tipline seed`) call it in the transaction that inserts them.
-pub async fn count_added(db: &impl ConnectionTrait, status: &str, n: i64) -> Result<(), DbErr> {
+pub async fn count_added(
+    db: &impl ConnectionTrait,
+    status: TipStatus,
+    n: i64,
+) -> Result<(), DbErr> {
     use sea_orm::sea_query::{Expr, ExprTrait};
     status_count::Entity::update_many()
         .col_expr(
@@ -185,11 +199,15 @@ pub async fn count_added(db: &impl ConnectionTrait, status: &str, n: i64) -> Res
 /// Rows are updated in name order, so that two transactions moving tips
 /// between the same two states lock them in the same order and never
 /// deadlock.
-async fn count_move(db: &impl ConnectionTrait, from: Option<&str>, to: &str) -> Result<(), DbErr> {
+async fn count_move(
+    db: &impl ConnectionTrait,
+    from: Option<TipStatus>,
+    to: TipStatus,
+) -> Result<(), DbErr> {
     if from == Some(to) {
         return Ok(());
     }
-    let mut changes: Vec<(&str, i64)> = vec![(to, 1)];
+    let mut changes: Vec<(TipStatus, i64)> = vec![(to, 1)];
     if let Some(from) = from {
         changes.push((from, -1));
     }
@@ -201,7 +219,7 @@ async fn count_move(db: &impl ConnectionTrait, from: Option<&str>, to: &str) -> 
 }
 
 /// The number of tips in each state.
-pub async fn status_counts(db: &impl ConnectionTrait) -> Result<Vec<(String, i64)>, DbErr> {
+pub async fn status_counts(db: &impl ConnectionTrait) -> Result<Vec<(TipStatus, i64)>, DbErr> {
     Ok(status_count::Entity::find()
         .order_by_asc(status_count::Column::Status)
         .all(db)
@@ -214,7 +232,7 @@ pub async fn status_counts(db: &impl ConnectionTrait) -> Result<Vec<(String, i64
 pub async fn insert_contacts(
     db: &impl ConnectionTrait,
     tip_id: Uuid,
-    contacts: &[(String, String)],
+    contacts: &[(ContactKind, String)],
 ) -> Result<(), DbErr> {
     if contacts.is_empty() {
         return Ok(());
@@ -222,7 +240,7 @@ pub async fn insert_contacts(
     let rows = contacts.iter().map(|(kind, value)| contact::ActiveModel {
         id: Set(Uuid::now_v7()),
         tip_id: Set(tip_id),
-        kind: Set(kind.clone()),
+        kind: Set(*kind),
         value: Set(value.clone()),
     });
     contact::Entity::insert_many(rows)
@@ -234,7 +252,7 @@ pub async fn insert_contacts(
 pub async fn add_history(
     db: &impl ConnectionTrait,
     tip_id: Uuid,
-    status: &str,
+    status: TipStatus,
     public_note: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
@@ -246,7 +264,7 @@ pub async fn add_history(
 pub async fn add_history_with_reason(
     db: &impl ConnectionTrait,
     tip_id: Uuid,
-    status: &str,
+    status: TipStatus,
     public_note: Option<&str>,
     reason_code: Option<&str>,
     now: DateTime<Utc>,
@@ -259,7 +277,7 @@ pub async fn add_history_with_reason(
 pub async fn add_history_with_outcome(
     db: &impl ConnectionTrait,
     tip_id: Uuid,
-    status: &str,
+    status: TipStatus,
     public_note: Option<&str>,
     outcome_code: &str,
     now: DateTime<Utc>,
@@ -279,7 +297,7 @@ pub async fn add_history_with_outcome(
 async fn insert_history(
     db: &impl ConnectionTrait,
     tip_id: Uuid,
-    status: &str,
+    status: TipStatus,
     public_note: Option<&str>,
     reason_code: Option<&str>,
     outcome_code: Option<&str>,
@@ -288,7 +306,7 @@ async fn insert_history(
     history::ActiveModel {
         id: Set(Uuid::now_v7()),
         tip_id: Set(tip_id),
-        status: Set(status.to_owned()),
+        status: Set(status),
         public_note: Set(public_note.map(str::to_owned)),
         created_at: Set(now),
         reason_code: Set(reason_code.map(str::to_owned)),
@@ -399,7 +417,7 @@ pub struct Change {
 pub async fn transition(
     db: &impl ConnectionTrait,
     tip: &tip::Model,
-    status: &str,
+    status: TipStatus,
     change: Change,
     now: DateTime<Utc>,
 ) -> Result<bool, DbErr> {
@@ -430,7 +448,7 @@ pub async fn transition(
     if result.rows_affected != 1 {
         return Ok(false);
     }
-    count_move(db, Some(&tip.status), status).await?;
+    count_move(db, Some(tip.status), status).await?;
     Ok(true)
 }
 
@@ -456,15 +474,13 @@ pub async fn claim(
         .add(tip::Column::ClaimedBy.eq(moderator))
         .add(tip::Column::ClaimExpiresAt.lte(now));
     // The states a claim starts from and leads to, as the domain has them.
-    let from: Vec<&str> = TipStatus::ALL
+    let from: Vec<TipStatus> = TipStatus::ALL
         .into_iter()
         .filter(|s| s.after(TipAction::Claim).is_ok())
-        .map(TipStatus::as_str)
         .collect();
     let to = TipStatus::Submitted
         .after(TipAction::Claim)
-        .expect("a submitted tip can be claimed")
-        .as_str();
+        .expect("a submitted tip can be claimed");
     let result = tip::Entity::update_many()
         .col_expr(tip::Column::Status, Expr::value(to))
         .col_expr(tip::Column::Version, Expr::value(before.version + 1))
@@ -480,7 +496,7 @@ pub async fn claim(
     if result.rows_affected != 1 {
         return Ok(None);
     }
-    count_move(db, Some(&before.status), to).await?;
+    count_move(db, Some(before.status), to).await?;
     find(db, id).await
 }
 
@@ -494,8 +510,11 @@ pub async fn lock(db: &impl ConnectionTrait, id: Uuid, keepable_only: bool) -> R
         .col_expr(tip::Column::Version, Expr::col(tip::Column::Version))
         .filter(tip::Column::Id.eq(id));
     if keepable_only {
-        update =
-            update.filter(tip::Column::Status.is_not_in(["duplicate", "withdrawn", "rejected"]));
+        update = update.filter(tip::Column::Status.is_not_in([
+            TipStatus::Duplicate,
+            TipStatus::Withdrawn,
+            TipStatus::Rejected,
+        ]));
     }
     Ok(update.exec(db).await?.rows_affected == 1)
 }
@@ -546,7 +565,10 @@ pub async fn find_many(db: &impl ConnectionTrait, ids: &[Uuid]) -> Result<Vec<ti
 }
 
 /// `SELECT tip_id FROM tip_contacts WHERE kind = ? AND value = ?`.
-pub(super) fn tips_with_contact(kind: &str, value: &str) -> sea_orm::sea_query::SelectStatement {
+pub(super) fn tips_with_contact(
+    kind: ContactKind,
+    value: &str,
+) -> sea_orm::sea_query::SelectStatement {
     use sea_orm::sea_query::{Expr, ExprTrait, Query};
     Query::select()
         .column(contact::Column::TipId)
@@ -576,7 +598,7 @@ pub struct QueueFilter {
     /// `(lat, lon, radius in metres)`, WGS-84.
     pub near: Option<(f64, f64, f64)>,
     /// A normalised `(kind, value)`.
-    pub contact: Option<(String, String)>,
+    pub contact: Option<(ContactKind, String)>,
     /// Text in the description or the address, any case.
     pub text: Option<String>,
     pub claim: Option<ClaimFilter>,
@@ -646,7 +668,7 @@ fn queue_query(
 ) -> sea_orm::Select<tip::Entity> {
     use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func, LikeExpr};
     let mut query = tip::Entity::find()
-        .filter(tip::Column::Status.is_in(statuses.iter().map(|s| s.as_str())))
+        .filter(tip::Column::Status.is_in(statuses.iter().copied()))
         .limit(limit);
     query = if filter.newest_first {
         query.order_by_desc(tip::Column::Id)
@@ -695,7 +717,7 @@ fn queue_query(
             );
     }
     if let Some((kind, value)) = &filter.contact {
-        query = query.filter(tip::Column::Id.in_subquery(tips_with_contact(kind, value)));
+        query = query.filter(tip::Column::Id.in_subquery(tips_with_contact(*kind, value)));
     }
     if let Some(text) = &filter.text {
         let pattern = format!("%{}%", escape_like(&text.to_lowercase()));
