@@ -179,7 +179,7 @@ async fn open_session(
     db: &impl sea_orm::ConnectionTrait,
     user: users::Model,
 ) -> Result<Session, AccountError> {
-    let role = user.role().ok_or(AccountError::InvalidCredentials)?;
+    let role = user.role;
     let ttl = state.settings.auth.refresh_token_ttl;
     let refresh_token = refresh::generate();
     refresh_tokens::insert(
@@ -383,7 +383,7 @@ pub async fn refresh(state: &AppState, token: &str, ctx: &Ctx) -> Result<Session
             return Err(AccountError::RefreshInvalid);
         }
     };
-    let role = user.role().ok_or(AccountError::RefreshInvalid)?;
+    let role = user.role;
     let traded = match retry {
         Some(replaced_at) => {
             refresh_tokens::revoke_unused_successor(&txn, row.family_id, replaced_at, ctx.now)
@@ -499,7 +499,7 @@ pub async fn reset_staff_password(
     let user = users::find(&state.db, id)
         .await?
         .ok_or(AccountError::UserNotFound)?;
-    if user.role().is_none_or(|r| !r.is_staff()) {
+    if !user.role.is_staff() {
         return Err(AccountError::InvalidRole(
             "only staff passwords are reset by an administrator".into(),
         ));
@@ -601,7 +601,7 @@ pub async fn update_user(
     let user = users::find(&state.db, id)
         .await?
         .ok_or(AccountError::UserNotFound)?;
-    let current_role = user.role().ok_or(AccountError::UserNotFound)?;
+    let current_role = user.role;
     if current_role == Role::Citizen && (changes.role.is_some() || changes.unit_id.is_some()) {
         return Err(AccountError::InvalidRole(
             "a citizen account can be disabled or enabled, not given a role or unit".into(),
@@ -636,7 +636,7 @@ pub async fn update_user(
         // role, unit or status lives on.
         refresh_tokens::revoke_all_of_user(&txn, user.id, ctx.now).await?;
         let details = serde_json::json!({
-            "role": updated.role,
+            "role": updated.role.as_str(),
             "unit_id": updated.unit_id,
             "disabled": updated.disabled,
         });

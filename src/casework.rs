@@ -13,11 +13,13 @@ use uuid::Uuid;
 
 use crate::app::AppState;
 use crate::context::Ctx;
+use crate::domain::contact::ContactKind;
 use crate::domain::lead::{LeadAction, LeadStatus};
-use crate::domain::tip::{TipAction, TipStatus};
+use crate::domain::tip::TipAction;
 use crate::error::{ServiceError, lead_not_found as not_found, stale_lead as stale};
 use crate::forwarding::event_data;
 use crate::store::audit::{self, Event};
+use crate::store::contacts;
 use crate::store::leads::{self, lead};
 use crate::store::{notifications, outcomes, rewards, tips, units};
 use crate::webhooks;
@@ -53,7 +55,7 @@ async fn checked(
     if lead.version != version {
         return Err(stale());
     }
-    let status = LeadStatus::parse(&lead.status).expect("the database holds only known states");
+    let status = lead.status;
     let next = status
         .after(action)
         .map_err(|e| ServiceError::Conflict("lead.invalid_state", e.to_string()))?;
@@ -85,7 +87,7 @@ pub async fn accept(
         resolve_due_at: Some(resolve_by),
         ..Default::default()
     };
-    if !leads::advance(&txn, &lead, next.as_str(), change, now).await? {
+    if !leads::advance(&txn, &lead, next, change, now).await? {
         txn.rollback().await?;
         return Err(stale());
     }
@@ -113,7 +115,7 @@ pub async fn progress(
     note: &str,
 ) -> Result<(), ServiceError> {
     let lead = lead_of_unit(state, officer, lead_id).await?;
-    if lead.status != LeadStatus::Accepted.as_str() {
+    if lead.status != LeadStatus::Accepted {
         return Err(ServiceError::Conflict(
             "lead.invalid_state",
             format!(
@@ -174,16 +176,16 @@ pub async fn resolve(
     // The contacts whose first verified report is in this lead: the bonus
     // is claimed per contact in the transaction, so it is paid once even
     // if an older tip with the contact is verified later.
-    let mut first_reports: Vec<(String, String, Uuid)> = Vec::new();
+    let mut first_reports: Vec<(ContactKind, String, Uuid)> = Vec::new();
     if outcome.points > 0 && state.settings.first_reporter_bonus > 0 {
         let ids: Vec<Uuid> = member_ids.iter().copied().collect();
-        let contacts: BTreeSet<(String, String)> = tips::contacts_of_many(&state.db, &ids)
+        let carried: BTreeSet<(ContactKind, String)> = tips::contacts_of_many(&state.db, &ids)
             .await?
             .into_iter()
             .map(|c| (c.kind, c.value))
             .collect();
-        for (kind, value) in contacts {
-            if let Some(first) = tips::first_verified_carrier(&state.db, &kind, &value).await?
+        for (kind, value) in carried {
+            if let Some(first) = contacts::first_verified_carrier(&state.db, kind, &value).await?
                 && member_ids.contains(&first)
             {
                 first_reports.push((kind, value, first));
@@ -212,17 +214,17 @@ pub async fn resolve(
         internal_note: resolution.internal_note.map(str::to_owned),
         ..Default::default()
     };
-    if !leads::advance(&txn, &lead, next.as_str(), change, now).await? {
+    if !leads::advance(&txn, &lead, next, change, now).await? {
         txn.rollback().await?;
         return Err(stale());
     }
     let mut closed = 0;
     for tip in &members {
-        let status = TipStatus::parse(&tip.status).expect("known states");
+        let status = tip.status;
         let Ok(to) = status.after(TipAction::LeadClosed) else {
             continue; // Only forwarded tips close; none other is in a forwarded lead.
         };
-        if !tips::transition(&txn, tip, to.as_str(), tips::Change::default(), now).await? {
+        if !tips::transition(&txn, tip, to, tips::Change::default(), now).await? {
             txn.rollback().await?;
             return Err(ServiceError::Conflict(
                 "tip.stale_version",
@@ -230,8 +232,7 @@ pub async fn resolve(
             ));
         }
         closed += 1;
-        tips::add_history_with_outcome(&txn, tip.id, to.as_str(), public_note, &outcome.code, now)
-            .await?;
+        tips::add_history_with_outcome(&txn, tip.id, to, public_note, &outcome.code, now).await?;
         notifications::tell_reporter(&txn, tip, "tip.closed", &told_zh, &told_en, now).await?;
         if outcome.points > 0 {
             rewards::credit(
@@ -247,7 +248,7 @@ pub async fn resolve(
         }
     }
     for (kind, value, tip_id) in &first_reports {
-        if !rewards::claim_first_report(&txn, kind, value, *tip_id, now).await? {
+        if !rewards::claim_first_report(&txn, *kind, value, *tip_id, now).await? {
             continue;
         }
         let reporter = members
@@ -307,7 +308,7 @@ pub async fn give_back(
         due_at: Some(None),
         ..Default::default()
     };
-    if !leads::advance(&txn, &lead, next.as_str(), change, now).await? {
+    if !leads::advance(&txn, &lead, next, change, now).await? {
         txn.rollback().await?;
         return Err(stale());
     }

@@ -11,6 +11,7 @@ use sea_orm::{DbErr, TransactionTrait};
 
 use crate::app::AppState;
 use crate::context::Ctx;
+use crate::domain::lead::LeadStatus;
 use crate::forwarding::event_data;
 use crate::store::audit::{self, Event};
 use crate::store::{leads, notifications, units, users};
@@ -40,7 +41,7 @@ pub async fn sweep(state: &AppState) -> Result<usize, DbErr> {
             .cloned();
         let unit_name = unit.as_ref().map_or("?", |u| u.name_en.as_str());
         let unit_name_zh = unit.as_ref().map_or("?", |u| u.name_zh.as_str());
-        let deadline = if lead.status == "forwarded" {
+        let deadline = if lead.status == LeadStatus::Forwarded {
             ("接收", "accept")
         } else {
             ("办结", "resolve")

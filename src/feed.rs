@@ -17,6 +17,7 @@ use tokio::sync::broadcast;
 use uuid::Uuid;
 
 use crate::app::AppState;
+use crate::domain::tip::TipStatus;
 use crate::store::audit;
 use crate::store::leads::{self, lead};
 use crate::store::tips::{self, tip};
@@ -48,7 +49,7 @@ pub enum Change {
     /// Every state's tip count, after a batch that moved tips.
     Counts {
         seq: i64,
-        counts: Vec<(String, i64)>,
+        counts: Vec<(TipStatus, i64)>,
     },
 }
 

@@ -9,7 +9,7 @@ use crate::app::AppState;
 use crate::context::Ctx;
 use crate::domain::geo::Point;
 use crate::domain::jurisdiction::Jurisdiction;
-use crate::domain::lead::{LeadAction, LeadStatus};
+use crate::domain::lead::LeadAction;
 use crate::domain::tip::{TipAction, TipStatus};
 use crate::error::{ServiceError, lead_not_found, stale_lead};
 use crate::store::audit::{self, Event};
@@ -112,7 +112,7 @@ pub async fn forward(
     if lead.version != version {
         return Err(stale_lead());
     }
-    let status = LeadStatus::parse(&lead.status).expect("the database holds only known states");
+    let status = lead.status;
     let next = status
         .after(LeadAction::Forward)
         .map_err(|e| ServiceError::Conflict("lead.invalid_state", e.to_string()))?;
@@ -135,29 +135,27 @@ pub async fn forward(
         forwarded_at: Some(now),
         ..Default::default()
     };
-    if !leads::advance(&txn, &lead, next.as_str(), change, now).await? {
+    if !leads::advance(&txn, &lead, next, change, now).await? {
         txn.rollback().await?;
         return Err(stale_lead());
     }
     for tip in &members {
-        let tip_status = TipStatus::parse(&tip.status).expect("known states");
+        let tip_status = tip.status;
         match tip_status.after(TipAction::LeadForwarded) {
             Ok(forwarded) => {
-                if !tips::transition(&txn, tip, forwarded.as_str(), tips::Change::default(), now)
-                    .await?
-                {
+                if !tips::transition(&txn, tip, forwarded, tips::Change::default(), now).await? {
                     txn.rollback().await?;
                     return Err(ServiceError::Conflict(
                         "tip.stale_version",
                         format!("tip {} changed meanwhile; reload the lead", tip.reference),
                     ));
                 }
-                tips::add_history(&txn, tip.id, forwarded.as_str(), Some(&told), now).await?;
+                tips::add_history(&txn, tip.id, forwarded, Some(&told), now).await?;
             }
             // Forwarded before, returned, and now rerouted: its reporter
             // hears of the new unit; the state stays.
             Err(_) if tip_status == TipStatus::Forwarded => {
-                tips::add_history(&txn, tip.id, tip_status.as_str(), Some(&told), now).await?;
+                tips::add_history(&txn, tip.id, tip_status, Some(&told), now).await?;
             }
             Err(e) => {
                 txn.rollback().await?;

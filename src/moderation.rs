@@ -38,17 +38,13 @@ fn text(code: &'static str, what: &str, raw: &str) -> Result<String, ServiceErro
     Ok(trimmed.to_owned())
 }
 
-fn status_of(tip: &tip::Model) -> TipStatus {
-    TipStatus::parse(&tip.status).expect("the database holds only known states")
-}
-
 async fn load(state: &AppState, id: Uuid) -> Result<tip::Model, ServiceError> {
     tips::find(&state.db, id).await?.ok_or_else(tip_not_found)
 }
 
 /// The state `action` leads to, or 409 `tip.invalid_state`.
 fn next_state(tip: &tip::Model, action: TipAction) -> Result<TipStatus, ServiceError> {
-    status_of(tip)
+    tip.status
         .after(action)
         .map_err(|e| Conflict("tip.invalid_state", e.to_string()))
 }
@@ -99,7 +95,7 @@ pub async fn claim(
         return Err(stale_tip());
     };
     if tip.status != claimed.status {
-        tips::add_history(&txn, tip_id, &claimed.status, None, now).await?;
+        tips::add_history(&txn, tip_id, claimed.status, None, now).await?;
     }
     audit::record(
         &txn,
@@ -127,11 +123,11 @@ pub async fn release(
         claim: Some(None),
         ..Default::default()
     };
-    if !tips::transition(&txn, &tip, next.as_str(), change, ctx.now).await? {
+    if !tips::transition(&txn, &tip, next, change, ctx.now).await? {
         txn.rollback().await?;
         return Err(stale_tip());
     }
-    tips::add_history(&txn, tip_id, next.as_str(), None, ctx.now).await?;
+    tips::add_history(&txn, tip_id, next, None, ctx.now).await?;
     audit::record(&txn, ctx, Event::new("tip.release", "tip", tip_id)).await?;
     txn.commit().await?;
     load(state, tip_id).await
@@ -289,7 +285,7 @@ pub async fn decide(
             let lead = leads::find(&state.db, *lead_id)
                 .await?
                 .ok_or_else(|| Invalid("tip.unknown_lead", "no such lead".into()))?;
-            if lead.status != LeadStatus::Open.as_str() {
+            if lead.status != LeadStatus::Open {
                 return Err(Conflict(
                     "lead.not_open",
                     format!("lead {} is {}, not open", lead.reference, lead.status),
@@ -347,7 +343,7 @@ pub async fn decide(
                 .await?
                 .ok_or_else(|| Invalid("tip.invalid_duplicate", "no such tip to keep".into()))?;
             if matches!(
-                status_of(&kept),
+                kept.status,
                 TipStatus::Duplicate | TipStatus::Withdrawn | TipStatus::Rejected
             ) {
                 return Err(Conflict(
@@ -415,14 +411,14 @@ pub async fn decide(
         .await?;
     }
     let lead_id = change.lead_id.flatten();
-    if !tips::transition(&txn, &tip, next.as_str(), change, now).await? {
+    if !tips::transition(&txn, &tip, next, change, now).await? {
         txn.rollback().await?;
         return Err(stale_tip());
     }
     tips::add_history_with_reason(
         &txn,
         tip.id,
-        next.as_str(),
+        next,
         public_note.as_deref(),
         reason_code.as_deref(),
         now,
@@ -462,7 +458,7 @@ async fn new_lead(
         let row = lead::Model {
             id: Uuid::now_v7(),
             reference: lead_codes::lead_reference((now + chrono::Duration::hours(8)).date_naive()),
-            status: LeadStatus::Open.as_str().to_owned(),
+            status: LeadStatus::Open,
             category: category.to_owned(),
             title: title.map(|t| t.trim().to_owned()),
             version: 0,
@@ -564,7 +560,7 @@ pub async fn create_lead(
             lead_id: Some(Some(lead.id)),
             ..Default::default()
         };
-        if !tips::transition(&txn, tip, &tip.status, change, ctx.now).await? {
+        if !tips::transition(&txn, tip, tip.status, change, ctx.now).await? {
             txn.rollback().await?;
             return Err(stale_tip());
         }
@@ -607,7 +603,7 @@ fn most_common<'a>(items: impl Iterator<Item = &'a str>) -> Option<&'a str> {
 
 /// A tip that can join a lead: verified and in none.
 fn free_verified(tip: &tip::Model) -> Result<(), ServiceError> {
-    if status_of(tip) != TipStatus::Verified {
+    if tip.status != TipStatus::Verified {
         return Err(Conflict(
             "lead.tip_not_verified",
             format!(
@@ -636,7 +632,7 @@ async fn open_lead(
     if lead.version != version {
         return Err(stale_lead());
     }
-    if lead.status != LeadStatus::Open.as_str() {
+    if lead.status != LeadStatus::Open {
         return Err(Conflict(
             "lead.not_open",
             format!(
@@ -692,7 +688,7 @@ pub async fn remove_from_lead(
     }
     // A returned lead's tips were forwarded already: out of the lead they
     // could never close, and their reporters would never hear the outcome.
-    if tip.status != TipStatus::Verified.as_str() {
+    if tip.status != TipStatus::Verified {
         return Err(Conflict(
             "lead.tip_forwarded",
             "the tip was forwarded with this lead and stays in it".into(),
@@ -723,7 +719,7 @@ async fn change_membership(
         Membership::Leave => (None, "tip_removed", "lead.remove_tip"),
     };
     let txn = state.db.begin().await?;
-    if !leads::bump(&txn, lead, &lead.status, ctx.now).await? {
+    if !leads::bump(&txn, lead, lead.status, ctx.now).await? {
         txn.rollback().await?;
         return Err(stale_lead());
     }
@@ -731,7 +727,7 @@ async fn change_membership(
         lead_id: Some(lead_id),
         ..Default::default()
     };
-    if !tips::transition(&txn, tip, &tip.status, change, ctx.now).await? {
+    if !tips::transition(&txn, tip, tip.status, change, ctx.now).await? {
         txn.rollback().await?;
         return Err(stale_tip());
     }

@@ -227,7 +227,7 @@ pub async fn submit(
             lon_original: sent.lon,
             address: address.clone(),
             occurred_at: new.occurred_at,
-            status: TipStatus::Submitted.as_str().to_owned(),
+            status: TipStatus::Submitted,
             version: 0,
             receipt_code: receipt.as_ref().map(|r| r.code.clone()),
             receipt_secret_hash: receipt.as_ref().map(|r| receipt_hash(&r.secret)),
@@ -248,12 +248,12 @@ pub async fn submit(
             }
             Err(e) => return Err(e.into()),
         };
-        let pairs: Vec<(String, String)> = contacts
+        let pairs: Vec<(ContactKind, String)> = contacts
             .iter()
-            .map(|c| (c.kind().as_str().to_owned(), c.value().to_owned()))
+            .map(|c| (c.kind(), c.value().to_owned()))
             .collect();
         tips::insert_contacts(&txn, tip.id, &pairs).await?;
-        tips::add_history(&txn, tip.id, TipStatus::Submitted.as_str(), None, now).await?;
+        tips::add_history(&txn, tip.id, TipStatus::Submitted, None, now).await?;
         if media::attach(&txn, &media_ids, tip.id).await? != media_ids.len() as u64 {
             // Another tip took one of the photos a moment ago.
             txn.rollback().await?;
@@ -328,7 +328,7 @@ pub async fn withdraw(
     ctx: &Ctx,
     tip: &tip::Model,
 ) -> Result<tip::Model, ServiceError> {
-    let status = TipStatus::parse(&tip.status).ok_or_else(tip_not_found)?;
+    let status = tip.status;
     let next = status.after(TipAction::Withdraw).map_err(|_| {
         ServiceError::Conflict(
             "tip.invalid_state",
@@ -340,11 +340,11 @@ pub async fn withdraw(
         claim: Some(None),
         ..Default::default()
     };
-    if !tips::transition(&txn, tip, next.as_str(), change, ctx.now).await? {
+    if !tips::transition(&txn, tip, next, change, ctx.now).await? {
         txn.rollback().await?;
         return Err(stale_tip());
     }
-    tips::add_history(&txn, tip.id, TipStatus::Withdrawn.as_str(), None, ctx.now).await?;
+    tips::add_history(&txn, tip.id, TipStatus::Withdrawn, None, ctx.now).await?;
     audit::record(&txn, ctx, Event::new("tip.withdraw", "tip", tip.id)).await?;
     txn.commit().await?;
     tips::find(&state.db, tip.id)
@@ -365,7 +365,7 @@ pub async fn reporter_message(
     if body.is_empty() {
         return Err(invalid("message.empty", "a message needs some text"));
     }
-    let status = TipStatus::parse(&tip.status).ok_or_else(tip_not_found)?;
+    let status = tip.status;
     if !status.accepts_messages() {
         return Err(ServiceError::Conflict(
             "tip.invalid_state",
@@ -379,11 +379,11 @@ pub async fn reporter_message(
     let txn = state.db.begin().await?;
     let message = tips::add_message(&txn, tip.id, "reporter", author_id, body, ctx.now).await?;
     if let Ok(next) = status.after(TipAction::ReporterAnswers) {
-        if !tips::transition(&txn, tip, next.as_str(), tips::Change::default(), ctx.now).await? {
+        if !tips::transition(&txn, tip, next, tips::Change::default(), ctx.now).await? {
             txn.rollback().await?;
             return Err(stale_tip());
         }
-        tips::add_history(&txn, tip.id, TipStatus::Submitted.as_str(), None, ctx.now).await?;
+        tips::add_history(&txn, tip.id, TipStatus::Submitted, None, ctx.now).await?;
     }
     audit::record(&txn, ctx, Event::new("tip.message", "tip", tip.id)).await?;
     txn.commit().await?;

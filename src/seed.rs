@@ -21,6 +21,7 @@ use sea_orm::{ActiveValue::Set, TransactionTrait};
 use sea_orm::{DatabaseConnection, DbErr, EntityTrait, PaginatorTrait};
 use uuid::{Timestamp, Uuid};
 
+use crate::domain::contact::ContactKind;
 use crate::domain::tip::TipStatus;
 use crate::store::media;
 use crate::store::tips::{contact, tip};
@@ -193,17 +194,17 @@ pub async fn run(db: &DatabaseConnection, options: &SeedOptions) -> Result<Seede
                 + Duration::milliseconds(spread.rng.random_range(0..step.max(1.0) as i64));
             let row = fake_tip(&mut spread, at, &moderators);
             if spread.rng.random_bool(0.7) {
-                contacts.push(fake_contact(row.id, "phone", spread.phone()));
+                contacts.push(fake_contact(row.id, ContactKind::Phone, spread.phone()));
             }
             if spread.rng.random_bool(0.2) {
                 let id = format!("wx_{}", spread.rng.random_range(0..20_000u32));
-                contacts.push(fake_contact(row.id, "wechat", id));
+                contacts.push(fake_contact(row.id, ContactKind::Wechat, id));
             }
             photos.push(fake_photo(&mut spread, row.id, at));
             tips.push(tip::ActiveModel::from(row));
         }
         seeded.contacts += contacts.len() as u64;
-        let mut per_state: Vec<(String, i64)> = Vec::new();
+        let mut per_state: Vec<(TipStatus, i64)> = Vec::new();
         for tip in &tips {
             let status = tip.status.clone().unwrap();
             match per_state.iter_mut().find(|(s, _)| *s == status) {
@@ -216,7 +217,7 @@ pub async fn run(db: &DatabaseConnection, options: &SeedOptions) -> Result<Seede
         per_state.sort();
         let txn = db.begin().await?;
         for (status, n) in &per_state {
-            crate::store::tips::count_added(&txn, status, *n).await?;
+            crate::store::tips::count_added(&txn, *status, *n).await?;
         }
         tip::Entity::insert_many(tips)
             .exec_without_returning(&txn)
@@ -271,7 +272,7 @@ fn fake_tip(spread: &mut Spread, at: DateTime<Utc>, moderators: &[Uuid]) -> tip:
             .random_bool(0.6)
             .then(|| ADDRESSES[spread.rng.random_range(0..ADDRESSES.len())].to_owned()),
         occurred_at: Some(at - Duration::minutes(spread.rng.random_range(0..600))),
-        status: status.as_str().to_owned(),
+        status,
         version: 0,
         receipt_code: None,
         receipt_secret_hash: None,
@@ -285,11 +286,11 @@ fn fake_tip(spread: &mut Spread, at: DateTime<Utc>, moderators: &[Uuid]) -> tip:
     }
 }
 
-fn fake_contact(tip_id: Uuid, kind: &str, value: String) -> contact::ActiveModel {
+fn fake_contact(tip_id: Uuid, kind: ContactKind, value: String) -> contact::ActiveModel {
     contact::ActiveModel {
         id: Set(Uuid::now_v7()),
         tip_id: Set(tip_id),
-        kind: Set(kind.to_owned()),
+        kind: Set(kind),
         value: Set(value),
     }
 }

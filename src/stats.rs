@@ -9,6 +9,8 @@ use sea_orm::DbErr;
 use uuid::Uuid;
 
 use crate::app::AppState;
+use crate::domain::lead::LeadStatus;
+use crate::domain::tip::TipStatus;
 use crate::store::leads::{self, lead};
 use crate::store::{stats, units};
 
@@ -62,9 +64,9 @@ pub struct UnitRecord {
 
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Overview {
-    pub tips_by_status: BTreeMap<String, i64>,
+    pub tips_by_status: BTreeMap<TipStatus, i64>,
     pub tips_by_category: BTreeMap<String, i64>,
-    pub leads_by_status: BTreeMap<String, i64>,
+    pub leads_by_status: BTreeMap<LeadStatus, i64>,
     pub leads_by_category: BTreeMap<String, i64>,
     pub submitted_to_verified: Durations,
     pub verified_to_forwarded: Durations,
@@ -126,7 +128,7 @@ pub async fn overview(
     let mut forwarded_to_accepted = Vec::new();
     let mut accepted_to_resolved = Vec::new();
     for lead in &leads {
-        *out.leads_by_status.entry(lead.status.clone()).or_default() += 1;
+        *out.leads_by_status.entry(lead.status).or_default() += 1;
         *out.leads_by_category
             .entry(lead.category.clone())
             .or_default() += 1;
@@ -201,7 +203,7 @@ pub async fn leads_csv(
             .and_then(|id| known.iter().find(|u| u.id == id));
         let row = [
             lead.reference.clone(),
-            lead.status.clone(),
+            lead.status.to_string(),
             lead.category.clone(),
             tips.get(&lead.id).copied().unwrap_or(0).to_string(),
             unit.map(|u| u.name_en.clone()).unwrap_or_default(),

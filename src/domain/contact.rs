@@ -7,7 +7,10 @@ use std::fmt;
 
 use super::phone::MobileNumber;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+/// What a contact is; stored as its name (`tip_contacts.kind`,
+/// `first_reports.kind`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, sea_orm::DeriveValueType)]
+#[sea_orm(value_type = "String")]
 pub enum ContactKind {
     Phone,
     Wechat,
@@ -15,7 +18,16 @@ pub enum ContactKind {
     Url,
 }
 
+super::named_set!(ContactKind, "contact kind");
+
 impl ContactKind {
+    pub const ALL: [ContactKind; 4] = [
+        ContactKind::Phone,
+        ContactKind::Wechat,
+        ContactKind::Qq,
+        ContactKind::Url,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             ContactKind::Phone => "phone",
@@ -26,9 +38,7 @@ impl ContactKind {
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::Phone, Self::Wechat, Self::Qq, Self::Url]
-            .into_iter()
-            .find(|k| k.as_str() == s)
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
     }
 }
 

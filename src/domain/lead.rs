@@ -1,8 +1,9 @@
 //! A lead's states (DESIGN.md, "Life of a tip and a lead") and its
 //! reference.
 
-/// Where a lead is in its life.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+/// Where a lead is in its life; stored as its name (`leads.status`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, sea_orm::DeriveValueType)]
+#[sea_orm(value_type = "String")]
 pub enum LeadStatus {
     /// With the moderators: tips can be added and removed.
     Open,
@@ -10,6 +11,8 @@ pub enum LeadStatus {
     Accepted,
     Resolved,
 }
+
+super::named_set!(LeadStatus, "lead status");
 
 impl LeadStatus {
     pub const ALL: [LeadStatus; 4] = [
@@ -31,6 +34,10 @@ impl LeadStatus {
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|l| l.as_str() == s)
     }
+
+    /// At a unit, its deadline running: waiting to be accepted, or
+    /// accepted and not yet resolved.
+    pub const AT_UNIT: [LeadStatus; 2] = [LeadStatus::Forwarded, LeadStatus::Accepted];
 }
 
 /// What can happen to a lead: moderators forward it; the unit accepts,

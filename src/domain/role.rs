@@ -2,8 +2,10 @@ use std::fmt;
 use std::str::FromStr;
 
 /// Who an account is. What each may do is in DESIGN.md (Roles); anonymous
-/// reporters have no account and so no role.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+/// reporters have no account and so no role. Stored as its name
+/// (`users.role`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, sea_orm::DeriveValueType)]
+#[sea_orm(value_type = "String")]
 pub enum Role {
     Citizen,
     Moderator,

@@ -4,7 +4,10 @@
 use rand::Rng;
 
 /// Where a tip is in its life (DESIGN.md, "Life of a tip and a lead").
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+/// Stored as its name (`tips.status`, `tip_history.status`,
+/// `tip_status_counts.status`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, sea_orm::DeriveValueType)]
+#[sea_orm(value_type = "String")]
 pub enum TipStatus {
     Submitted,
     InReview,
@@ -16,6 +19,8 @@ pub enum TipStatus {
     Duplicate,
     Withdrawn,
 }
+
+super::named_set!(TipStatus, "tip status");
 
 impl TipStatus {
     pub const ALL: [TipStatus; 9] = [
@@ -77,6 +82,11 @@ impl TipStatus {
         };
         Ok(next)
     }
+
+    /// Verified by a moderator, and so in a lead (the states after
+    /// `verified` along the drawn arrows).
+    pub const VERIFIED: [TipStatus; 3] =
+        [TipStatus::Verified, TipStatus::Forwarded, TipStatus::Closed];
 
     /// Waiting for a moderator: what the queue shows by default.
     pub fn in_queue(self) -> bool {

@@ -58,7 +58,7 @@ impl Me {
     pub fn of(user: &users::Model) -> Self {
         Self {
             id: user.id,
-            role: user.role().map_or(RoleName::Citizen, RoleName::from),
+            role: RoleName::from(user.role),
             username: user.username.clone(),
             phone: user.phone.clone(),
             unit_id: user.unit_id,

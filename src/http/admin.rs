@@ -44,7 +44,7 @@ impl UserView {
     fn of(user: &users::Model) -> Self {
         Self {
             id: user.id,
-            role: user.role().map_or(RoleName::Citizen, RoleName::from),
+            role: RoleName::from(user.role),
             username: user.username.clone(),
             phone_masked: user.phone.as_deref().map(mask_phone),
             unit_id: user.unit_id,

@@ -215,7 +215,7 @@ async fn authenticate(req: &Request, schemes: &[Scheme], hidden: bool) -> Result
         } => {
             let user = users::find(&state.db, user_id).await?.ok_or_else(invalid)?;
             let current =
-                user.token_version == token_version && !user.disabled && user.role() == Some(role);
+                user.token_version == token_version && !user.disabled && user.role == role;
             if !current {
                 return Err(invalid());
             }

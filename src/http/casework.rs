@@ -72,7 +72,7 @@ impl From<lead::Model> for UnitLeadSummary {
         UnitLeadSummary {
             id: l.id,
             reference: l.reference,
-            status: LeadStatusName::of_stored(&l.status),
+            status: LeadStatusName::from(l.status),
             version: l.version,
             category: l.category,
             title: l.title,
@@ -293,10 +293,7 @@ impl UnitLeadsApi {
         cursor: Query<Option<String>>,
     ) -> Result<Json<UnitLeadPage>, Fails<InboxErrors>> {
         let officer = officer(&auth)?;
-        let statuses: Vec<String> = distinct::<_, LeadStatus>(status.0)
-            .into_iter()
-            .map(|s| s.as_str().to_owned())
-            .collect();
+        let statuses = distinct::<_, LeadStatus>(status.0);
         let limit = page_limit(limit.0);
         let before = Cursor::decode(cursor.0.as_deref())?;
         let filter = leads::Filter {
@@ -340,9 +337,9 @@ impl UnitLeadsApi {
         ]
         .into_iter()
         .map(|status| {
-            let row = rows.iter().find(|r| r.status == status.as_str());
+            let row = rows.iter().find(|r| r.status == status);
             UnitStateCount {
-                status: LeadStatusName::of_stored(status.as_str()),
+                status: LeadStatusName::from(status),
                 leads: row.map_or(0, |r| r.leads.max(0) as u64),
                 overdue: row.map_or(0, |r| r.overdue.max(0) as u64),
             }

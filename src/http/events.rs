@@ -137,7 +137,7 @@ fn live_tip(t: &crate::store::tips::tip::Model, now: DateTime<Utc>) -> LiveTip {
     LiveTip {
         id: t.id,
         reference: t.reference.clone(),
-        status: TipStatusName::of_stored(&t.status),
+        status: TipStatusName::from(t.status),
         version: t.version,
         category: t.category.clone(),
         created_at: t.created_at,
@@ -151,7 +151,7 @@ fn live_lead(l: &crate::store::leads::lead::Model) -> LiveLead {
     LiveLead {
         id: l.id,
         reference: l.reference.clone(),
-        status: LeadStatusName::of_stored(&l.status),
+        status: LeadStatusName::from(l.status),
         version: l.version,
         category: l.category.clone(),
         unit_id: l.unit_id,

@@ -18,6 +18,7 @@ use super::moderation::{distinct, parse_contact};
 use super::pagination::{Cursor, page_limit};
 use super::vocab::{ContactKindName, LeadHistoryAction, LeadStatusName, TipStatusName, UnitKind};
 use crate::app::AppState;
+use crate::domain::contact::ContactKind;
 use crate::domain::lead::LeadStatus;
 use crate::store::leads::{self, Filter, lead};
 use crate::store::tips;
@@ -71,7 +72,7 @@ impl From<lead::Model> for LeadSummary {
         LeadSummary {
             id: l.id,
             reference: l.reference,
-            status: LeadStatusName::of_stored(&l.status),
+            status: LeadStatusName::from(l.status),
             version: l.version,
             category: l.category,
             title: l.title,
@@ -198,11 +199,11 @@ pub(super) async fn tally_contacts(
     for c in tips::contacts_of_many(&state.db, tip_ids).await? {
         match contacts
             .iter_mut()
-            .find(|k| k.kind.as_str() == c.kind && k.value == c.value)
+            .find(|k| ContactKind::from(k.kind) == c.kind && k.value == c.value)
         {
             Some(known) => known.tips += 1,
             None => contacts.push(LeadContact {
-                kind: ContactKindName::of_stored(&c.kind),
+                kind: ContactKindName::from(c.kind),
                 value: c.value,
                 tips: 1,
             }),
@@ -224,7 +225,7 @@ async fn lead_view(state: &AppState, lead: lead::Model) -> Result<LeadView, ApiE
             .map(|t| LeadTip {
                 id: t.id,
                 reference: t.reference,
-                status: TipStatusName::of_stored(&t.status),
+                status: TipStatusName::from(t.status),
                 category: t.category,
                 description: t.description,
                 lat: t.lat,
@@ -312,10 +313,7 @@ impl LeadsApi {
         #[oai(validator(minimum(value = "1"), maximum(value = "100")))] limit: Query<Option<u32>>,
         cursor: Query<Option<String>>,
     ) -> Result<Json<LeadPage>, Fails<LeadListErrors>> {
-        let statuses = distinct::<_, LeadStatus>(status.0)
-            .into_iter()
-            .map(|s| s.as_str().to_owned())
-            .collect();
+        let statuses = distinct::<_, LeadStatus>(status.0);
         let filter = Filter {
             statuses,
             category: category.0.filter(|c| !c.trim().is_empty()),

@@ -27,7 +27,7 @@ use crate::domain::tip::TipStatus;
 use crate::moderation::{self, BulkItem, Decision, LeadChoice};
 use crate::store::leads::{self, lead};
 use crate::store::tips::{self, ClaimFilter, QueueFilter, tip};
-use crate::store::{audit, media, reject_reasons};
+use crate::store::{audit, contacts, media, reject_reasons};
 
 pub struct ModerationApi;
 
@@ -115,7 +115,7 @@ impl From<&lead::Model> for LeadRef {
         LeadRef {
             id: l.id,
             reference: l.reference.clone(),
-            status: LeadStatusName::of_stored(&l.status),
+            status: LeadStatusName::from(l.status),
             category: l.category.clone(),
         }
     }
@@ -238,7 +238,7 @@ impl TipState {
         let holder = t.holder(now);
         TipState {
             id: t.id,
-            status: TipStatusName::of_stored(&t.status),
+            status: TipStatusName::from(t.status),
             version: t.version,
             claimed_by: holder,
             claim_expires_at: holder.and(t.claim_expires_at),
@@ -431,14 +431,14 @@ fn parse_near(raw: &str) -> Result<(f64, f64, f64), ApiError> {
 }
 
 /// `kind:value`, e.g. `phone:138-0013-8000`; the value is normalised.
-pub(super) fn parse_contact(raw: &str) -> Result<(String, String), ApiError> {
+pub(super) fn parse_contact(raw: &str) -> Result<(ContactKind, String), ApiError> {
     let (kind, value) = raw
         .split_once(':')
         .ok_or_else(|| bad_filter("contact: expected kind:value, e.g. phone:13800138000"))?;
     let kind = ContactKind::parse(kind.trim())
         .ok_or_else(|| bad_filter("contact: kind must be phone, wechat, qq or url"))?;
     let contact = Contact::parse(kind, value).map_err(|e| bad_filter(format!("contact: {e}")))?;
-    Ok((kind.as_str().to_owned(), contact.value().to_owned()))
+    Ok((kind, contact.value().to_owned()))
 }
 
 async fn status_counts(state: &AppState) -> Result<StatusCounts, ApiError> {
@@ -447,20 +447,19 @@ async fn status_counts(state: &AppState) -> Result<StatusCounts, ApiError> {
 
 impl StatusCounts {
     /// From the store's `(state, count)` rows.
-    pub fn of(rows: Vec<(String, i64)>) -> Self {
+    pub fn of(rows: Vec<(TipStatus, i64)>) -> Self {
         let mut counts = StatusCounts::default();
         for (status, n) in rows {
-            let slot = match TipStatus::parse(&status) {
-                Some(TipStatus::Submitted) => &mut counts.submitted,
-                Some(TipStatus::InReview) => &mut counts.in_review,
-                Some(TipStatus::NeedsInfo) => &mut counts.needs_info,
-                Some(TipStatus::Verified) => &mut counts.verified,
-                Some(TipStatus::Forwarded) => &mut counts.forwarded,
-                Some(TipStatus::Closed) => &mut counts.closed,
-                Some(TipStatus::Rejected) => &mut counts.rejected,
-                Some(TipStatus::Duplicate) => &mut counts.duplicate,
-                Some(TipStatus::Withdrawn) => &mut counts.withdrawn,
-                None => continue,
+            let slot = match status {
+                TipStatus::Submitted => &mut counts.submitted,
+                TipStatus::InReview => &mut counts.in_review,
+                TipStatus::NeedsInfo => &mut counts.needs_info,
+                TipStatus::Verified => &mut counts.verified,
+                TipStatus::Forwarded => &mut counts.forwarded,
+                TipStatus::Closed => &mut counts.closed,
+                TipStatus::Rejected => &mut counts.rejected,
+                TipStatus::Duplicate => &mut counts.duplicate,
+                TipStatus::Withdrawn => &mut counts.withdrawn,
             };
             *slot = n;
         }
@@ -536,7 +535,7 @@ async fn export_page(state: &AppState, rows: &[tip::Model]) -> Result<String, se
             .collect();
         let fields = [
             t.reference.clone(),
-            t.status.clone(),
+            t.status.to_string(),
             t.category.clone(),
             t.created_at
                 .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
@@ -623,7 +622,7 @@ async fn queue_items(
                 .iter()
                 .filter(|c| c.tip_id == t.id)
                 .map(|c| ContactOut {
-                    kind: ContactKindName::of_stored(&c.kind),
+                    kind: ContactKindName::from(c.kind),
                     value: c.value.clone(),
                 })
                 .collect(),
@@ -633,7 +632,7 @@ async fn queue_items(
             claim_expires_at: holder.and(t.claim_expires_at),
             id: t.id,
             reference: t.reference,
-            status: TipStatusName::of_stored(&t.status),
+            status: TipStatusName::from(t.status),
             version: t.version,
             category: t.category,
             description: t.description,
@@ -653,12 +652,9 @@ async fn moderator_tip(
     now: DateTime<Utc>,
 ) -> Result<ModeratorTip, ApiError> {
     let contacts = tips::contacts_of(&state.db, t.id).await?;
-    let pairs: Vec<(String, String)> = contacts
-        .iter()
-        .map(|c| (c.kind.clone(), c.value.clone()))
-        .collect();
-    let reach = tips::contact_reach(&state.db, &pairs, t.id).await?;
-    let suggested_ids = tips::open_leads_carrying(&state.db, &pairs, t.id).await?;
+    let pairs: Vec<contacts::Key> = contacts.iter().map(|c| (c.kind, c.value.clone())).collect();
+    let reach = contacts::reach(&state.db, &pairs, t.id).await?;
+    let suggested_ids = contacts::open_leads_carrying(&state.db, &pairs, t.id).await?;
     let mut lead_ids = suggested_ids.clone();
     lead_ids.extend(t.lead_id);
     let leads_known = leads::find_many(&state.db, &lead_ids).await?;
@@ -712,7 +708,7 @@ async fn moderator_tip(
             .filter(|l| {
                 suggested_ids.contains(&l.id)
                     && Some(l.id) != t.lead_id
-                    && l.status == crate::domain::lead::LeadStatus::Open.as_str()
+                    && l.status == crate::domain::lead::LeadStatus::Open
             })
             .map(LeadRef::from)
             .collect(),
@@ -721,10 +717,10 @@ async fn moderator_tip(
             .map(|c| {
                 let (tips_n, leads_n) = reach
                     .iter()
-                    .find(|(k, v, _, _)| *k == c.kind && *v == c.value)
-                    .map_or((0, 0), |r| (r.2, r.3));
+                    .find(|r| r.kind == c.kind && r.value == c.value)
+                    .map_or((0, 0), |r| (r.other_tips, r.leads));
                 ContactReach {
-                    kind: ContactKindName::of_stored(&c.kind),
+                    kind: ContactKindName::from(c.kind),
                     value: c.value.clone(),
                     other_tips: tips_n,
                     leads: leads_n,
@@ -766,7 +762,7 @@ async fn moderator_tip(
             .collect(),
         id: t.id,
         reference: t.reference,
-        status: TipStatusName::of_stored(&t.status),
+        status: TipStatusName::from(t.status),
         version: t.version,
         category: t.category,
         description: t.description,
@@ -1318,31 +1314,27 @@ impl ModerationApi {
         let kind = ContactKind::from(name);
         let contact = Contact::parse(kind, &value.0)
             .map_err(|e| ApiError::unprocessable("contact.invalid", e.to_string()))?;
-        let rows = tips::carrying_contact(&state.db, kind.as_str(), contact.value(), CLUSTER_LIMIT)
-            .await?;
-        let span = tips::contact_span(&state.db, kind.as_str(), contact.value()).await?;
-        let leads =
-            leads::carrying_contact(&state.db, kind.as_str(), contact.value(), CLUSTER_LIMIT)
-                .await?;
+        let cluster = contacts::cluster(&state.db, kind, contact.value(), CLUSTER_LIMIT).await?;
         Ok(Json(ContactCluster {
             kind: name,
             value: contact.value().to_owned(),
-            tip_count: span.tips as u64,
-            first_seen: span.first_seen,
-            last_seen: span.last_seen,
-            tips: rows
+            tip_count: cluster.tip_count as u64,
+            first_seen: cluster.first_seen,
+            last_seen: cluster.last_seen,
+            tips: cluster
+                .tips
                 .into_iter()
                 .map(|t| ClusterTip {
                     id: t.id,
                     reference: t.reference,
-                    status: TipStatusName::of_stored(&t.status),
+                    status: TipStatusName::from(t.status),
                     category: t.category,
                     lat: t.lat,
                     lon: t.lon,
                     created_at: t.created_at,
                 })
                 .collect(),
-            leads: leads.iter().map(LeadRef::from).collect(),
+            leads: cluster.leads.iter().map(LeadRef::from).collect(),
         }))
     }
 
@@ -1360,11 +1352,11 @@ impl ModerationApi {
         limit: Query<Option<u32>>,
     ) -> Result<Json<Vec<HotContact>>, Fails<HotErrors>> {
         let since = auth.ctx.now - chrono::Duration::days(i64::from(days.0.unwrap_or(7)));
-        let rows = tips::hot_contacts(&state.db, since, u64::from(limit.0.unwrap_or(20))).await?;
+        let rows = contacts::hot(&state.db, since, u64::from(limit.0.unwrap_or(20))).await?;
         Ok(Json(
             rows.into_iter()
                 .map(|c| HotContact {
-                    kind: ContactKindName::of_stored(&c.kind),
+                    kind: ContactKindName::from(c.kind),
                     value: c.value,
                     tips: c.tips,
                 })

@@ -156,7 +156,7 @@ impl StatsApi {
                 .tips_by_status
                 .into_iter()
                 .map(|(status, count)| TipStatusCount {
-                    status: TipStatusName::of_stored(&status),
+                    status: TipStatusName::from(status),
                     count,
                 })
                 .collect(),
@@ -165,7 +165,7 @@ impl StatsApi {
                 .leads_by_status
                 .into_iter()
                 .map(|(status, count)| LeadStatusCount {
-                    status: LeadStatusName::of_stored(&status),
+                    status: LeadStatusName::from(status),
                     count,
                 })
                 .collect(),

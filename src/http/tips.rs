@@ -320,7 +320,7 @@ pub async fn public_history(state: &AppState, tip_id: Uuid) -> Result<Vec<Histor
                         text_en: r.public_en.clone(),
                     })
             }),
-            status: TipStatusName::of_stored(&h.status),
+            status: TipStatusName::from(h.status),
             note: h.public_note,
             at: h.created_at,
         })
@@ -345,7 +345,7 @@ pub async fn tip_view(state: &AppState, tip: tip::Model) -> Result<TipView, ApiE
     Ok(TipView {
         id: tip.id,
         reference: tip.reference,
-        status: TipStatusName::of_stored(&tip.status),
+        status: TipStatusName::from(tip.status),
         version: tip.version,
         category: tip.category,
         description: tip.description,
@@ -362,7 +362,7 @@ pub async fn tip_view(state: &AppState, tip: tip::Model) -> Result<TipView, ApiE
         contacts: contacts
             .into_iter()
             .map(|c| ContactOut {
-                kind: ContactKindName::of_stored(&c.kind),
+                kind: ContactKindName::from(c.kind),
                 value: c.value,
             })
             .collect(),
@@ -566,7 +566,7 @@ impl TipsApi {
                 .map(|t| TipSummary {
                     id: t.id,
                     reference: t.reference,
-                    status: TipStatusName::of_stored(&t.status),
+                    status: TipStatusName::from(t.status),
                     category: t.category,
                     created_at: t.created_at,
                 })

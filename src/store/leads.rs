@@ -1,9 +1,14 @@
-//! Leads: cases moderators build from verified tips, and their history.
+//! Leads: cases moderators build from verified tips, their history and
+//! deadlines. Filtering by a contact reads `tips`' tables; `tips` never
+//! reads these, so the two do not import each other.
 
 use chrono::{DateTime, Utc};
 use sea_orm::entity::prelude::*;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveValue::Set, QueryOrder, QuerySelect};
+
+use crate::domain::contact::ContactKind;
+use crate::domain::lead::LeadStatus;
 
 pub mod lead {
     use super::*;
@@ -14,7 +19,7 @@ pub mod lead {
         #[sea_orm(primary_key, auto_increment = false)]
         pub id: Uuid,
         pub reference: String,
-        pub status: String,
+        pub status: LeadStatus,
         pub category: String,
         pub title: Option<String>,
         pub version: i32,
@@ -91,7 +96,7 @@ pub async fn find_many(db: &impl ConnectionTrait, ids: &[Uuid]) -> Result<Vec<le
 pub async fn bump(
     db: &impl ConnectionTrait,
     lead: &lead::Model,
-    status: &str,
+    status: LeadStatus,
     now: DateTime<Utc>,
 ) -> Result<bool, DbErr> {
     let result = lead::Entity::update_many()
@@ -191,10 +196,10 @@ pub async fn history_of(
 /// What `GET /v1/leads` filters by.
 #[derive(Clone, Debug, Default)]
 pub struct Filter {
-    pub statuses: Vec<String>,
+    pub statuses: Vec<LeadStatus>,
     pub category: Option<String>,
     /// Leads holding a tip that carries this contact.
-    pub contact: Option<(String, String)>,
+    pub contact: Option<(ContactKind, String)>,
     pub unit_id: Option<Uuid>,
     /// Past their due time and not resolved, at this instant.
     pub overdue_at: Option<DateTime<Utc>>,
@@ -225,7 +230,7 @@ pub async fn list(
     if let Some(now) = filter.overdue_at {
         query = query
             .filter(lead::Column::DueAt.lt(now))
-            .filter(lead::Column::Status.is_in(["forwarded", "accepted"]));
+            .filter(lead::Column::Status.is_in(LeadStatus::AT_UNIT));
     }
     if let Some((kind, value)) = &filter.contact {
         let carrying = Query::select()
@@ -236,7 +241,7 @@ pub async fn list(
                 Expr::col((contact::Entity, contact::Column::TipId))
                     .equals((tip::Entity, tip::Column::Id)),
             )
-            .and_where(Expr::col((contact::Entity, contact::Column::Kind)).eq(kind.clone()))
+            .and_where(Expr::col((contact::Entity, contact::Column::Kind)).eq(*kind))
             .and_where(Expr::col((contact::Entity, contact::Column::Value)).eq(value.clone()))
             .and_where(Expr::col((tip::Entity, tip::Column::LeadId)).is_not_null())
             .to_owned();
@@ -246,23 +251,6 @@ pub async fn list(
         query = query.filter(lead::Column::Id.lt(before));
     }
     query.all(db).await
-}
-
-/// The leads holding tips that carry `(kind, value)`, with the lead's
-/// status, newest first.
-pub async fn carrying_contact(
-    db: &impl ConnectionTrait,
-    kind: &str,
-    value: &str,
-    limit: u64,
-) -> Result<Vec<lead::Model>, DbErr> {
-    let filter = Filter {
-        contact: Some((kind.to_owned(), value.to_owned())),
-        ..Filter::default()
-    };
-    let mut rows = list(db, &filter, None, limit).await?;
-    rows.truncate(limit as usize);
-    Ok(rows)
 }
 
 /// What a change of a lead's state writes besides the state.
@@ -285,7 +273,7 @@ pub struct Change {
 pub async fn advance(
     db: &impl ConnectionTrait,
     lead: &lead::Model,
-    status: &str,
+    status: LeadStatus,
     change: Change,
     now: DateTime<Utc>,
 ) -> Result<bool, DbErr> {
@@ -346,7 +334,7 @@ pub async fn touch_open(
         )
         .col_expr(lead::Column::UpdatedAt, Expr::value(now))
         .filter(lead::Column::Id.eq(id))
-        .filter(lead::Column::Status.eq("open"))
+        .filter(lead::Column::Status.eq(LeadStatus::Open))
         .exec(db)
         .await?;
     Ok(result.rows_affected == 1)
@@ -361,7 +349,7 @@ pub async fn newly_overdue(
     lead::Entity::find()
         .filter(lead::Column::DueAt.lt(now))
         .filter(lead::Column::OverdueAt.is_null())
-        .filter(lead::Column::Status.is_in(["forwarded", "accepted"]))
+        .filter(lead::Column::Status.is_in(LeadStatus::AT_UNIT))
         .order_by_asc(lead::Column::DueAt)
         .limit(limit)
         .all(db)
@@ -418,7 +406,7 @@ pub async fn of_unit(
 /// overdue.
 #[derive(Debug, sea_orm::FromQueryResult)]
 pub struct UnitStateCount {
-    pub status: String,
+    pub status: LeadStatus,
     pub leads: i64,
     pub overdue: i64,
 }

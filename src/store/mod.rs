@@ -1,9 +1,18 @@
-//! The relational store: connecting, migrating, and the queries of each
-//! aggregate in a module of its own. Functions take a connection or a
-//! transaction (`&impl ConnectionTrait`), never HTTP types.
+//! The relational store: connecting, migrating, and the entities and
+//! queries of each aggregate in a module of its own. Functions take a
+//! connection or a transaction (`&impl ConnectionTrait`), never HTTP types.
+//!
+//! Tip and lead states, contact kinds and roles are typed columns (the
+//! domain's enums, stored as their names), so a state is never written here
+//! as a string.
+//!
+//! Modules read downwards only: `tips` imports no other aggregate, `leads`
+//! reads `tips`' tables for its contact filter, and `contacts` (queries
+//! about one contact across tips and leads) and `stats` read both.
 
 pub mod audit;
 pub mod categories;
+pub mod contacts;
 pub mod idempotency;
 pub mod leads;
 pub mod media;

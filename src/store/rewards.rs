@@ -7,6 +7,8 @@ use sea_orm::entity::prelude::*;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveValue::Set, QueryOrder, QuerySelect};
 
+use crate::domain::contact::ContactKind;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "rewards")]
 pub struct Model {
@@ -93,7 +95,7 @@ pub mod first_report {
     #[sea_orm(table_name = "first_reports")]
     pub struct Model {
         #[sea_orm(primary_key, auto_increment = false)]
-        pub kind: String,
+        pub kind: ContactKind,
         #[sea_orm(primary_key, auto_increment = false)]
         pub value: String,
         pub tip_id: Uuid,
@@ -104,19 +106,27 @@ pub mod first_report {
     pub enum Relation {}
 
     impl ActiveModelBehavior for ActiveModel {}
+
+    /// The kind is part of this table's key, and sea-orm asks a key's
+    /// parts how to come from an insert's last id; a kind never does.
+    impl sea_orm::TryFromU64 for ContactKind {
+        fn try_from_u64(_: u64) -> Result<Self, DbErr> {
+            Err(DbErr::ConvertFromU64("ContactKind"))
+        }
+    }
 }
 
 /// Records `tip_id` as the first report of `(kind, value)` unless some tip
 /// already is; `true` when this call recorded it (and the bonus is due).
 pub async fn claim_first_report(
     db: &impl ConnectionTrait,
-    kind: &str,
+    kind: ContactKind,
     value: &str,
     tip_id: Uuid,
     now: DateTime<Utc>,
 ) -> Result<bool, DbErr> {
     let row = first_report::ActiveModel {
-        kind: Set(kind.to_owned()),
+        kind: Set(kind),
         value: Set(value.to_owned()),
         tip_id: Set(tip_id),
         created_at: Set(now),

@@ -7,13 +7,14 @@ use sea_orm::{ConnectionTrait, DbErr};
 use uuid::Uuid;
 
 use super::tips::{history, tip};
+use crate::domain::tip::TipStatus;
 
 /// Tips submitted in `[from, to)`, counted by `(status, category)`.
 pub async fn tip_counts(
     db: &impl ConnectionTrait,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
-) -> Result<Vec<(String, String, i64)>, DbErr> {
+) -> Result<Vec<(TipStatus, String, i64)>, DbErr> {
     let statement = Query::select()
         .column(tip::Column::Status)
         .column(tip::Column::Category)
@@ -65,7 +66,8 @@ pub async fn tip_milestones(
         .and_where(Expr::col((tip::Entity, tip::Column::CreatedAt)).gte(from))
         .and_where(Expr::col((tip::Entity, tip::Column::CreatedAt)).lt(to))
         .and_where(
-            Expr::col((history::Entity, history::Column::Status)).is_in(["verified", "forwarded"]),
+            Expr::col((history::Entity, history::Column::Status))
+                .is_in([TipStatus::Verified, TipStatus::Forwarded]),
         )
         .group_by_col((tip::Entity, tip::Column::Id))
         .group_by_col((tip::Entity, tip::Column::CreatedAt))
@@ -75,7 +77,7 @@ pub async fn tip_milestones(
     let mut out: Vec<(Uuid, TipMilestones)> = Vec::new();
     for row in db.query_all(&statement).await? {
         let id: Uuid = row.try_get("", "id")?;
-        let status: String = row.try_get("", "status")?;
+        let status: TipStatus = row.try_get("", "status")?;
         let reached: DateTime<Utc> = row.try_get("", "reached")?;
         if out.last().is_none_or(|(last, _)| *last != id) {
             out.push((
@@ -88,9 +90,10 @@ pub async fn tip_milestones(
             ));
         }
         let (_, milestones) = out.last_mut().expect("pushed above");
-        match status.as_str() {
-            "verified" => milestones.verified = Some(reached),
-            _ => milestones.forwarded = Some(reached),
+        if status == TipStatus::Verified {
+            milestones.verified = Some(reached);
+        } else {
+            milestones.forwarded = Some(reached);
         }
     }
     Ok(out.into_iter().map(|(_, m)| m).collect())

@@ -1,7 +1,11 @@
-//! Tips and what hangs off them: contacts, public history, conversation.
+//! Tips and what hangs off them: contacts, public history, conversation,
+//! notes, the state counts, and the moderation queue. Queries across tips
+//! about one contact live in `contacts`; this module imports no other
+//! aggregate's tables.
 
 use chrono::{DateTime, Utc};
 
+use crate::domain::contact::ContactKind;
 use crate::domain::tip::{TipAction, TipStatus};
 use sea_orm::entity::prelude::*;
 use sea_orm::{ActiveValue::Set, QueryOrder, QuerySelect};
@@ -26,7 +30,7 @@ pub mod tip {
         pub lon_original: f64,
         pub address: Option<String>,
         pub occurred_at: Option<DateTime<Utc>>,
-        pub status: String,
+        pub status: TipStatus,
         pub version: i32,
         pub receipt_code: Option<String>,
         pub receipt_secret_hash: Option<String>,
@@ -64,7 +68,7 @@ pub mod contact {
         #[sea_orm(primary_key, auto_increment = false)]
         pub id: Uuid,
         pub tip_id: Uuid,
-        pub kind: String,
+        pub kind: ContactKind,
         pub value: String,
     }
 
@@ -83,7 +87,7 @@ pub mod history {
         #[sea_orm(primary_key, auto_increment = false)]
         pub id: Uuid,
         pub tip_id: Uuid,
-        pub status: String,
+        pub status: TipStatus,
         pub public_note: Option<String>,
         pub created_at: DateTime<Utc>,
         pub reason_code: Option<String>,
@@ -125,7 +129,7 @@ pub mod status_count {
     #[sea_orm(table_name = "tip_status_counts")]
     pub struct Model {
         #[sea_orm(primary_key, auto_increment = false)]
-        pub status: String,
+        pub status: TipStatus,
         pub count: i64,
     }
 
@@ -133,6 +137,15 @@ pub mod status_count {
     pub enum Relation {}
 
     impl ActiveModelBehavior for ActiveModel {}
+
+    /// The state is this table's key; keys sea-orm might read back as an
+    /// insert's last id must say how to come from a number, which a state
+    /// never does (the rows are written by the migration, never inserted).
+    impl sea_orm::TryFromU64 for TipStatus {
+        fn try_from_u64(_: u64) -> Result<Self, DbErr> {
+            Err(DbErr::ConvertFromU64("TipStatus"))
+        }
+    }
 }
 
 pub mod message {
@@ -157,15 +170,19 @@ pub mod message {
 }
 
 pub async fn insert(db: &impl ConnectionTrait, row: tip::Model) -> Result<tip::Model, DbErr> {
-    let status = row.status.clone();
+    let status = row.status;
     let tip = tip::ActiveModel::from(row).insert(db).await?;
-    count_move(db, None, &status).await?;
+    count_move(db, None, status).await?;
     Ok(tip)
 }
 
 /// Adds `n` tips (negative: removes) in `status` to the counts; bulk loads
 /// (`tipline seed`) call it in the transaction that inserts them.
-pub async fn count_added(db: &impl ConnectionTrait, status: &str, n: i64) -> Result<(), DbErr> {
+pub async fn count_added(
+    db: &impl ConnectionTrait,
+    status: TipStatus,
+    n: i64,
+) -> Result<(), DbErr> {
     use sea_orm::sea_query::{Expr, ExprTrait};
     status_count::Entity::update_many()
         .col_expr(
@@ -182,11 +199,15 @@ pub async fn count_added(db: &impl ConnectionTrait, status: &str, n: i64) -> Res
 /// Rows are updated in name order, so that two transactions moving tips
 /// between the same two states lock them in the same order and never
 /// deadlock.
-async fn count_move(db: &impl ConnectionTrait, from: Option<&str>, to: &str) -> Result<(), DbErr> {
+async fn count_move(
+    db: &impl ConnectionTrait,
+    from: Option<TipStatus>,
+    to: TipStatus,
+) -> Result<(), DbErr> {
     if from == Some(to) {
         return Ok(());
     }
-    let mut changes: Vec<(&str, i64)> = vec![(to, 1)];
+    let mut changes: Vec<(TipStatus, i64)> = vec![(to, 1)];
     if let Some(from) = from {
         changes.push((from, -1));
     }
@@ -198,7 +219,7 @@ async fn count_move(db: &impl ConnectionTrait, from: Option<&str>, to: &str) -> 
 }
 
 /// The number of tips in each state.
-pub async fn status_counts(db: &impl ConnectionTrait) -> Result<Vec<(String, i64)>, DbErr> {
+pub async fn status_counts(db: &impl ConnectionTrait) -> Result<Vec<(TipStatus, i64)>, DbErr> {
     Ok(status_count::Entity::find()
         .order_by_asc(status_count::Column::Status)
         .all(db)
@@ -211,7 +232,7 @@ pub async fn status_counts(db: &impl ConnectionTrait) -> Result<Vec<(String, i64
 pub async fn insert_contacts(
     db: &impl ConnectionTrait,
     tip_id: Uuid,
-    contacts: &[(String, String)],
+    contacts: &[(ContactKind, String)],
 ) -> Result<(), DbErr> {
     if contacts.is_empty() {
         return Ok(());
@@ -219,7 +240,7 @@ pub async fn insert_contacts(
     let rows = contacts.iter().map(|(kind, value)| contact::ActiveModel {
         id: Set(Uuid::now_v7()),
         tip_id: Set(tip_id),
-        kind: Set(kind.clone()),
+        kind: Set(*kind),
         value: Set(value.clone()),
     });
     contact::Entity::insert_many(rows)
@@ -231,7 +252,7 @@ pub async fn insert_contacts(
 pub async fn add_history(
     db: &impl ConnectionTrait,
     tip_id: Uuid,
-    status: &str,
+    status: TipStatus,
     public_note: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
@@ -243,7 +264,7 @@ pub async fn add_history(
 pub async fn add_history_with_reason(
     db: &impl ConnectionTrait,
     tip_id: Uuid,
-    status: &str,
+    status: TipStatus,
     public_note: Option<&str>,
     reason_code: Option<&str>,
     now: DateTime<Utc>,
@@ -256,7 +277,7 @@ pub async fn add_history_with_reason(
 pub async fn add_history_with_outcome(
     db: &impl ConnectionTrait,
     tip_id: Uuid,
-    status: &str,
+    status: TipStatus,
     public_note: Option<&str>,
     outcome_code: &str,
     now: DateTime<Utc>,
@@ -276,7 +297,7 @@ pub async fn add_history_with_outcome(
 async fn insert_history(
     db: &impl ConnectionTrait,
     tip_id: Uuid,
-    status: &str,
+    status: TipStatus,
     public_note: Option<&str>,
     reason_code: Option<&str>,
     outcome_code: Option<&str>,
@@ -285,7 +306,7 @@ async fn insert_history(
     history::ActiveModel {
         id: Set(Uuid::now_v7()),
         tip_id: Set(tip_id),
-        status: Set(status.to_owned()),
+        status: Set(status),
         public_note: Set(public_note.map(str::to_owned)),
         created_at: Set(now),
         reason_code: Set(reason_code.map(str::to_owned)),
@@ -396,7 +417,7 @@ pub struct Change {
 pub async fn transition(
     db: &impl ConnectionTrait,
     tip: &tip::Model,
-    status: &str,
+    status: TipStatus,
     change: Change,
     now: DateTime<Utc>,
 ) -> Result<bool, DbErr> {
@@ -427,7 +448,7 @@ pub async fn transition(
     if result.rows_affected != 1 {
         return Ok(false);
     }
-    count_move(db, Some(&tip.status), status).await?;
+    count_move(db, Some(tip.status), status).await?;
     Ok(true)
 }
 
@@ -453,15 +474,13 @@ pub async fn claim(
         .add(tip::Column::ClaimedBy.eq(moderator))
         .add(tip::Column::ClaimExpiresAt.lte(now));
     // The states a claim starts from and leads to, as the domain has them.
-    let from: Vec<&str> = TipStatus::ALL
+    let from: Vec<TipStatus> = TipStatus::ALL
         .into_iter()
         .filter(|s| s.after(TipAction::Claim).is_ok())
-        .map(TipStatus::as_str)
         .collect();
     let to = TipStatus::Submitted
         .after(TipAction::Claim)
-        .expect("a submitted tip can be claimed")
-        .as_str();
+        .expect("a submitted tip can be claimed");
     let result = tip::Entity::update_many()
         .col_expr(tip::Column::Status, Expr::value(to))
         .col_expr(tip::Column::Version, Expr::value(before.version + 1))
@@ -477,7 +496,7 @@ pub async fn claim(
     if result.rows_affected != 1 {
         return Ok(None);
     }
-    count_move(db, Some(&before.status), to).await?;
+    count_move(db, Some(before.status), to).await?;
     find(db, id).await
 }
 
@@ -491,8 +510,11 @@ pub async fn lock(db: &impl ConnectionTrait, id: Uuid, keepable_only: bool) -> R
         .col_expr(tip::Column::Version, Expr::col(tip::Column::Version))
         .filter(tip::Column::Id.eq(id));
     if keepable_only {
-        update =
-            update.filter(tip::Column::Status.is_not_in(["duplicate", "withdrawn", "rejected"]));
+        update = update.filter(tip::Column::Status.is_not_in([
+            TipStatus::Duplicate,
+            TipStatus::Withdrawn,
+            TipStatus::Rejected,
+        ]));
     }
     Ok(update.exec(db).await?.rows_affected == 1)
 }
@@ -542,60 +564,11 @@ pub async fn find_many(db: &impl ConnectionTrait, ids: &[Uuid]) -> Result<Vec<ti
         .await
 }
 
-/// The tips that carry a contact, newest first, at most `limit`.
-pub async fn carrying_contact(
-    db: &impl ConnectionTrait,
-    kind: &str,
-    value: &str,
-    limit: u64,
-) -> Result<Vec<tip::Model>, DbErr> {
-    tip::Entity::find()
-        .filter(tip::Column::Id.in_subquery(tips_with_contact(kind, value)))
-        .order_by_desc(tip::Column::Id)
-        .limit(limit)
-        .all(db)
-        .await
-}
-
-/// How many tips carry a contact, and when the first and the last came.
-pub struct ContactSpan {
-    pub tips: i64,
-    pub first_seen: Option<DateTime<Utc>>,
-    pub last_seen: Option<DateTime<Utc>>,
-}
-
-pub async fn contact_span(
-    db: &impl ConnectionTrait,
-    kind: &str,
-    value: &str,
-) -> Result<ContactSpan, DbErr> {
-    use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query};
-    let statement = Query::select()
-        .expr_as(Expr::col(tip::Column::Id).count(), Alias::new("tips"))
-        .expr_as(
-            Func::min(Expr::col(tip::Column::CreatedAt)),
-            Alias::new("first_seen"),
-        )
-        .expr_as(
-            Func::max(Expr::col(tip::Column::CreatedAt)),
-            Alias::new("last_seen"),
-        )
-        .from(tip::Entity)
-        .and_where(Expr::col(tip::Column::Id).in_subquery(tips_with_contact(kind, value)))
-        .to_owned();
-    let row = db
-        .query_one(&statement)
-        .await?
-        .ok_or_else(|| DbErr::RecordNotFound("an aggregate row".into()))?;
-    Ok(ContactSpan {
-        tips: row.try_get("", "tips")?,
-        first_seen: row.try_get("", "first_seen")?,
-        last_seen: row.try_get("", "last_seen")?,
-    })
-}
-
 /// `SELECT tip_id FROM tip_contacts WHERE kind = ? AND value = ?`.
-fn tips_with_contact(kind: &str, value: &str) -> sea_orm::sea_query::SelectStatement {
+pub(super) fn tips_with_contact(
+    kind: ContactKind,
+    value: &str,
+) -> sea_orm::sea_query::SelectStatement {
     use sea_orm::sea_query::{Expr, ExprTrait, Query};
     Query::select()
         .column(contact::Column::TipId)
@@ -603,58 +576,6 @@ fn tips_with_contact(kind: &str, value: &str) -> sea_orm::sea_query::SelectState
         .and_where(Expr::col(contact::Column::Kind).eq(kind))
         .and_where(Expr::col(contact::Column::Value).eq(value))
         .to_owned()
-}
-
-/// A contact and how many tips carried it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ContactCount {
-    pub kind: String,
-    pub value: String,
-    pub tips: i64,
-}
-
-/// The contacts carried by the most tips submitted since `since`, most
-/// first (ties by kind and value, so the order is stable).
-pub async fn hot_contacts(
-    db: &impl ConnectionTrait,
-    since: DateTime<Utc>,
-    limit: u64,
-) -> Result<Vec<ContactCount>, DbErr> {
-    use sea_orm::sea_query::{Alias, Expr, ExprTrait, Order, Query};
-    let tips = Alias::new("tips");
-    let statement = Query::select()
-        .column((contact::Entity, contact::Column::Kind))
-        .column((contact::Entity, contact::Column::Value))
-        .expr_as(
-            Expr::col((contact::Entity, contact::Column::TipId)).count(),
-            tips.clone(),
-        )
-        .from(contact::Entity)
-        .inner_join(
-            tip::Entity,
-            Expr::col((tip::Entity, tip::Column::Id))
-                .equals((contact::Entity, contact::Column::TipId)),
-        )
-        .and_where(Expr::col((tip::Entity, tip::Column::CreatedAt)).gte(since))
-        .and_where(Expr::col((tip::Entity, tip::Column::Id)).gte(first_id_at(since)))
-        .group_by_col((contact::Entity, contact::Column::Kind))
-        .group_by_col((contact::Entity, contact::Column::Value))
-        .order_by_expr(Expr::col(tips.clone()), Order::Desc)
-        .order_by((contact::Entity, contact::Column::Kind), Order::Asc)
-        .order_by((contact::Entity, contact::Column::Value), Order::Asc)
-        .limit(limit)
-        .to_owned();
-    db.query_all(&statement)
-        .await?
-        .into_iter()
-        .map(|row| {
-            Ok(ContactCount {
-                kind: row.try_get("", "kind")?,
-                value: row.try_get("", "value")?,
-                tips: row.try_get("", "tips")?,
-            })
-        })
-        .collect()
 }
 
 /// Whose claims the queue shows.
@@ -677,7 +598,7 @@ pub struct QueueFilter {
     /// `(lat, lon, radius in metres)`, WGS-84.
     pub near: Option<(f64, f64, f64)>,
     /// A normalised `(kind, value)`.
-    pub contact: Option<(String, String)>,
+    pub contact: Option<(ContactKind, String)>,
     /// Text in the description or the address, any case.
     pub text: Option<String>,
     pub claim: Option<ClaimFilter>,
@@ -747,7 +668,7 @@ fn queue_query(
 ) -> sea_orm::Select<tip::Entity> {
     use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func, LikeExpr};
     let mut query = tip::Entity::find()
-        .filter(tip::Column::Status.is_in(statuses.iter().map(|s| s.as_str())))
+        .filter(tip::Column::Status.is_in(statuses.iter().copied()))
         .limit(limit);
     query = if filter.newest_first {
         query.order_by_desc(tip::Column::Id)
@@ -796,7 +717,7 @@ fn queue_query(
             );
     }
     if let Some((kind, value)) = &filter.contact {
-        query = query.filter(tip::Column::Id.in_subquery(tips_with_contact(kind, value)));
+        query = query.filter(tip::Column::Id.in_subquery(tips_with_contact(*kind, value)));
     }
     if let Some(text) = &filter.text {
         let pattern = format!("%{}%", escape_like(&text.to_lowercase()));
@@ -830,7 +751,7 @@ fn queue_query(
 
 /// The smallest UUID v7 of the millisecond `at`: every tip submitted at or
 /// after `at` has an id at least this.
-fn first_id_at(at: DateTime<Utc>) -> Uuid {
+pub(super) fn first_id_at(at: DateTime<Utc>) -> Uuid {
     let millis = at.timestamp_millis().max(0) as u64;
     let mut bytes = [0u8; 16];
     bytes[..6].copy_from_slice(&millis.to_be_bytes()[2..]);
@@ -851,106 +772,6 @@ fn escape_like(text: &str) -> String {
     escaped
 }
 
-/// For each contact: how many tips other than `except` carry it, and how
-/// many leads hold such a tip. One grouped query for all of them.
-pub async fn contact_reach(
-    db: &impl ConnectionTrait,
-    contacts: &[(String, String)],
-    except: Uuid,
-) -> Result<Vec<(String, String, i64, i64)>, DbErr> {
-    use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, Query};
-    if contacts.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut any = Condition::any();
-    for (kind, value) in contacts {
-        any = any.add(
-            Condition::all()
-                .add(Expr::col((contact::Entity, contact::Column::Kind)).eq(kind.clone()))
-                .add(Expr::col((contact::Entity, contact::Column::Value)).eq(value.clone())),
-        );
-    }
-    let statement = Query::select()
-        .column((contact::Entity, contact::Column::Kind))
-        .column((contact::Entity, contact::Column::Value))
-        .expr_as(
-            Expr::col((contact::Entity, contact::Column::TipId)).count_distinct(),
-            Alias::new("tips"),
-        )
-        .expr_as(
-            Expr::col((tip::Entity, tip::Column::LeadId)).count_distinct(),
-            Alias::new("leads"),
-        )
-        .from(contact::Entity)
-        .inner_join(
-            tip::Entity,
-            Expr::col((tip::Entity, tip::Column::Id))
-                .equals((contact::Entity, contact::Column::TipId)),
-        )
-        .cond_where(any)
-        .and_where(Expr::col((contact::Entity, contact::Column::TipId)).ne(except))
-        .group_by_col((contact::Entity, contact::Column::Kind))
-        .group_by_col((contact::Entity, contact::Column::Value))
-        .to_owned();
-    db.query_all(&statement)
-        .await?
-        .into_iter()
-        .map(|row| {
-            Ok((
-                row.try_get("", "kind")?,
-                row.try_get("", "value")?,
-                row.try_get("", "tips")?,
-                row.try_get("", "leads")?,
-            ))
-        })
-        .collect()
-}
-
-/// The open leads holding tips other than `except` that carry any of
-/// `contacts`: one join, however many tips carry them.
-pub async fn open_leads_carrying(
-    db: &impl ConnectionTrait,
-    contacts: &[(String, String)],
-    except: Uuid,
-) -> Result<Vec<Uuid>, DbErr> {
-    use super::leads::lead;
-    use sea_orm::sea_query::{Condition, Expr, ExprTrait, Query};
-    if contacts.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut any = Condition::any();
-    for (kind, value) in contacts {
-        any = any.add(
-            Condition::all()
-                .add(Expr::col((contact::Entity, contact::Column::Kind)).eq(kind.clone()))
-                .add(Expr::col((contact::Entity, contact::Column::Value)).eq(value.clone())),
-        );
-    }
-    let statement = Query::select()
-        .distinct()
-        .column((lead::Entity, lead::Column::Id))
-        .from(contact::Entity)
-        .inner_join(
-            tip::Entity,
-            Expr::col((tip::Entity, tip::Column::Id))
-                .equals((contact::Entity, contact::Column::TipId)),
-        )
-        .inner_join(
-            lead::Entity,
-            Expr::col((lead::Entity, lead::Column::Id)).equals((tip::Entity, tip::Column::LeadId)),
-        )
-        .cond_where(any)
-        .and_where(Expr::col((contact::Entity, contact::Column::TipId)).ne(except))
-        .and_where(Expr::col((lead::Entity, lead::Column::Status)).eq("open"))
-        .limit(50)
-        .to_owned();
-    db.query_all(&statement)
-        .await?
-        .into_iter()
-        .map(|row| row.try_get("", "id"))
-        .collect()
-}
-
 /// The contacts of several tips at once (a page of the queue).
 pub async fn contacts_of_many(
     db: &impl ConnectionTrait,
@@ -963,24 +784,5 @@ pub async fn contacts_of_many(
         .filter(contact::Column::TipId.is_in(tip_ids.iter().copied()))
         .order_by_asc(contact::Column::Id)
         .all(db)
-        .await
-}
-
-/// The first tip (lowest id: ids are time-ordered) carrying `(kind, value)`
-/// that moderators verified — its reporter is the contact's first reporter.
-pub async fn first_verified_carrier(
-    db: &impl ConnectionTrait,
-    kind: &str,
-    value: &str,
-) -> Result<Option<Uuid>, DbErr> {
-    tip::Entity::find()
-        .select_only()
-        .column(tip::Column::Id)
-        .filter(tip::Column::Id.in_subquery(tips_with_contact(kind, value)))
-        .filter(tip::Column::Status.is_in(["verified", "forwarded", "closed"]))
-        .order_by_asc(tip::Column::Id)
-        .limit(1)
-        .into_tuple()
-        .one(db)
         .await
 }

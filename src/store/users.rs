@@ -15,7 +15,7 @@ pub struct Model {
     pub username: Option<String>,
     pub phone: Option<String>,
     pub password_hash: String,
-    pub role: String,
+    pub role: Role,
     pub unit_id: Option<Uuid>,
     pub disabled: bool,
     /// Part of every access token; bumping it invalidates them all at once.
@@ -28,14 +28,6 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
-
-impl Model {
-    /// The role as the domain knows it; a row with an unknown role (written by
-    /// a newer version) is treated as having none, so it can do nothing.
-    pub fn role(&self) -> Option<Role> {
-        self.role.parse().ok()
-    }
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum CreateUserError {
@@ -61,7 +53,7 @@ fn new_row(now: DateTime<Utc>, password_hash: String, role: Role) -> ActiveModel
         username: Set(None),
         phone: Set(None),
         password_hash: Set(password_hash),
-        role: Set(role.as_str().to_owned()),
+        role: Set(role),
         unit_id: Set(None),
         disabled: Set(false),
         token_version: Set(0),
@@ -130,7 +122,7 @@ pub async fn any_active_with_role(db: &impl ConnectionTrait, role: Role) -> Resu
 
 pub async fn count_active_with_role(db: &impl ConnectionTrait, role: Role) -> Result<u64, DbErr> {
     Entity::find()
-        .filter(Column::Role.eq(role.as_str()))
+        .filter(Column::Role.eq(role))
         .filter(Column::Disabled.eq(false))
         .count(db)
         .await
@@ -198,7 +190,7 @@ pub async fn find_for_update(db: &impl ConnectionTrait, id: Uuid) -> Result<Opti
 /// Locks the active admins' rows and counts them.
 pub async fn lock_active_admins(db: &impl ConnectionTrait) -> Result<usize, DbErr> {
     Ok(Entity::find()
-        .filter(Column::Role.eq(Role::Admin.as_str()))
+        .filter(Column::Role.eq(Role::Admin))
         .filter(Column::Disabled.eq(false))
         .lock_exclusive()
         .all(db)
@@ -225,7 +217,7 @@ pub async fn update_staff(
 ) -> Result<Model, DbErr> {
     let mut row: ActiveModel = user.clone().into();
     if let Some(role) = changes.role {
-        row.role = Set(role.as_str().to_owned());
+        row.role = Set(role);
     }
     if let Some(unit_id) = changes.unit_id {
         row.unit_id = Set(unit_id);
@@ -259,7 +251,7 @@ pub async fn list(
 ) -> Result<Vec<Model>, DbErr> {
     let mut query = Entity::find().order_by_asc(Column::Id).limit(limit);
     if let Some(role) = filter.role {
-        query = query.filter(Column::Role.eq(role.as_str()));
+        query = query.filter(Column::Role.eq(role));
     }
     if let Some(unit_id) = filter.unit_id {
         query = query.filter(Column::UnitId.eq(unit_id));
@@ -274,7 +266,7 @@ pub async fn list(
 pub async fn officers_of(db: &impl ConnectionTrait, unit_id: Uuid) -> Result<Vec<Model>, DbErr> {
     Entity::find()
         .filter(Column::UnitId.eq(unit_id))
-        .filter(Column::Role.eq(Role::UnitOfficer.as_str()))
+        .filter(Column::Role.eq(Role::UnitOfficer))
         .filter(Column::Disabled.eq(false))
         .order_by_asc(Column::Id)
         .all(db)

@@ -128,7 +128,7 @@ impl Callers {
             .await
             .unwrap()
             .unwrap();
-        let role: Role = user.role.parse().unwrap();
+        let role: Role = user.role;
         app.state
             .tokens
             .issue_account(user.id, role, user.token_version)

@@ -306,7 +306,7 @@ async fn admin_create_user_reads_the_password_from_stdin() {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(user.role, "moderator");
+    assert_eq!(user.role.as_str(), "moderator");
     assert!(tipline::auth::password::verify(
         "a long passphrase",
         &user.password_hash
@@ -578,7 +578,7 @@ async fn seed_fills_an_empty_database_and_refuses_a_used_one() {
     // The per-state counts the queue shows add up to the tips made, and the
     // spread puts most tips in closed states and a few in the queue.
     let counts = tipline::store::tips::status_counts(&db).await.unwrap();
-    let count = |state: &str| counts.iter().find(|(s, _)| s == state).unwrap().1;
+    let count = |state: &str| counts.iter().find(|(s, _)| s.as_str() == state).unwrap().1;
     assert_eq!(counts.iter().map(|(_, n)| n).sum::<i64>(), 1200);
     assert!(count("closed") > count("submitted"), "{counts:?}");
     assert!(count("submitted") > 0, "{counts:?}");
