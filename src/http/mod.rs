@@ -4,6 +4,9 @@
 //!
 //! API structs hold no state (handlers take `Data<&AppState>`), so the spec
 //! is produced by [`api_service`] with no database or network.
+//!
+//! What several resources answer with is in [`responses`]; the list
+//! parameters they read, in [`params`].
 
 pub mod accounts;
 pub mod admin;
@@ -26,9 +29,10 @@ pub mod notifications;
 pub mod observe;
 pub mod ops;
 pub mod outcomes;
-pub mod pagination;
+pub mod params;
 pub mod reject_reasons;
 pub mod request_id;
+pub mod responses;
 pub mod stats;
 pub mod tips;
 pub mod units;
@@ -75,7 +79,7 @@ pub type Apis = (
     tips::CategoriesApi,
     tips::TipsApi,
     media::MediaApi,
-    moderation::ModerationApi,
+    moderation::Apis,
     leads::LeadsApi,
     reject_reasons::RejectReasonsApi,
     casework::UnitLeadsApi,
@@ -100,7 +104,7 @@ pub fn api_service() -> OpenApiService<Apis, ()> {
             tips::CategoriesApi,
             tips::TipsApi,
             media::MediaApi,
-            moderation::ModerationApi,
+            moderation::APIS,
             leads::LeadsApi,
             reject_reasons::RejectReasonsApi,
             casework::UnitLeadsApi,

@@ -8,11 +8,11 @@ use poem_openapi::{Object, OpenApi};
 use sea_orm::TransactionTrait;
 
 use super::ApiTags;
-use super::accounts::Created;
 use super::admin::AdminReadErrors;
 use super::auth::{Admins, Auth, Moderators};
 use super::contract::Checked;
 use super::error::{ApiError, Fails, non_blank};
+use super::responses::Created;
 use crate::app::AppState;
 use crate::context::Ctx;
 use crate::store::audit;

@@ -14,7 +14,7 @@ use super::ApiTags;
 use super::admin::AdminListErrors;
 use super::auth::{Admins, Auth};
 use super::error::{ApiError, Fails};
-use super::pagination::{Cursor, page_limit};
+use super::params::{Cursor, page_limit};
 use super::vocab::{WebhookEventKind, WebhookEventStatus};
 use crate::app::AppState;
 use crate::store::audit;
