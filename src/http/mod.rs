@@ -5,8 +5,11 @@
 //! API structs hold no state (handlers take `Data<&AppState>`), so the spec
 //! is produced by [`api_service`] with no database or network.
 //!
-//! What several resources answer with is in [`responses`]; the list
-//! parameters they read, in [`params`].
+//! Handlers check what came in, call a service and map its answer; they open
+//! no transaction (every write lives in a service module: `crate::reporting`,
+//! `crate::moderation`, `crate::vocabulary`, …). What several resources
+//! answer with is in [`responses`]; the list parameters they read, in
+//! [`params`].
 
 pub mod accounts;
 pub mod admin;

@@ -8,7 +8,6 @@ use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::types::{ParseFromJSON, ToJSON};
 use poem_openapi::{Object, OpenApi};
-use sea_orm::TransactionTrait;
 use uuid::Uuid;
 
 use super::ApiTags;
@@ -24,9 +23,9 @@ use crate::app::AppState;
 use crate::context::Ctx;
 use crate::limits::{self, Limit};
 use crate::reporting::{self, Crs, NewTip, Reporter};
-use crate::store::audit;
 use crate::store::tips::{self, tip};
 use crate::store::{categories, media};
+use crate::vocabulary;
 
 pub struct TipsApi;
 pub struct CategoriesApi;
@@ -666,26 +665,6 @@ impl TipsApi {
     }
 }
 
-/// Categories are keyed by code, not id: the code goes in the details.
-async fn category_audit(
-    txn: &impl sea_orm::ConnectionTrait,
-    ctx: &Ctx,
-    action: &str,
-    category: &categories::Model,
-) -> Result<(), ApiError> {
-    let event = audit::Event {
-        action,
-        object_kind: "category",
-        object_id: None,
-        details: Some(serde_json::json!({
-            "code": category.code,
-            "retired": category.retired,
-        })),
-    };
-    audit::record(txn, ctx, event).await?;
-    Ok(())
-}
-
 async fn submit_fresh(
     state: &AppState,
     ctx: &Ctx,
@@ -774,18 +753,14 @@ impl CategoriesApi {
         state: Data<&AppState>,
         body: Checked<NewCategory>,
     ) -> Result<Created<Category>, Fails<CreateCategoryErrors>> {
-        let txn = state.db.begin().await?;
-        let created = categories::create(
-            &txn,
-            &body.code,
-            body.label_zh.trim(),
-            body.label_en.trim(),
-            body.position,
-        )
-        .await?
-        .ok_or_else(|| ApiError::conflict("category.exists", "a category with this code exists"))?;
-        category_audit(&txn, &auth.ctx, "category.create", &created).await?;
-        txn.commit().await?;
+        let body = body.0;
+        let new = vocabulary::NewCategory {
+            label_zh: body.label_zh.trim().to_owned(),
+            label_en: body.label_en.trim().to_owned(),
+            code: body.code,
+            position: body.position,
+        };
+        let created = vocabulary::create_category(&state, &auth.ctx, new).await?;
         Ok(Created::Created(Json(Category::of(created))))
     }
 
@@ -804,15 +779,13 @@ impl CategoriesApi {
         code: Path<String>,
         body: Checked<CategoryChanges>,
     ) -> Result<Json<Category>, Fails<UpdateCategoryErrors>> {
-        let txn = state.db.begin().await?;
-        let existing = categories::find(&txn, &code.0)
-            .await?
-            .ok_or_else(|| ApiError::not_found("category.not_found", "no such category"))?;
         let body = body.0;
-        let updated =
-            categories::update(&txn, existing, body.label_zh, body.label_en, body.retired).await?;
-        category_audit(&txn, &auth.ctx, "category.update", &updated).await?;
-        txn.commit().await?;
+        let changes = vocabulary::CategoryChanges {
+            label_zh: body.label_zh,
+            label_en: body.label_en,
+            retired: body.retired,
+        };
+        let updated = vocabulary::update_category(&state, &auth.ctx, &code.0, changes).await?;
         Ok(Json(Category::of(updated)))
     }
 }
