@@ -1,9 +1,8 @@
 //! The queue's CSV export, streamed page by page as it is read.
 
-use uuid::Uuid;
-
 use poem_openapi::payload::Binary;
 use poem_openapi::{ApiResponse, ResponseContent};
+use uuid::Uuid;
 
 use crate::app::AppState;
 use crate::store::tips::{self, QueueFilter, tip};
