@@ -9,7 +9,7 @@
 //! no transaction (every write lives in a service module: `crate::reporting`,
 //! `crate::moderation`, `crate::vocabulary`, …). What several resources
 //! answer with is in [`responses`]; the list parameters they read, in
-//! [`params`].
+//! [`params`]; every conversion of an error into an answer, in [`error`].
 
 pub mod accounts;
 pub mod admin;
