@@ -32,4 +32,5 @@ pub mod stats;
 pub mod store;
 pub mod telemetry;
 pub mod units;
+pub mod vocabulary;
 pub mod webhooks;

@@ -1,6 +1,6 @@
 //! The moderators' side of tips and leads: claims, decisions, notes, leads
-//! and the audited reads of protected data. HTTP-free; errors are
-//! [`ServiceError`].
+//! and the audited reads of protected data, and a tip in full as moderators
+//! read it ([`tip_detail`]). HTTP-free; errors are [`ServiceError`].
 //!
 //! Every change is one transaction that checks the state (through
 //! [`TipStatus::after`]) and the version the moderator saw, writes the new
@@ -18,7 +18,7 @@ use crate::error::{ServiceError, lead_not_found, stale_lead, stale_tip, tip_not_
 use crate::store::audit::{self, Event};
 use crate::store::leads::{self, lead};
 use crate::store::tips::{self, tip};
-use crate::store::{media, notifications, reject_reasons, users};
+use crate::store::{contacts, media, notifications, reject_reasons, users};
 
 use ServiceError::{Conflict, Invalid};
 
@@ -806,6 +806,147 @@ pub async fn read_reporter_phone(
     .await?;
     txn.commit().await?;
     Ok(phone)
+}
+
+/// How far one of a tip's contacts reaches beyond the tip.
+#[derive(Clone, Debug)]
+pub struct ContactReach {
+    pub contact: tips::contact::Model,
+    /// Other tips carrying it.
+    pub other_tips: i64,
+    /// Leads holding a tip that carries it.
+    pub leads: i64,
+}
+
+/// A photo of another tip that is the same file or the same picture as one
+/// of this tip's.
+#[derive(Clone, Debug)]
+pub struct SimilarPhoto {
+    pub lookalike: media::Lookalike,
+    pub other_tip: tip::Model,
+}
+
+/// One event of the tip's audit trail. An event the reporter caused on
+/// their own tip carries no account id: it would link their tips together,
+/// and moderators learn who reported only through the audited reporter
+/// read.
+#[derive(Clone, Debug)]
+pub struct TrailEvent {
+    pub event: audit::Model,
+    pub by_reporter: bool,
+}
+
+/// Everything a moderator reads to decide on a tip.
+#[derive(Clone, Debug)]
+pub struct TipDetail {
+    pub tip: tip::Model,
+    /// The moderator holding it at `now`, while the claim runs.
+    pub holder: Option<Uuid>,
+    /// The lead it is in.
+    pub lead: Option<lead::Model>,
+    /// Open leads holding other tips with one of its contacts.
+    pub suggested_leads: Vec<lead::Model>,
+    pub contacts: Vec<ContactReach>,
+    pub photos: Vec<media::Model>,
+    pub similar_photos: Vec<SimilarPhoto>,
+    /// The conversation with the reporter, oldest first.
+    pub messages: Vec<tips::message::Model>,
+    /// Internal notes, oldest first.
+    pub notes: Vec<tips::note::Model>,
+    /// What the reporter's timeline shows.
+    pub timeline: Vec<crate::reporting::TimelineStep>,
+    pub audit: Vec<TrailEvent>,
+}
+
+/// At most this many similar photos per tip.
+pub const SIMILAR_LIMIT: usize = 20;
+
+/// A tip in full for moderators; 404 `tip.not_found` for no such tip.
+/// Reads only: each part is one query, whatever the number of contacts or
+/// photos.
+pub async fn tip_detail(
+    state: &AppState,
+    tip_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<TipDetail, ServiceError> {
+    let db = &state.db;
+    let t = load(state, tip_id).await?;
+    let contacts = tips::contacts_of(db, t.id).await?;
+    let pairs: Vec<contacts::Key> = contacts.iter().map(|c| (c.kind, c.value.clone())).collect();
+    let reach = contacts::reach(db, &pairs, t.id).await?;
+    let suggested_ids = contacts::open_leads_carrying(db, &pairs, t.id).await?;
+    let mut lead_ids = suggested_ids.clone();
+    lead_ids.extend(t.lead_id);
+    let leads_known = leads::find_many(db, &lead_ids).await?;
+    let photos = media::of_tip(db, t.id).await?;
+    let lookalikes = media::lookalikes(db, t.id, &photos, SIMILAR_LIMIT).await?;
+    let other_ids: Vec<Uuid> = lookalikes.iter().filter_map(|l| l.other.tip_id).collect();
+    let others = tips::find_many(db, &other_ids).await?;
+    let timeline = crate::reporting::timeline(db, t.id).await?;
+    let messages = tips::messages_of(db, t.id).await?;
+    let notes = tips::notes_of(db, t.id).await?;
+    let trail = audit::for_object(db, "tip", t.id).await?;
+
+    let lead = t
+        .lead_id
+        .and_then(|id| leads_known.iter().find(|l| l.id == id).cloned());
+    let suggested_leads = leads_known
+        .iter()
+        .filter(|l| {
+            suggested_ids.contains(&l.id) && Some(l.id) != t.lead_id && l.status == LeadStatus::Open
+        })
+        .cloned()
+        .collect();
+    let contacts = contacts
+        .into_iter()
+        .map(|contact| {
+            let (other_tips, leads) = reach
+                .iter()
+                .find(|r| r.kind == contact.kind && r.value == contact.value)
+                .map_or((0, 0), |r| (r.other_tips, r.leads));
+            ContactReach {
+                contact,
+                other_tips,
+                leads,
+            }
+        })
+        .collect();
+    let similar_photos = lookalikes
+        .into_iter()
+        .filter_map(|lookalike| {
+            let other_tip = others
+                .iter()
+                .find(|o| Some(o.id) == lookalike.other.tip_id)?
+                .clone();
+            Some(SimilarPhoto {
+                lookalike,
+                other_tip,
+            })
+        })
+        .collect();
+    let audit = trail
+        .into_iter()
+        .map(|mut event| {
+            let by_reporter = event.actor_id.is_some() && event.actor_id == t.reporter_user_id;
+            if by_reporter {
+                event.actor_id = None;
+            }
+            TrailEvent { event, by_reporter }
+        })
+        .collect();
+    Ok(TipDetail {
+        holder: t.holder(now),
+        tip: t,
+        lead,
+        suggested_leads,
+        contacts,
+        photos,
+        similar_photos,
+        messages,
+        notes,
+        timeline,
+        audit,
+    })
 }
 
 #[cfg(test)]

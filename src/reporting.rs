@@ -389,3 +389,46 @@ pub async fn reporter_message(
     txn.commit().await?;
     Ok(message)
 }
+
+/// One step of a tip's public timeline, with the current wording of the
+/// reject reason or outcome it names (admins may have reworded them since).
+#[derive(Clone, Debug)]
+pub struct TimelineStep {
+    pub step: tips::history::Model,
+    pub reason: Option<crate::store::reject_reasons::Model>,
+    pub outcome: Option<crate::store::outcomes::Model>,
+}
+
+/// A tip's public timeline, oldest first: what its reporter reads, and what
+/// moderators see the reporter was told. Three queries, however long.
+pub async fn timeline(
+    db: &impl sea_orm::ConnectionTrait,
+    tip_id: Uuid,
+) -> Result<Vec<TimelineStep>, sea_orm::DbErr> {
+    use crate::store::{outcomes, reject_reasons};
+    let history = tips::history_of(db, tip_id).await?;
+    let reason_codes: Vec<String> = history
+        .iter()
+        .filter_map(|h| h.reason_code.clone())
+        .collect();
+    let reasons = reject_reasons::find_many(db, &reason_codes).await?;
+    let outcome_codes: Vec<String> = history
+        .iter()
+        .filter_map(|h| h.outcome_code.clone())
+        .collect();
+    let outcomes = outcomes::find_many(db, &outcome_codes).await?;
+    Ok(history
+        .into_iter()
+        .map(|step| TimelineStep {
+            reason: step
+                .reason_code
+                .as_ref()
+                .and_then(|code| reasons.iter().find(|r| &r.code == code).cloned()),
+            outcome: step
+                .outcome_code
+                .as_ref()
+                .and_then(|code| outcomes.iter().find(|o| &o.code == code).cloned()),
+            step,
+        })
+        .collect())
+}

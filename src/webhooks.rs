@@ -6,7 +6,8 @@
 //! leases due events, POSTs each as JSON signed with the unit's secret, and
 //! retries failures with exponential backoff until `webhook_max_attempts`.
 //! Delivery is at least once; receivers deduplicate by the event id, which
-//! is the same on every attempt.
+//! is the same on every attempt. An administrator may queue an event the
+//! relay gave up on again ([`retry`]).
 
 use std::time::Duration;
 
@@ -211,6 +212,39 @@ pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
             }
         }
     })
+}
+
+/// An administrator queues an event the relay gave up on again, due now,
+/// with its audit event: 404 `webhook_event.not_found`, 409
+/// `webhook_event.not_failed` for an event still in the relay's hands or
+/// delivered.
+pub async fn retry(
+    state: &AppState,
+    ctx: &crate::context::Ctx,
+    event_id: uuid::Uuid,
+) -> Result<webhook_events::Model, crate::error::ServiceError> {
+    use crate::error::ServiceError;
+    use crate::store::audit;
+    use sea_orm::TransactionTrait;
+    let not_found = || ServiceError::not_found("webhook_event.not_found", "no such event");
+    let txn = state.db.begin().await?;
+    let event = webhook_events::find(&txn, event_id)
+        .await?
+        .ok_or_else(not_found)?;
+    // A conditional update: of two admins retrying at once, one requeues.
+    if !webhook_events::requeue(&txn, event.id, ctx.now).await? {
+        return Err(ServiceError::conflict(
+            "webhook_event.not_failed",
+            "only events that failed can be retried",
+        ));
+    }
+    let retried = audit::Event::new("webhook_event.retry", "webhook_event", event.id);
+    audit::record(&txn, ctx, retried).await?;
+    let event = webhook_events::find(&txn, event.id)
+        .await?
+        .ok_or_else(not_found)?;
+    txn.commit().await?;
+    Ok(event)
 }
 
 #[cfg(test)]

@@ -4,13 +4,14 @@ use chrono::{DateTime, Utc};
 use poem::Request;
 use poem::web::Data;
 use poem_openapi::payload::Json;
-use poem_openapi::{ApiResponse, Object, OpenApi};
+use poem_openapi::{Object, OpenApi};
 use uuid::Uuid;
 
 use super::ApiTags;
 use super::auth::{AnyAccount, Auth, anonymous_ctx, client_addr};
 use super::contract::Checked;
 use super::error::{ApiError, Fails};
+use super::responses::{Created, NoContent};
 use super::vocab::{RoleName, TokenType};
 use crate::accounts::{self, Session};
 use crate::app::AppState;
@@ -155,20 +156,6 @@ pub struct PasswordChange {
     /// 8 to 128 characters.
     #[oai(validator(min_length = 8, max_length = 128))]
     pub new_password: String,
-}
-
-#[derive(ApiResponse)]
-pub enum Created<T: poem_openapi::types::ToJSON + Send + Sync> {
-    /// Created.
-    #[oai(status = 201)]
-    Created(Json<T>),
-}
-
-#[derive(ApiResponse)]
-pub enum NoContent {
-    /// Done.
-    #[oai(status = 204)]
-    Done,
 }
 
 #[OpenApi(prefix_path = "/v1", tag = "ApiTags::Auth")]

@@ -9,12 +9,12 @@ use poem_openapi::{Object, OpenApi};
 use uuid::Uuid;
 
 use super::ApiTags;
-use super::accounts::Created;
 use super::auth::{Admins, Auth};
 use super::clearable::Clearable;
 use super::contract::Checked;
 use super::error::Fails;
-use super::pagination::{Cursor, page_limit};
+use super::params::{Cursor, page_limit};
+use super::responses::Created;
 use super::vocab::ActorKind;
 use super::vocab::{RoleName, StaffRoleName};
 use crate::accounts::{self, StaffRequest};

@@ -12,14 +12,12 @@ use poem_openapi::{Object, OpenApi};
 use uuid::Uuid;
 
 use super::ApiTags;
-use super::accounts::NoContent;
 use super::auth::{Auth, UnitOfficers};
 use super::contract::Checked;
 use super::error::{ApiError, Fails, non_blank};
 use super::leads::{LeadContact, tally_contacts};
-use super::moderation::distinct;
-use super::pagination::{Cursor, page_limit};
-use super::tips::signed_url;
+use super::params::{Cursor, distinct, page_limit};
+use super::responses::{NoContent, Original, Photo};
 use super::vocab::{LeadHistoryAction, LeadStatusName};
 use crate::app::AppState;
 use crate::casework::{self, Officer, Resolution};
@@ -110,17 +108,8 @@ pub struct UnitLeadCounts {
     pub states: Vec<UnitStateCount>,
 }
 
-/// A photo's display copy (no metadata) and thumbnail.
-#[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
-pub struct UnitPhoto {
-    pub width: i32,
-    pub height: i32,
-    pub display_url: String,
-    pub thumbnail_url: String,
-}
-
-/// A tip as the unit needs it: what was seen, where, when, the photos.
+/// A tip as the unit needs it: what was seen, where, when, the photos
+/// (their display copies and thumbnails, never the original or its hash).
 #[derive(Debug, Object)]
 #[oai(skip_serializing_if_is_none)]
 pub struct UnitTip {
@@ -133,7 +122,7 @@ pub struct UnitTip {
     pub address: Option<String>,
     pub occurred_at: Option<DateTime<Utc>>,
     pub submitted_at: DateTime<Utc>,
-    pub photos: Vec<UnitPhoto>,
+    pub photos: Vec<Photo>,
 }
 
 /// The unit's own dealings with the lead, and the moderators' note.
@@ -234,15 +223,10 @@ async fn unit_lead_view(
     let contacts = tally_contacts(state, &ids).await?;
     let mut tip_views = Vec::with_capacity(members.len());
     for tip in members {
-        let mut tip_photos = Vec::new();
-        for photo in photos.iter().filter(|p| p.tip_id == Some(tip.id)) {
-            tip_photos.push(UnitPhoto {
-                width: photo.width,
-                height: photo.height,
-                display_url: signed_url(state, &photo.display_key).await?,
-                thumbnail_url: signed_url(state, &photo.thumb_key).await?,
-            });
-        }
+        // Officers act on what the photos show; the evidence itself stays
+        // with the moderators, who read it audited.
+        let mine: Vec<&media::Model> = photos.iter().filter(|p| p.tip_id == Some(tip.id)).collect();
+        let tip_photos = Photo::of_all(state, mine, Original::Withheld).await?;
         tip_views.push(UnitTip {
             reference: tip.reference,
             category: tip.category,

@@ -29,7 +29,7 @@ use super::ApiTags;
 use super::auth::{Auth, Moderators, UnitOfficers};
 use super::casework::UnitLeadSummary;
 use super::error::Fails;
-use super::moderation::StatusCounts;
+use super::moderation::queue::StatusCounts;
 use super::vocab::{LeadStatusName, TipStatusName};
 use crate::app::AppState;
 use crate::feed::{Change, Start};

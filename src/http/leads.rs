@@ -10,12 +10,11 @@ use poem_openapi::{Object, OpenApi};
 use uuid::Uuid;
 
 use super::ApiTags;
-use super::accounts::Created;
 use super::auth::{Auth, Moderators};
 use super::contract::Checked;
 use super::error::{ApiError, Fails};
-use super::moderation::{distinct, parse_contact};
-use super::pagination::{Cursor, page_limit};
+use super::params::{Cursor, distinct, page_limit, parse_contact};
+use super::responses::Created;
 use super::vocab::{ContactKindName, LeadHistoryAction, LeadStatusName, TipStatusName, UnitKind};
 use crate::app::AppState;
 use crate::domain::contact::ContactKind;

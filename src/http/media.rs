@@ -5,6 +5,7 @@
 use bytes::Bytes;
 use poem::web::{Data, Multipart};
 use poem::{FromRequest, Request, RequestBody};
+use poem_openapi::OpenApi;
 use poem_openapi::param::Header;
 use poem_openapi::payload::Json;
 use poem_openapi::registry::{MetaRequest, MetaSchemaRef, Registry};
@@ -12,7 +13,6 @@ use poem_openapi::types::multipart::Upload;
 use poem_openapi::{
     ApiExtractor, ApiExtractorType, ExtractParamOptions, Multipart as OaiMultipart,
 };
-use poem_openapi::{Object, OpenApi};
 use sha2::{Digest, Sha256};
 use std::pin::Pin;
 use std::sync::Arc;
@@ -25,12 +25,11 @@ use tokio::sync::OwnedSemaphorePermit;
 use uuid::Uuid;
 
 use super::ApiTags;
-use super::accounts::Created;
 use super::auth::{Auth, Reporters, client_addr};
 use super::error::{ApiError, ErrorBody, Fails};
 use super::idempotent::{self, Begun};
-use super::tips::{creation_limit, reporter_of, signed_url};
-use super::vocab::{PhotoKind, PhotoMediaType};
+use super::responses::{Created, Original, Photo};
+use super::tips::{creation_limit, reporter_of};
 use crate::app::AppState;
 use crate::context::Ctx;
 use crate::media::upload::{self, Owner};
@@ -196,45 +195,6 @@ impl<'a> ApiExtractor<'a> for PhotoUpload {
     }
 }
 
-/// An uploaded photo, to be named in a tip's `media_ids` within 24 hours.
-#[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
-pub struct MediaView {
-    pub id: Uuid,
-    /// Of the original bytes, as uploaded (the evidence).
-    pub sha256: String,
-    pub content_type: PhotoMediaType,
-    pub byte_size: i64,
-    /// As displayed (orientation applied).
-    pub width: i32,
-    pub height: i32,
-    /// Longest edge ≤ 2048, no metadata; valid for a few minutes.
-    pub display_url: String,
-    /// Longest edge ≤ 320, no metadata; valid for a few minutes.
-    pub thumbnail_url: String,
-}
-
-fn mime_of(kind: PhotoKind) -> PhotoMediaType {
-    match kind {
-        PhotoKind::Jpg => PhotoMediaType::Jpeg,
-        PhotoKind::Png => PhotoMediaType::Png,
-        PhotoKind::Webp => PhotoMediaType::Webp,
-    }
-}
-
-async fn media_view(state: &AppState, row: &media::Model) -> Result<MediaView, ApiError> {
-    Ok(MediaView {
-        id: row.id,
-        sha256: row.sha256.clone(),
-        content_type: mime_of(PhotoKind::of_stored(&row.kind)),
-        byte_size: row.byte_size,
-        width: row.width,
-        height: row.height,
-        display_url: signed_url(state, &row.display_key).await?,
-        thumbnail_url: signed_url(state, &row.thumb_key).await?,
-    })
-}
-
 crate::errors! {
     UploadErrors: 400 ["media.invalid_form"], 401, 403, 404 ["media.not_found"],
         409 ["idempotency.in_progress"], 413, 415 ["media.unsupported_type"],
@@ -252,7 +212,8 @@ impl MediaApi {
     /// `Idempotency-Key` to retry safely. A photo that is not JPEG, PNG or
     /// WebP by its bytes (whatever its name or declared type) is 415
     /// `media.unsupported_type`; one that is truncated, empty or has too
-    /// many pixels is 422 `media.unreadable`.
+    /// many pixels is 422 `media.unreadable`. Name the photo in a tip's
+    /// `media_ids` within 24 hours.
     #[oai(path = "/media", method = "post", operation_id = "upload_media")]
     async fn upload(
         &self,
@@ -266,7 +227,7 @@ impl MediaApi {
         )]
         idempotency_key: Header<Option<String>>,
         photo: PhotoUpload,
-    ) -> Result<Created<MediaView>, Fails<UploadErrors>> {
+    ) -> Result<Created<Photo>, Fails<UploadErrors>> {
         let reporter = reporter_of(&auth.caller);
         let owner = match reporter {
             Reporter::Citizen(id) => Owner::User(id),
@@ -301,7 +262,11 @@ impl MediaApi {
             .await?;
             result?
         };
-        Ok(Created::Created(Json(media_view(&state, &row).await?)))
+        // The uploader sent the original: they may check it against its
+        // hash.
+        Ok(Created::Created(Json(
+            Photo::of(&state, &row, Original::Described).await?,
+        )))
     }
 }
 

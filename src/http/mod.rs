@@ -4,6 +4,12 @@
 //!
 //! API structs hold no state (handlers take `Data<&AppState>`), so the spec
 //! is produced by [`api_service`] with no database or network.
+//!
+//! Handlers check what came in, call a service and map its answer; they open
+//! no transaction (every write lives in a service module: `crate::reporting`,
+//! `crate::moderation`, `crate::vocabulary`, …). What several resources
+//! answer with is in [`responses`]; the list parameters they read, in
+//! [`params`]; every conversion of an error into an answer, in [`error`].
 
 pub mod accounts;
 pub mod admin;
@@ -26,9 +32,10 @@ pub mod notifications;
 pub mod observe;
 pub mod ops;
 pub mod outcomes;
-pub mod pagination;
+pub mod params;
 pub mod reject_reasons;
 pub mod request_id;
+pub mod responses;
 pub mod stats;
 pub mod tips;
 pub mod units;
@@ -75,7 +82,7 @@ pub type Apis = (
     tips::CategoriesApi,
     tips::TipsApi,
     media::MediaApi,
-    moderation::ModerationApi,
+    moderation::Apis,
     leads::LeadsApi,
     reject_reasons::RejectReasonsApi,
     casework::UnitLeadsApi,
@@ -100,7 +107,7 @@ pub fn api_service() -> OpenApiService<Apis, ()> {
             tips::CategoriesApi,
             tips::TipsApi,
             media::MediaApi,
-            moderation::ModerationApi,
+            moderation::APIS,
             leads::LeadsApi,
             reject_reasons::RejectReasonsApi,
             casework::UnitLeadsApi,

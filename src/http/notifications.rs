@@ -14,7 +14,7 @@ use super::ApiTags;
 use super::auth::{AnyAccount, Auth};
 use super::contract::Checked;
 use super::error::{ApiError, Fails};
-use super::pagination::{Cursor, page_limit};
+use super::params::{Cursor, page_limit};
 use super::tips::ReceiptErrors;
 use super::tips::receipt_tip;
 use super::vocab::{NotificationKind, RewardReason};

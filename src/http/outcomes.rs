@@ -6,19 +6,17 @@ use poem::web::Data;
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
-use sea_orm::TransactionTrait;
 
 use super::ApiTags;
-use super::accounts::Created;
 use super::admin::AdminReadErrors;
 use super::auth::{Admins, Auth};
 use super::contract::Checked;
 use super::error::{ApiError, Fails, non_blank};
+use super::responses::Created;
 use crate::app::AppState;
-use crate::context::Ctx;
-use crate::store::audit;
 use crate::store::outcomes::{self, Model};
 use crate::store::wording;
+use crate::vocabulary;
 
 pub struct OutcomesApi;
 
@@ -105,26 +103,6 @@ fn maybe_text(field: &str, value: Option<String>) -> Result<Option<String>, ApiE
     value.map(|v| text(field, &v)).transpose()
 }
 
-async fn record(
-    txn: &impl sea_orm::ConnectionTrait,
-    ctx: &Ctx,
-    action: &str,
-    outcome: &Model,
-) -> Result<(), ApiError> {
-    let event = audit::Event {
-        action,
-        object_kind: "outcome",
-        object_id: None,
-        details: Some(serde_json::json!({
-            "code": outcome.code,
-            "points": outcome.points,
-            "retired": outcome.retired,
-        })),
-    };
-    audit::record(txn, ctx, event).await?;
-    Ok(())
-}
-
 crate::errors! {
     CreateOutcomeErrors: 400, 401, 403, 409 ["outcome.exists"], 413, 415,
         422 ["outcome.invalid_text"], 503;
@@ -164,12 +142,7 @@ impl OutcomesApi {
             position: body.position,
             points: body.points.clamp(0, MAX_POINTS),
         };
-        let txn = state.db.begin().await?;
-        let created = outcomes::create(&txn, row).await?.ok_or_else(|| {
-            ApiError::conflict("outcome.exists", "an outcome with this code exists")
-        })?;
-        record(&txn, &auth.ctx, "outcome.create", &created).await?;
-        txn.commit().await?;
+        let created = vocabulary::create_outcome(&state, &auth.ctx, row).await?;
         Ok(Created::Created(Json(created.into())))
     }
 
@@ -200,12 +173,7 @@ impl OutcomesApi {
             },
             points: body.points.map(|p| p.clamp(0, MAX_POINTS)),
         };
-        let txn = state.db.begin().await?;
-        let updated = outcomes::update(&txn, &code.0, changes)
-            .await?
-            .ok_or_else(|| ApiError::not_found("outcome.not_found", "no such outcome"))?;
-        record(&txn, &auth.ctx, "outcome.update", &updated).await?;
-        txn.commit().await?;
+        let updated = vocabulary::update_outcome(&state, &auth.ctx, &code.0, changes).await?;
         Ok(Json(updated.into()))
     }
 }

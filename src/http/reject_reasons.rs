@@ -5,19 +5,17 @@ use poem::web::Data;
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
-use sea_orm::TransactionTrait;
 
 use super::ApiTags;
-use super::accounts::Created;
 use super::admin::AdminReadErrors;
 use super::auth::{Admins, Auth, Moderators};
 use super::contract::Checked;
 use super::error::{ApiError, Fails, non_blank};
+use super::responses::Created;
 use crate::app::AppState;
-use crate::context::Ctx;
-use crate::store::audit;
 use crate::store::reject_reasons::{self, Model};
 use crate::store::wording;
+use crate::vocabulary;
 
 pub struct RejectReasonsApi;
 
@@ -83,22 +81,6 @@ pub struct RejectReasonChanges {
     pub public_en: Option<String>,
     pub retired: Option<bool>,
     pub position: Option<i32>,
-}
-
-async fn record(
-    txn: &impl sea_orm::ConnectionTrait,
-    ctx: &Ctx,
-    action: &str,
-    reason: &Model,
-) -> Result<(), ApiError> {
-    let event = audit::Event {
-        action,
-        object_kind: "reject_reason",
-        object_id: None,
-        details: Some(serde_json::json!({ "code": reason.code, "retired": reason.retired })),
-    };
-    audit::record(txn, ctx, event).await?;
-    Ok(())
 }
 
 /// A text field without its surrounding blanks; 422
@@ -176,12 +158,7 @@ impl RejectReasonsApi {
             retired: false,
             position: body.position,
         };
-        let txn = state.db.begin().await?;
-        let created = reject_reasons::create(&txn, row).await?.ok_or_else(|| {
-            ApiError::conflict("reject_reason.exists", "a reason with this code exists")
-        })?;
-        record(&txn, &auth.ctx, "reject_reason.create", &created).await?;
-        txn.commit().await?;
+        let created = vocabulary::create_reject_reason(&state, &auth.ctx, row).await?;
         Ok(Created::Created(Json(created.into())))
     }
 
@@ -209,14 +186,7 @@ impl RejectReasonsApi {
             retired: body.retired,
             position: body.position,
         };
-        let txn = state.db.begin().await?;
-        let updated = reject_reasons::update(&txn, &code.0, changes)
-            .await?
-            .ok_or_else(|| {
-                ApiError::not_found("reject_reason.not_found", "no such reject reason")
-            })?;
-        record(&txn, &auth.ctx, "reject_reason.update", &updated).await?;
-        txn.commit().await?;
+        let updated = vocabulary::update_reject_reason(&state, &auth.ctx, &code.0, changes).await?;
         Ok(Json(updated.into()))
     }
 }

@@ -8,26 +8,24 @@ use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::types::{ParseFromJSON, ToJSON};
 use poem_openapi::{Object, OpenApi};
-use sea_orm::TransactionTrait;
 use uuid::Uuid;
 
 use super::ApiTags;
-use super::accounts::Created;
 use super::admin::AdminReadErrors;
 use super::auth::{Admins, Auth, Caller, Citizens, Reporters, anonymous_ctx, client_addr};
 use super::contract::Checked;
 use super::error::{ApiError, Fails};
 use super::idempotent::{self, Begun};
-use super::pagination::{Cursor, page_limit};
+use super::params::{Cursor, page_limit};
+use super::responses::{Created, Original, Photo};
 use super::vocab::{ContactKindName, CrsName, MessageAuthor, TipStatusName, stored};
 use crate::app::AppState;
-use crate::blob::BlobKey;
 use crate::context::Ctx;
 use crate::limits::{self, Limit};
 use crate::reporting::{self, Crs, NewTip, Reporter};
-use crate::store::audit;
 use crate::store::tips::{self, tip};
-use crate::store::{categories, media, outcomes, reject_reasons};
+use crate::store::{categories, media};
+use crate::vocabulary;
 
 pub struct TipsApi;
 pub struct CategoriesApi;
@@ -149,19 +147,6 @@ pub struct ContactOut {
     pub value: String,
 }
 
-/// A photo of a tip, through short-lived URLs.
-#[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
-pub struct PhotoView {
-    pub id: Uuid,
-    pub width: i32,
-    pub height: i32,
-    /// Longest edge ≤ 2048, no metadata.
-    pub display_url: String,
-    /// Longest edge ≤ 320, no metadata.
-    pub thumbnail_url: String,
-}
-
 /// A step of a tip's public timeline: the state it entered, what the
 /// reporter is told (`note`), and with `rejected` entries the reason
 /// (`reason`), with `closed` entries how the unit closed the lead
@@ -200,7 +185,7 @@ pub struct TipView {
     pub address: Option<String>,
     pub occurred_at: Option<DateTime<Utc>>,
     pub contacts: Vec<ContactOut>,
-    pub photos: Vec<PhotoView>,
+    pub photos: Vec<Photo>,
     /// The public timeline, oldest first.
     pub history: Vec<HistoryEntry>,
     pub created_at: DateTime<Utc>,
@@ -274,74 +259,38 @@ struct TipOutcome {
     receipt: Option<ReceiptView>,
 }
 
-/// A fresh short-lived URL of a stored object.
-pub async fn signed_url(state: &AppState, key: &str) -> Result<String, ApiError> {
-    let key = BlobKey::parse(key).map_err(|e| ApiError::unavailable(&e))?;
-    state
-        .blobs
-        .signed_url(&key, state.settings.blob_url_ttl)
-        .await
-        .map_err(|e| ApiError::unavailable(&e))
-}
-
-/// A tip's public timeline, with the reject reasons' current texts.
-pub async fn public_history(state: &AppState, tip_id: Uuid) -> Result<Vec<HistoryEntry>, ApiError> {
-    let history = tips::history_of(&state.db, tip_id).await?;
-    let codes: Vec<String> = history
-        .iter()
-        .filter_map(|h| h.reason_code.clone())
-        .collect();
-    let reasons = reject_reasons::find_many(&state.db, &codes).await?;
-    let outcome_codes: Vec<String> = history
-        .iter()
-        .filter_map(|h| h.outcome_code.clone())
-        .collect();
-    let outcomes = outcomes::find_many(&state.db, &outcome_codes).await?;
-    Ok(history
-        .into_iter()
-        .map(|h| HistoryEntry {
-            outcome: h.outcome_code.as_ref().and_then(|code| {
-                outcomes
-                    .iter()
-                    .find(|o| &o.code == code)
-                    .map(|o| RejectReasonText {
-                        code: o.code.clone(),
-                        text_zh: o.public_zh.clone(),
-                        text_en: o.public_en.clone(),
-                    })
-            }),
-            reason: h.reason_code.as_ref().and_then(|code| {
-                reasons
-                    .iter()
-                    .find(|r| &r.code == code)
-                    .map(|r| RejectReasonText {
-                        code: r.code.clone(),
-                        text_zh: r.public_zh.clone(),
-                        text_en: r.public_en.clone(),
-                    })
-            }),
-            status: TipStatusName::from(h.status),
-            note: h.public_note,
-            at: h.created_at,
-        })
-        .collect())
+/// A step of a tip's public timeline, with the current texts of the reject
+/// reason or outcome it names.
+pub fn history_entry(t: reporting::TimelineStep) -> HistoryEntry {
+    HistoryEntry {
+        reason: t.reason.map(|r| RejectReasonText {
+            code: r.code,
+            text_zh: r.public_zh,
+            text_en: r.public_en,
+        }),
+        outcome: t.outcome.map(|o| RejectReasonText {
+            code: o.code,
+            text_zh: o.public_zh,
+            text_en: o.public_en,
+        }),
+        status: TipStatusName::from(t.step.status),
+        note: t.step.public_note,
+        at: t.step.created_at,
+    }
 }
 
 /// The reporter's view of a tip, with fresh photo URLs.
 pub async fn tip_view(state: &AppState, tip: tip::Model) -> Result<TipView, ApiError> {
     let contacts = tips::contacts_of(&state.db, tip.id).await?;
-    let history = public_history(state, tip.id).await?;
+    let history = reporting::timeline(&state.db, tip.id)
+        .await?
+        .into_iter()
+        .map(history_entry)
+        .collect();
     let photos = media::of_tip(&state.db, tip.id).await?;
-    let mut photo_views = Vec::with_capacity(photos.len());
-    for photo in photos {
-        photo_views.push(PhotoView {
-            id: photo.id,
-            width: photo.width,
-            height: photo.height,
-            display_url: signed_url(state, &photo.display_key).await?,
-            thumbnail_url: signed_url(state, &photo.thumb_key).await?,
-        });
-    }
+    // Whoever follows a tip (its citizen, or anyone holding the receipt)
+    // sees the copies, not the original's description.
+    let photo_views = Photo::of_all(state, &photos, Original::Withheld).await?;
     Ok(TipView {
         id: tip.id,
         reference: tip.reference,
@@ -716,26 +665,6 @@ impl TipsApi {
     }
 }
 
-/// Categories are keyed by code, not id: the code goes in the details.
-async fn category_audit(
-    txn: &impl sea_orm::ConnectionTrait,
-    ctx: &Ctx,
-    action: &str,
-    category: &categories::Model,
-) -> Result<(), ApiError> {
-    let event = audit::Event {
-        action,
-        object_kind: "category",
-        object_id: None,
-        details: Some(serde_json::json!({
-            "code": category.code,
-            "retired": category.retired,
-        })),
-    };
-    audit::record(txn, ctx, event).await?;
-    Ok(())
-}
-
 async fn submit_fresh(
     state: &AppState,
     ctx: &Ctx,
@@ -824,18 +753,14 @@ impl CategoriesApi {
         state: Data<&AppState>,
         body: Checked<NewCategory>,
     ) -> Result<Created<Category>, Fails<CreateCategoryErrors>> {
-        let txn = state.db.begin().await?;
-        let created = categories::create(
-            &txn,
-            &body.code,
-            body.label_zh.trim(),
-            body.label_en.trim(),
-            body.position,
-        )
-        .await?
-        .ok_or_else(|| ApiError::conflict("category.exists", "a category with this code exists"))?;
-        category_audit(&txn, &auth.ctx, "category.create", &created).await?;
-        txn.commit().await?;
+        let body = body.0;
+        let new = vocabulary::NewCategory {
+            label_zh: body.label_zh.trim().to_owned(),
+            label_en: body.label_en.trim().to_owned(),
+            code: body.code,
+            position: body.position,
+        };
+        let created = vocabulary::create_category(&state, &auth.ctx, new).await?;
         Ok(Created::Created(Json(Category::of(created))))
     }
 
@@ -854,15 +779,13 @@ impl CategoriesApi {
         code: Path<String>,
         body: Checked<CategoryChanges>,
     ) -> Result<Json<Category>, Fails<UpdateCategoryErrors>> {
-        let txn = state.db.begin().await?;
-        let existing = categories::find(&txn, &code.0)
-            .await?
-            .ok_or_else(|| ApiError::not_found("category.not_found", "no such category"))?;
         let body = body.0;
-        let updated =
-            categories::update(&txn, existing, body.label_zh, body.label_en, body.retired).await?;
-        category_audit(&txn, &auth.ctx, "category.update", &updated).await?;
-        txn.commit().await?;
+        let changes = vocabulary::CategoryChanges {
+            label_zh: body.label_zh,
+            label_en: body.label_en,
+            retired: body.retired,
+        };
+        let updated = vocabulary::update_category(&state, &auth.ctx, &code.0, changes).await?;
         Ok(Json(Category::of(updated)))
     }
 }

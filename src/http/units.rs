@@ -10,14 +10,14 @@ use poem_openapi::{Object, OpenApi};
 use uuid::Uuid;
 
 use super::ApiTags;
-use super::accounts::Created;
 use super::admin::AdminListErrors;
 use super::auth::{Admins, Auth};
 use super::clearable::Clearable;
 use super::contract::Checked;
 use super::error::{ApiError, Fails};
 use super::geojson::Jurisdiction;
-use super::pagination::{Cursor, page_limit};
+use super::params::{Cursor, page_limit};
+use super::responses::Created;
 use super::vocab::UnitKind;
 use crate::app::AppState;
 use crate::store::units;

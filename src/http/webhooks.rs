@@ -7,17 +7,15 @@ use poem::web::Data;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
-use sea_orm::TransactionTrait;
 use uuid::Uuid;
 
 use super::ApiTags;
 use super::admin::AdminListErrors;
 use super::auth::{Admins, Auth};
-use super::error::{ApiError, Fails};
-use super::pagination::{Cursor, page_limit};
+use super::error::Fails;
+use super::params::{Cursor, page_limit};
 use super::vocab::{WebhookEventKind, WebhookEventStatus};
 use crate::app::AppState;
-use crate::store::audit;
 use crate::store::webhook_events;
 
 pub struct WebhooksApi;
@@ -109,24 +107,7 @@ impl WebhooksApi {
         state: Data<&AppState>,
         id: Path<Uuid>,
     ) -> Result<Json<WebhookEventView>, Fails<RetryErrors>> {
-        let event = webhook_events::find(&state.db, id.0)
-            .await?
-            .ok_or_else(|| ApiError::not_found("webhook_event.not_found", "no such event"))?;
-        let txn = state.db.begin().await?;
-        if !webhook_events::requeue(&txn, event.id, auth.ctx.now).await? {
-            txn.rollback().await?;
-            return Err(ApiError::conflict(
-                "webhook_event.not_failed",
-                "only events that failed can be retried",
-            )
-            .into());
-        }
-        let retried = audit::Event::new("webhook_event.retry", "webhook_event", event.id);
-        audit::record(&txn, &auth.ctx, retried).await?;
-        txn.commit().await?;
-        let event = webhook_events::find(&state.db, event.id)
-            .await?
-            .ok_or_else(|| ApiError::not_found("webhook_event.not_found", "no such event"))?;
+        let event = crate::webhooks::retry(&state, &auth.ctx, id.0).await?;
         Ok(Json(event.into()))
     }
 }

@@ -368,6 +368,9 @@ async fn a_citizen_submits_follows_and_withdraws_only_their_own_tip() {
     let shift = (tip["location"]["lat"].as_f64().unwrap() - 39.9101).abs();
     assert!(shift > 0.0005 && shift < 0.005, "converted: {tip}");
     assert_eq!(tip["photos"].as_array().unwrap().len(), 1);
+    // A tip's view shows the copies; the original's hash is in the upload's
+    // answer alone.
+    assert_eq!(tip["photos"][0].get("sha256"), None);
     let id = tip["id"].as_str().unwrap();
 
     let mine: Value = app.get_as("/v1/tips", &alice).await.json().await.unwrap();

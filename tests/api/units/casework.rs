@@ -452,6 +452,13 @@ async fn unit_views_carry_no_reporter_identity() {
     let inbox = city.desk.get(&officer, "/v1/unit/leads").await;
     assert_eq!(detail["tips"].as_array().unwrap().len(), 2);
     assert_eq!(detail["tips"][0]["photos"].as_array().unwrap().len(), 1);
+    // The photo schema is shared with moderators; officers get the copies
+    // and nothing that describes the original.
+    let photo = detail["tips"][0]["photos"][0].as_object().unwrap();
+    for field in ["sha256", "byte_size", "content_type"] {
+        assert!(!photo.contains_key(field), "{field} in {photo:?}");
+    }
+    assert!(photo["display_url"].as_str().unwrap().starts_with("http"));
     assert!(detail["contacts"].to_string().contains("+8613800138000"));
     for body in [detail.to_string(), inbox.to_string()] {
         for secret in [

@@ -1,8 +1,9 @@
 // A tip's photos as evidence: display copies (no metadata) in a strip;
 // one opens large with zoom; the original only behind an explicit action
 // that the service records in the audit log, shown with its SHA-256. A
-// unit's photos (display copies only, no id) open the same way, without
-// the original.
+// unit's photos (display copies only: the service leaves out the
+// original's description for officers) open the same way, without the
+// original.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { call, toProblem, type Problem } from '../../shared/api/problem';
 import { ProblemMessage } from '../../shared/ui/ProblemMessage';
@@ -10,7 +11,7 @@ import type { Schemas } from '../../shared/api/types';
 import { formatNumber } from '../../shared/format/time';
 import { useConsole } from '../state';
 
-type Photo = Schemas['ModeratorPhoto'] | Schemas['UnitPhoto'];
+type Photo = Schemas['Photo'];
 type Original = Schemas['OriginalLink'];
 
 export function Photos({ photos, reference }: { photos: readonly Photo[]; reference: string }) {
@@ -21,7 +22,7 @@ export function Photos({ photos, reference }: { photos: readonly Photo[]; refere
     <>
       <ul class="tip-photos" aria-label={t('tip.photos')}>
         {photos.map((p, i) => (
-          <li key={'id' in p ? p.id : p.display_url}>
+          <li key={p.id}>
             <button type="button" class="tip-photos__item" onClick={() => setOpen(i)} aria-label={t('tip.photo.open', { n: i + 1, ref: reference })}>
               <img src={p.display_url} alt="" loading="lazy" decoding="async" />
             </button>
@@ -64,7 +65,7 @@ function PhotoViewer({
   useEffect(() => setZoom(1), [index]);
 
   async function viewOriginal() {
-    if (!('id' in photo)) return;
+    if (!handlesEvidence(photo)) return;
     setBusy(true);
     setProblem(null);
     try {
@@ -77,7 +78,7 @@ function PhotoViewer({
     }
   }
 
-  const orig = 'id' in photo ? original[photo.id] : undefined;
+  const orig = handlesEvidence(photo) ? original[photo.id] : undefined;
   return (
     <dialog
       ref={ref}
@@ -126,16 +127,16 @@ function PhotoViewer({
         />
       </div>
       <p class="desk-muted num">
-        {'byte_size' in photo
+        {photo.byte_size !== undefined && photo.content_type !== undefined
           ? t('tip.photo.meta', {
               w: photo.width,
               h: photo.height,
               size: formatNumber(Math.round(photo.byte_size / 1024), lang),
-              kind: photo.kind.toUpperCase(),
+              kind: fileType(photo.content_type),
             })
           : t('tip.photo.size', { w: photo.width, h: photo.height })}
       </p>
-      {'id' in photo && (
+      {handlesEvidence(photo) && (
         <div class="photo-viewer__original">
           {orig ? (
             <>
@@ -158,4 +159,15 @@ function PhotoViewer({
       )}
     </dialog>
   );
+}
+
+// The service describes the original (its hash) only to those who may read
+// it: moderators. Officers get the display copies alone.
+function handlesEvidence(photo: Photo): boolean {
+  return photo.sha256 !== undefined;
+}
+
+// `image/jpeg` → `JPEG`.
+function fileType(contentType: NonNullable<Photo['content_type']>): string {
+  return contentType.slice(contentType.indexOf('/') + 1).toUpperCase();
 }

@@ -9,7 +9,7 @@
 import { NETWORK_UNREACHABLE, RESPONSE_UNREADABLE, type Problem } from '../../shared/api/problem';
 import type { Schemas } from '../../shared/api/types';
 
-export type MediaView = Schemas['MediaView'];
+export type MediaView = Schemas['Photo'];
 
 export type UploadOutcome = { ok: true; media: MediaView } | { ok: false; problem: Problem };
 
