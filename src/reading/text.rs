@@ -112,7 +112,7 @@ static QQ_LABEL: LazyLock<Regex> = LazyLock::new(|| {
 static TOKEN: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[A-Za-z0-9_\-]+").unwrap());
 
 /// Digits after a QQ label, perhaps in groups.
-static QQ_DIGITS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\d[\d ]{3,13}\d").unwrap());
+static QQ_DIGITS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\d+(?: \d+)*").unwrap());
 
 /// Ids that name themselves (`wxid_…`), with no label needed.
 static WXID: LazyLock<Regex> =
@@ -168,15 +168,24 @@ fn labelled_ids(s: &str, char_at: &[usize], found: &mut Vec<(Contact, f32, Range
     }
     for label in QQ_LABEL.find_iter(s) {
         let rest = &s[label.end()..];
-        let Some(digits) = QQ_DIGITS
-            .find(rest)
-            .or_else(|| Regex::new(r"^\d{5,11}").ok().and_then(|r| r.find(rest)))
-        else {
+        let Some(groups) = QQ_DIGITS.find(rest) else {
             continue;
         };
+        // Groups split by single spaces, as long as they stay a QQ number's
+        // length: "QQ 1234 5678 13800138000" is a QQ number and a phone.
+        let mut end = 0;
+        let mut len = 0;
+        for group in groups.as_str().split(' ') {
+            if len + group.len() > 11 {
+                break;
+            }
+            len += group.len();
+            end += group.len() + usize::from(end > 0);
+        }
+        let digits = &groups.as_str()[..end];
         let start = label.end();
-        let span = char_at[start]..char_at[start + digits.end()];
-        if let Ok(contact) = Contact::parse(ContactKind::Qq, digits.as_str()) {
+        let span = char_at[start]..char_at[start + end];
+        if let Ok(contact) = Contact::parse(ContactKind::Qq, digits) {
             found.push((contact, 0.93, span));
         }
     }
@@ -418,6 +427,14 @@ mod tests {
     }
 
     #[test]
+    fn a_qq_number_then_a_phone() {
+        assert_eq!(
+            read("QQ 1234 5678 13800138000"),
+            vec![phone("+8613800138000"), qq("12345678")]
+        );
+    }
+
+    #[test]
     fn a_phone_after_a_wechat_label_is_a_phone() {
         assert_eq!(read("微信同号 13800138000"), vec![phone("+8613800138000")]);
         assert_eq!(read("微信：13800138000"), vec![phone("+8613800138000")]);
@@ -430,6 +447,7 @@ mod tests {
             ("QQ号 987654321", "987654321"),
             ("扣扣：２７６５４３２１", "27654321"),
             ("qq 1234 5678", "12345678"),
+            ("QQ:12345678 电话", "12345678"),
         ] {
             assert_eq!(read(text), vec![qq(n)], "{text}");
         }
