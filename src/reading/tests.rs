@@ -9,8 +9,11 @@ fn fixtures() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/cards")
 }
 
-/// (file, [(kind, value, in_qr)]) for each fixture.
-fn truth() -> Vec<(String, Vec<(String, String, bool)>)> {
+/// A contact printed on a fixture card: kind, value, whether a QR code holds it.
+type Printed = (String, String, bool);
+
+/// Each fixture's file and contacts.
+fn truth() -> Vec<(String, Vec<Printed>)> {
     let json: serde_json::Value =
         serde_json::from_slice(&std::fs::read(fixtures().join("truth.json")).unwrap()).unwrap();
     json["photos"]
