@@ -14,6 +14,8 @@ use std::path::{Path, PathBuf};
 use crate::domain::contact::Contact;
 use crate::media::pipeline::{self, Limits, PipelineError};
 
+#[cfg(feature = "ocr")]
+mod ocr;
 pub mod qr;
 pub mod text;
 
@@ -109,6 +111,8 @@ pub enum ReadError {
 /// and shared between threads.
 pub struct CardReader {
     limits: Limits,
+    #[cfg(feature = "ocr")]
+    ocr: Option<ocr::Ocr>,
 }
 
 impl CardReader {
@@ -117,15 +121,22 @@ impl CardReader {
     /// Missing or broken OCR files are an error, so the service can say why
     /// it reads QR codes only.
     pub fn new(ocr: Option<OcrFiles>) -> Result<Self, ReadError> {
-        // The OCR engine lands next; until then the files are not read.
+        #[cfg(feature = "ocr")]
+        let ocr = ocr.map(|files| ocr::Ocr::load(&files)).transpose()?;
+        #[cfg(not(feature = "ocr"))]
         drop(ocr);
         Ok(CardReader {
             limits: Limits::default(),
+            #[cfg(feature = "ocr")]
+            ocr,
         })
     }
 
     /// Whether printed text is read, not only QR codes.
     pub fn ocr_enabled(&self) -> bool {
+        #[cfg(feature = "ocr")]
+        return self.ocr.is_some();
+        #[cfg(not(feature = "ocr"))]
         false
     }
 
@@ -140,8 +151,15 @@ impl CardReader {
         let image = pipeline::decode_upright(original, &self.limits)?;
         let luma = luma_of(&image.rgb);
         let (width, height) = (image.width, image.height);
+        #[cfg(not(feature = "ocr"))]
         drop(image);
-        Ok(dedup(qr::read(&luma, width, height)))
+        #[allow(unused_mut)] // only the `ocr` feature adds to it
+        let mut found = qr::read(&luma, width, height);
+        #[cfg(feature = "ocr")]
+        if let Some(ocr) = &self.ocr {
+            found.extend(text::extract(&ocr.lines(&image.rgb, width, height)?));
+        }
+        Ok(dedup(found))
     }
 }
 

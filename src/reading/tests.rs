@@ -106,3 +106,44 @@ fn what_is_not_a_photo_is_refused() {
         assert!(matches!(reader.read(bytes), Err(ReadError::Image(_))));
     }
 }
+
+/// With `--features ocr` and the files of scripts/install-ocr in
+/// target/ocr/: `scripts/install-ocr && cargo test --features ocr --lib reading`.
+#[cfg(feature = "ocr")]
+#[test]
+fn printed_contacts_on_the_fixture_cards_are_read() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/ocr");
+    let reader = CardReader::new(Some(OcrFiles::in_dir(&dir)))
+        .unwrap_or_else(|e| panic!("{e}: run scripts/install-ocr first"));
+    assert!(reader.ocr_enabled());
+    for (file, contacts) in truth() {
+        let found = read(&reader, &file);
+        let mut got: Vec<_> = found.iter().map(key).collect();
+        got.sort();
+        let mut expected: Vec<_> = contacts
+            .iter()
+            .map(|c| (c.0.clone(), c.1.clone()))
+            .collect();
+        expected.sort();
+        assert_eq!(got, expected, "{file}");
+        for f in found.iter().filter(|f| f.source == Source::Text) {
+            // Text boxes lie on the card, which fills the middle of the photo.
+            let r = f.region;
+            assert!(
+                r.x > 0.05 && r.x + r.width < 0.95 && r.y > 0.05 && r.y + r.height < 0.95,
+                "{file}: {r:?}"
+            );
+        }
+    }
+}
+
+#[cfg(feature = "ocr")]
+#[test]
+fn missing_ocr_files_are_an_error() {
+    let Err(ReadError::Ocr(message)) =
+        CardReader::new(Some(OcrFiles::in_dir(std::path::Path::new("/nonexistent"))))
+    else {
+        panic!("loaded OCR from nowhere");
+    };
+    assert!(message.contains("scripts/install-ocr"), "{message}");
+}
