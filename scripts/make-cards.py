@@ -247,10 +247,10 @@ def photograph(rng, card, difficulty, photo_size):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--count", type=int, default=90, help="photos, split into easy / medium / hard thirds")
+    ap.add_argument("--count", type=int, default=60, help="photos, split into easy / medium / hard thirds")
     ap.add_argument("--out", default="target/cards")
     ap.add_argument("--seed", type=int, default=17)
-    ap.add_argument("--size", default="2400x1800", help="photo size, WxH")
+    ap.add_argument("--size", default="1600x1200", help="photo size, WxH")
     ap.add_argument("--fixtures", action="store_true", help="write the small test fixtures instead")
     args = ap.parse_args()
     if args.fixtures:
