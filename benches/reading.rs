@@ -95,7 +95,10 @@ fn main() {
             println!("{file}: {e}");
             Vec::new()
         });
-        times.entry(difficulty.clone()).or_default().push(t.elapsed());
+        times
+            .entry(difficulty.clone())
+            .or_default()
+            .push(t.elapsed());
 
         let expected: Vec<(String, String, bool)> = photo["contacts"]
             .as_array()
