@@ -24,6 +24,7 @@ pub mod jobs;
 pub mod limits;
 pub mod media;
 pub mod moderation;
+pub mod reading;
 pub mod reporting;
 pub mod secrets;
 pub mod seed;

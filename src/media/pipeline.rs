@@ -169,6 +169,34 @@ pub fn process(bytes: &[u8], limits: &Limits) -> Result<Processed, PipelineError
     })
 }
 
+/// The whole picture as it is meant to be seen: full size, EXIF orientation
+/// applied, packed 8-bit RGB rows top to bottom.
+pub struct Upright {
+    pub rgb: Vec<u8>,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// Decodes an upload at full size with the same sniffing and limits as
+/// [`process`], for readers of what the photo shows (`crate::reading`):
+/// a hostile image is refused here before any pixel buffer exists.
+pub fn decode_upright(bytes: &[u8], limits: &Limits) -> Result<Upright, PipelineError> {
+    if bytes.is_empty() {
+        return Err(PipelineError::Malformed("empty input".into()));
+    }
+    let (source, orientation) = match sniff(bytes).ok_or(PipelineError::Unsupported)? {
+        ImageKind::Jpeg => decode_jpeg(bytes, limits)?,
+        ImageKind::Png => decode_png(bytes, limits)?,
+        ImageKind::Webp => decode_webp(bytes, limits)?,
+    };
+    let image = source.oriented(orientation);
+    Ok(Upright {
+        rgb: image.data,
+        width: image.width,
+        height: image.height,
+    })
+}
+
 /// Packed 8-bit RGB pixels, rows top to bottom.
 struct Rgb8 {
     data: Vec<u8>,
