@@ -25,6 +25,7 @@ pub mod limits;
 pub mod media;
 pub mod moderation;
 pub mod reporting;
+pub mod sealer;
 pub mod secrets;
 pub mod seed;
 pub mod server;
