@@ -313,6 +313,15 @@ impl Sealer {
         wait: LockWait,
         force_checkpoint: bool,
     ) -> Result<Option<Pass>, SealError> {
+        if !force_checkpoint
+            && !self.checkpoint_due().await?
+            && !audit::any_unsealed(&self.db).await?
+        {
+            return Ok(Some(Pass {
+                head: audit::head_seq(&self.db).await?,
+                ..Pass::default()
+            }));
+        }
         let Some((txn, head)) = audit::begin_seal(&self.db, wait).await? else {
             return Ok(None);
         };
@@ -338,9 +347,7 @@ impl Sealer {
             }
         }
         pass.head = head.seq;
-        let due = head.checkpoint_at.is_none_or(|at| {
-            now.signed_duration_since(at).to_std().unwrap_or_default() >= self.checkpoint_every
-        });
+        let due = self.is_due(head.checkpoint_at);
         if let Some(key) = &self.key
             && committed_seq > head.checkpoint_seq
             && (due || force_checkpoint)
@@ -362,6 +369,27 @@ impl Sealer {
         }
         txn.commit().await?;
         Ok(Some(pass))
+    }
+
+    /// Whether this node would sign a checkpoint now (read without a lock;
+    /// the pass decides again under it).
+    async fn checkpoint_due(&self) -> Result<bool, DbErr> {
+        if self.key.is_none() {
+            return Ok(false);
+        }
+        let head = audit::head(&self.db).await?;
+        Ok(head.seq > head.checkpoint_seq && self.is_due(head.checkpoint_at))
+    }
+
+    fn is_due(&self, last: Option<DateTime<Utc>>) -> bool {
+        last.is_none_or(|at| {
+            self.clock
+                .now()
+                .signed_duration_since(at)
+                .to_std()
+                .unwrap_or_default()
+                >= self.checkpoint_every
+        })
     }
 
     /// Seals everything committed before the call, waiting for another
@@ -393,8 +421,8 @@ impl Sealer {
 
     /// How long the oldest unsealed event has waited (zero when none does).
     pub async fn lag(&self) -> Result<Duration, DbErr> {
-        let (_, oldest) = audit::unsealed_summary(&self.db).await?;
-        Ok(oldest
+        Ok(audit::oldest_unsealed(&self.db)
+            .await?
             .and_then(|t| self.clock.now().signed_duration_since(t).to_std().ok())
             .unwrap_or_default())
     }
@@ -411,7 +439,11 @@ pub fn spawn(state: crate::app::AppState) -> tokio::task::JoinHandle<()> {
                 "no audit_signing_key: this node seals the audit log but signs no checkpoints"
             ),
         }
-        let mut tick = tokio::time::interval(sealer.seal_every);
+        // The first pass one interval after the start, like every other.
+        let mut tick = tokio::time::interval_at(
+            tokio::time::Instant::now() + sealer.seal_every,
+            sealer.seal_every,
+        );
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
@@ -489,7 +521,7 @@ pub async fn verify(
     // One snapshot for the walk and the count, so they agree.
     let txn = db.begin().await?;
     let chain = audit::walk(&txn, &expected).await?;
-    let (unsealed, _) = audit::unsealed_summary(&txn).await?;
+    let unsealed = audit::unsealed_count(&txn).await?;
     txn.commit().await?;
     let broken_checkpoint = chain
         .as_ref()

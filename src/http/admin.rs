@@ -185,8 +185,8 @@ pub struct AuditVerification {
     pub broken_event_id: Option<Uuid>,
     /// What is wrong there.
     pub problem: Option<String>,
-    /// The checkpoint the chain contradicts (a rewrite with recomputed
-    /// hashes, or removed events).
+    // The checkpoint the chain contradicts (a rewrite with recomputed
+    // hashes, or removed events).
     pub broken_checkpoint: Option<AuditCheckpointView>,
     /// Events written but not sealed yet: not a failure (the sealer takes
     /// them within about a second).
@@ -197,7 +197,7 @@ pub struct AuditVerification {
     pub checkpoints_rejected: i64,
     /// Whether checkpoint signatures were checked (this node has the key).
     pub signatures_checked: bool,
-    /// The newest checkpoint checked.
+    // The newest checkpoint checked.
     pub last_checkpoint: Option<AuditCheckpointView>,
     pub checked_at: DateTime<Utc>,
 }

@@ -16,8 +16,8 @@ use sea_orm::ActiveValue::Set;
 use sea_orm::entity::prelude::*;
 use sea_orm::sea_query::{Expr, NullOrdering};
 use sea_orm::{
-    DatabaseBackend, DatabaseTransaction, Order, QueryOrder, QuerySelect, Statement,
-    TransactionTrait,
+    DatabaseBackend, DatabaseTransaction, Order, QueryOrder, QuerySelect, SqliteTransactionMode,
+    Statement, TransactionOptions, TransactionTrait,
 };
 use sha2::{Digest, Sha256};
 
@@ -220,14 +220,25 @@ pub async fn begin_seal(
     db: &DatabaseConnection,
     wait: LockWait,
 ) -> Result<Option<(DatabaseTransaction, head::Model)>, DbErr> {
-    let txn = db.begin().await?;
-    let backend = txn.get_database_backend();
+    let backend = db.get_database_backend();
+    // SQLite: the lock row is the head, and the pass holds SQLite's write
+    // lock from its first statement (IMMEDIATE), so another node's sealer
+    // waits out the busy timeout instead of failing halfway.
+    let txn = db
+        .begin_with_options(TransactionOptions {
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+            ..Default::default()
+        })
+        .await?;
     if backend == DatabaseBackend::Postgres {
         // Transaction-scoped: released at commit, rollback, or when the
         // connection dies with its node, so a killed sealer leaves no lock.
         let sql = match wait {
             LockWait::Try => "SELECT pg_try_advisory_xact_lock($1) AS locked",
-            LockWait::Wait => "SELECT pg_advisory_xact_lock($1) IS NULL AS locked",
+            // The function returns void: select a constant once it has.
+            LockWait::Wait => {
+                "WITH l AS (SELECT pg_advisory_xact_lock($1)) SELECT true AS locked FROM l"
+            }
         };
         let row = txn
             .query_one_raw(Statement::from_sql_and_values(
@@ -244,10 +255,6 @@ pub async fn begin_seal(
             txn.rollback().await?;
             return Ok(None);
         }
-    } else {
-        // The lock row: writing it first takes SQLite's write lock for the
-        // whole pass (another sealer waits out the busy timeout).
-        lock_head(&txn).await?;
     }
     let head = head::Entity::find_by_id(1)
         .one(&txn)
@@ -360,21 +367,33 @@ pub async fn mark_checkpoint(
         .map(drop)
 }
 
-/// How many events wait for the sealer, and when the oldest was written.
-pub async fn unsealed_summary(
-    db: &impl ConnectionTrait,
-) -> Result<(i64, Option<DateTime<Utc>>), DbErr> {
-    let count = Entity::find()
+/// Whether any event waits for the sealer: read before a pass, so an idle
+/// log costs no write transaction (on SQLite, every commit can fail another
+/// transaction that has read and is about to write).
+pub async fn any_unsealed(db: &impl ConnectionTrait) -> Result<bool, DbErr> {
+    Ok(Entity::find()
+        .filter(Column::Seq.is_null())
+        .one(db)
+        .await?
+        .is_some())
+}
+
+/// How many events wait for the sealer.
+pub async fn unsealed_count(db: &impl ConnectionTrait) -> Result<i64, DbErr> {
+    Ok(Entity::find()
         .filter(Column::Seq.is_null())
         .count(db)
-        .await? as i64;
-    let oldest = Entity::find()
+        .await? as i64)
+}
+
+/// When the oldest event waiting for the sealer was written.
+pub async fn oldest_unsealed(db: &impl ConnectionTrait) -> Result<Option<DateTime<Utc>>, DbErr> {
+    Ok(Entity::find()
         .filter(Column::Seq.is_null())
         .order_by_asc(Column::Id)
         .one(db)
         .await?
-        .map(|e| e.occurred_at);
-    Ok((count, oldest))
+        .map(|e| e.occurred_at))
 }
 
 /// The chain's head row.
