@@ -35,6 +35,8 @@ pub struct AppState {
     pub clock: Arc<crate::clock::Clock>,
     /// What changed, for the live views this node serves.
     pub feed: Arc<crate::feed::Feed>,
+    /// Chains the audit log and signs its checkpoints.
+    pub sealer: Arc<crate::sealer::Sealer>,
 }
 
 /// Where the process is in its life; only shutdown matters to requests.

@@ -116,25 +116,116 @@ async fn connect(settings: &Settings) -> anyhow::Result<sea_orm::DatabaseConnect
     .await?)
 }
 
-/// `tipline audit verify`: walks the audit chain; an error names the first
-/// broken event.
+/// The sealer as the command line uses it: the configured database, blob
+/// store and key.
+async fn sealer(settings: &Settings) -> anyhow::Result<crate::sealer::Sealer> {
+    let db = connect(settings).await?;
+    let signer = crate::blob::UrlSigner::new(&crate::bootstrap::signing_secret(settings)?);
+    let public_url = match &settings.public_url {
+        Some(url) => url.clone(),
+        None => url::Url::parse(&format!("http://{}", settings.bind))
+            .context("the bind address makes no URL")?,
+    };
+    let blobs = server::open_blobs(settings, signer, &public_url).await?;
+    Ok(crate::sealer::Sealer::new(
+        settings,
+        db,
+        blobs,
+        Default::default(),
+    )?)
+}
+
+/// `tipline audit verify`: walks the audit chain and checks it against
+/// every signed checkpoint in the blob store; an error names the first
+/// broken event or the checkpoint the chain contradicts. Events not sealed
+/// yet are reported, not failed.
 pub async fn audit_verify(settings: Settings) -> anyhow::Result<()> {
     telemetry::init(settings.log_format, &settings.log_level);
-    let db = connect(&settings).await?;
-    match store::audit::verify(&db).await? {
-        Ok(count) => {
-            println!("audit chain intact: {count} events");
-            Ok(())
-        }
-        Err(broken) => {
-            let event = broken.id.map(|id| format!(" ({id})")).unwrap_or_default();
-            bail!(
-                "audit chain broken at event #{}{event}: {}",
-                broken.seq,
-                broken.why
-            )
-        }
+    let sealer = sealer(&settings).await?;
+    let public_key = sealer.key.as_ref().map(|k| k.public_key());
+    let report = crate::sealer::verify(&sealer.db, sealer.blobs.as_ref(), public_key).await?;
+    for (key, why) in &report.rejected {
+        eprintln!("tipline: checkpoint {key} is not used: {why}");
     }
+    let count = match report.chain {
+        Ok(count) => count,
+        Err(broken) => match report.broken_checkpoint {
+            Some(checkpoint) => bail!(
+                "audit chain broken: it contradicts the checkpoint at position {} ({}, made {}): {}",
+                checkpoint.position,
+                crate::sealer::Checkpoint::object_key(checkpoint.position),
+                checkpoint.time,
+                broken.why
+            ),
+            None => {
+                let event = broken.id.map(|id| format!(" ({id})")).unwrap_or_default();
+                bail!(
+                    "audit chain broken at event #{}{event}: {}",
+                    broken.seq,
+                    broken.why
+                )
+            }
+        },
+    };
+    println!("audit chain intact: {count} events");
+    match &report.last_checkpoint {
+        Some(last) => println!(
+            "checked against {} checkpoints{}; the last covers #{} ({})",
+            report.checkpoints,
+            if report.signatures_checked {
+                ", signatures verified"
+            } else {
+                " (signatures not checked: no audit_signing_key here)"
+            },
+            last.position,
+            last.time
+        ),
+        None => println!("no checkpoints to check against yet"),
+    }
+    if report.unsealed > 0 {
+        println!(
+            "{} events not sealed yet (the sealer takes them within seconds)",
+            report.unsealed
+        );
+    }
+    if !report.rejected.is_empty() {
+        bail!(
+            "{} checkpoints are unreadable or not signed by this service's key (see above)",
+            report.rejected.len()
+        );
+    }
+    Ok(())
+}
+
+/// `tipline audit checkpoint`: seals what is committed and signs a
+/// checkpoint of the whole chain now (before a backup, or to test the key).
+pub async fn audit_checkpoint(settings: Settings) -> anyhow::Result<()> {
+    telemetry::init(settings.log_format, &settings.log_level);
+    let sealer = sealer(&settings).await?;
+    if sealer.key.is_none() {
+        bail!("no TIPLINE_AUDIT_SIGNING_KEY (or _FILE): there is nothing to sign with");
+    }
+    match sealer.checkpoint_now().await? {
+        Some(c) => println!(
+            "checkpoint at position {} written to {}",
+            c.position,
+            crate::sealer::Checkpoint::object_key(c.position)
+        ),
+        None => println!("nothing new to checkpoint: the last checkpoint covers the whole chain"),
+    }
+    Ok(())
+}
+
+/// `tipline audit keygen`: a new signing key, and its public half.
+pub fn audit_keygen() -> anyhow::Result<String> {
+    use base64::Engine as _;
+    let seed = crate::sealer::CheckpointKey::generate_seed();
+    let key = crate::sealer::CheckpointKey::parse(&seed)?;
+    Ok(format!(
+        "TIPLINE_AUDIT_SIGNING_KEY={seed}\n# public key (base64): {}\n# key id: {}\n",
+        base64::engine::general_purpose::STANDARD.encode(key.public_key()),
+        key.id()
+    ))
 }
 
 /// `tipline seed`: made-up tips in an empty database, with a progress bar.

@@ -180,6 +180,7 @@ pub struct Settings {
     /// How often each node reads the audit log for its live views.
     pub live_poll: Duration,
     pub map: MapSettings,
+    pub audit: AuditSettings,
     /// `TIPLINE_*` variables a Kubernetes Service set, which are not keys:
     /// their names, for the note at start (their values are never shown).
     pub kubernetes_service_vars: Vec<String>,
@@ -195,6 +196,18 @@ impl Settings {
             );
         }
     }
+}
+
+/// The audit log's sealer and its signed checkpoints.
+#[derive(Clone, Debug)]
+pub struct AuditSettings {
+    /// How often each node tries to seal (one node seals at a time).
+    pub seal_every: Duration,
+    /// How often the sealer signs a checkpoint.
+    pub checkpoint_every: Duration,
+    /// The Ed25519 key checkpoints are signed with (checked when loaded);
+    /// without one, this node seals but does not sign.
+    pub signing_key: Option<Secret>,
 }
 
 /// The map tiles the web apps draw under their outlines and points; none
@@ -737,6 +750,31 @@ keys! {
     live_poll_ms: u64 = 500,
         check = positive;
 
+    /// how often each node tries to seal the audit log (one node seals at a
+    /// time); live streams see an event this much later at most
+    #[shown = "`250`"]
+    audit_seal_ms: u64 = 250,
+        check = positive;
+
+    /// how often the sealer signs a checkpoint of the audit log (when it has grown)
+    #[shown = "`60`"]
+    audit_checkpoint_secs: u64 = 60,
+        check = positive;
+
+    /// the Ed25519 key audit checkpoints are signed with: a PKCS#8 PEM
+    /// (`openssl genpkey -algorithm ed25519`) or a 32-byte seed in hex or
+    /// base64 (`tipline audit keygen`); the same on every node, never in the
+    /// database. Without it a node seals the log but signs no checkpoints
+    #[shown = "—"]
+    #[secret]
+    audit_signing_key: Option<Secret> = None,
+        check = |v| {
+            crate::sealer::CheckpointKey::parse(v).map_err(|_| {
+                "is not an Ed25519 key: a PKCS#8 PEM or a 32-byte seed in hex or base64".to_owned()
+            })?;
+            Ok(Some(Secret::new(v)))
+        };
+
     /// a tile URL template with `{z}`, `{x}`, `{y}` (and `{s}`) for the web
     /// apps' maps; the pages' CSP then allows its origin
     #[shown = "— (no tiles: a plain background)"]
@@ -966,6 +1004,11 @@ impl Raw {
                 tile_url: self.map_tile_url,
                 tile_datum: self.map_tile_datum,
                 tile_attribution: self.map_tile_attribution,
+            },
+            audit: AuditSettings {
+                seal_every: Duration::from_millis(self.audit_seal_ms),
+                checkpoint_every: Duration::from_secs(self.audit_checkpoint_secs),
+                signing_key: self.audit_signing_key,
             },
             kubernetes_service_vars: Vec::new(),
         })

@@ -2,9 +2,15 @@
 //! and each unit's inbox.
 //!
 //! The audit log is the source: every change of a tip or a lead writes an
-//! event in its own transaction, and events are numbered in commit order
-//! (the chain's head is locked until commit), so "events after seq N" misses
-//! nothing and needs no table of its own. One poller per node reads what is
+//! event in its own transaction, and the sealer (`crate::sealer`) numbers
+//! committed events one pass at a time, so "sealed events after seq N"
+//! misses nothing and needs no table of its own. The feed reads sealed
+//! events only, not an insertion order of its own: on PostgreSQL,
+//! transactions commit out of the order they inserted in, so a reader past
+//! insertion number N could skip one that commits later below N; a position
+//! given by the sealer is never given below one already visible. The price
+//! is the sealing interval (`audit_seal_ms`, a quarter second by default)
+//! on top of `live_poll_ms`. One poller per node reads what is
 //! new every `live_poll_ms`, loads the current rows once for the batch, and
 //! hands them to that node's subscribers (server-sent event streams). Nodes
 //! agree on nothing here: each reads the same log; a client that reconnects
@@ -147,7 +153,9 @@ impl Feed {
 /// Reads what is new after `after` and publishes it; returns the new head.
 async fn poll_once(state: &AppState, after: i64) -> Result<i64, sea_orm::DbErr> {
     let events = audit::changes_after(&state.db, after, &["tip", "lead"], BATCH).await?;
-    let Some(last) = events.last().map(|e| e.seq) else {
+    // Only sealed events are read: every one has its position.
+    let seq_of = |e: &audit::Model| e.seq.unwrap_or(after);
+    let Some(last) = events.last().map(seq_of) else {
         return Ok(after);
     };
     let ids_of = |kind: &str| -> Vec<Uuid> {
@@ -178,7 +186,7 @@ async fn poll_once(state: &AppState, after: i64) -> Result<i64, sea_orm::DbErr> 
                 };
                 tips_moved = true;
                 batch.push(Change::Tip {
-                    seq: event.seq,
+                    seq: seq_of(event),
                     action: event.action.clone(),
                     by_staff: staff(tip.reporter_user_id),
                     tip: tip.clone(),
@@ -195,7 +203,7 @@ async fn poll_once(state: &AppState, after: i64) -> Result<i64, sea_orm::DbErr> 
                     .and_then(|d| serde_json::from_str::<serde_json::Value>(d).ok())
                     .and_then(|d| d["unit_id"].as_str().and_then(|u| u.parse().ok()));
                 batch.push(Change::Lead {
-                    seq: event.seq,
+                    seq: seq_of(event),
                     action: event.action.clone(),
                     by_staff: staff(None),
                     lead: lead.clone(),

@@ -26,6 +26,7 @@ pub mod media;
 pub mod moderation;
 pub mod reading;
 pub mod reporting;
+pub mod sealer;
 pub mod secrets;
 pub mod seed;
 pub mod server;

@@ -75,9 +75,15 @@ enum Command {
 
 #[derive(Subcommand)]
 enum AuditCommand {
-    /// Walk the hash chain of the audit log; exit non-zero naming the first
-    /// broken event, if any.
+    /// Walk the hash chain of the audit log and check it against the signed
+    /// checkpoints; exit non-zero naming the first broken event or the
+    /// checkpoint the chain contradicts.
     Verify,
+    /// Seal what is committed and sign a checkpoint of the whole chain now.
+    Checkpoint,
+    /// Print a new checkpoint signing key (keep it out of the database and
+    /// the same on every node).
+    Keygen,
 }
 
 #[derive(Args, Default)]
@@ -130,6 +136,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         return Ok(());
     }
+    if let Command::Audit(AuditCommand::Keygen) = command {
+        print!("{}", commands::audit_keygen()?);
+        return Ok(());
+    }
     let bind = match &command {
         Command::Serve(args) => args.bind,
         _ => None,
@@ -150,6 +160,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 commands::create_user(settings, &username, role, std::io::stdin()).await
             }
             Command::Audit(AuditCommand::Verify) => commands::audit_verify(settings).await,
+            Command::Audit(AuditCommand::Checkpoint) => commands::audit_checkpoint(settings).await,
+            Command::Audit(AuditCommand::Keygen) => unreachable!("answered before the settings"),
             Command::Seed { tips, seed, append } => {
                 let options = tipline::seed::SeedOptions {
                     tips,

@@ -61,19 +61,7 @@ pub async fn prepare(settings: Settings) -> anyhow::Result<Prepared> {
         None => Url::parse(&format!("http://{local_addr}")).expect("a socket address makes a URL"),
     };
 
-    let blobs: Arc<dyn BlobStore> = match &settings.s3 {
-        Some(s3) => Arc::new(S3BlobStore::new(s3)?),
-        None => Arc::new(
-            FsBlobStore::open(&settings.media_dir(), signer.clone(), &public_url)
-                .await
-                .with_context(|| {
-                    format!(
-                        "cannot open the media directory {}",
-                        settings.media_dir().display()
-                    )
-                })?,
-        ),
-    };
+    let blobs = open_blobs(&settings, signer.clone(), &public_url).await?;
     tracing::info!(
         database = %database_url,
         blob_store = blobs.kind(),
@@ -81,6 +69,13 @@ pub async fn prepare(settings: Settings) -> anyhow::Result<Prepared> {
         "tipline ready to serve"
     );
 
+    let clock = Arc::new(crate::clock::Clock::default());
+    let sealer = Arc::new(crate::sealer::Sealer::new(
+        &settings,
+        db.clone(),
+        blobs.clone(),
+        clock.clone(),
+    )?);
     let media_workers = settings.limits.media_workers;
     let state = AppState {
         settings: Arc::new(settings),
@@ -103,14 +98,36 @@ pub async fn prepare(settings: Settings) -> anyhow::Result<Prepared> {
         )),
         metrics: Default::default(),
         lifecycle: Arc::new(Lifecycle::default()),
-        clock: Arc::new(crate::clock::Clock::default()),
+        clock,
         feed: Arc::new(crate::feed::Feed::default()),
+        sealer,
     };
     Ok(Prepared {
         state,
         acceptor,
         local_addr,
         first_admin,
+    })
+}
+
+/// The blob store the settings name: files under the data dir, or S3.
+pub async fn open_blobs(
+    settings: &Settings,
+    signer: UrlSigner,
+    public_url: &Url,
+) -> anyhow::Result<Arc<dyn BlobStore>> {
+    Ok(match &settings.s3 {
+        Some(s3) => Arc::new(S3BlobStore::new(s3)?),
+        None => Arc::new(
+            FsBlobStore::open(&settings.media_dir(), signer, public_url)
+                .await
+                .with_context(|| {
+                    format!(
+                        "cannot open the media directory {}",
+                        settings.media_dir().display()
+                    )
+                })?,
+        ),
     })
 }
 
@@ -156,6 +173,7 @@ impl Prepared {
             crate::webhooks::spawn(self.state.clone()),
             crate::deadlines::spawn(self.state.clone()),
             crate::feed::spawn(self.state.clone()),
+            crate::sealer::spawn(self.state.clone()),
         ];
         poem::Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(

@@ -9,6 +9,7 @@ mod m20261128_000002_create_sessions;
 mod m20261128_000003_create_reporting;
 mod m20261128_000004_create_moderation;
 mod m20261128_000005_create_routing;
+mod m20261206_180000_seal_audit_events;
 
 pub struct Migrator;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000003_create_reporting::Migration),
             Box::new(m20261128_000004_create_moderation::Migration),
             Box::new(m20261128_000005_create_routing::Migration),
+            Box::new(m20261206_180000_seal_audit_events::Migration),
         ]
     }
 }

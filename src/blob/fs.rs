@@ -130,6 +130,32 @@ impl BlobStore for FsBlobStore {
         ))
     }
 
+    async fn list(&self, prefix: &BlobKey) -> Result<Vec<BlobKey>, BlobError> {
+        let mut keys = Vec::new();
+        let mut folders = vec![(self.object_path(prefix), prefix.as_str().to_owned())];
+        while let Some((dir, name)) = folders.pop() {
+            let mut entries = match fs::read_dir(&dir).await {
+                Ok(entries) => entries,
+                Err(e) if e.kind() == ErrorKind::NotFound => continue,
+                Err(e) => return Err(unavailable(e)),
+            };
+            while let Some(entry) = entries.next_entry().await.map_err(unavailable)? {
+                let Some(file) = entry.file_name().to_str().map(str::to_owned) else {
+                    continue;
+                };
+                let Ok(key) = BlobKey::parse(&format!("{name}/{file}")) else {
+                    continue; // not an object: no key names it
+                };
+                if entry.file_type().await.map_err(unavailable)?.is_dir() {
+                    folders.push((entry.path(), key.as_str().to_owned()));
+                } else {
+                    keys.push(key);
+                }
+            }
+        }
+        Ok(keys)
+    }
+
     async fn check(&self) -> Result<(), BlobError> {
         // A write proves more than a stat: a full or read-only disk fails it.
         let probe = self.root.join(".tmp").join("readyz-probe");

@@ -58,6 +58,11 @@ pub trait BlobStore: Send + Sync + 'static {
     /// caller has checked that its client may see the object.
     async fn signed_url(&self, key: &BlobKey, expires_in: Duration) -> Result<String, BlobError>;
 
+    /// The keys of every object under `prefix` (a folder: `prefix/...`), in
+    /// no particular order. For the few objects the service enumerates
+    /// (audit checkpoints), not for photos.
+    async fn list(&self, prefix: &BlobKey) -> Result<Vec<BlobKey>, BlobError>;
+
     /// Whether the store answers at all, for `/readyz`.
     async fn check(&self) -> Result<(), BlobError>;
 

@@ -128,6 +128,20 @@ impl BlobStore for S3BlobStore {
             .map_err(unavailable)
     }
 
+    async fn list(&self, prefix: &BlobKey) -> Result<Vec<BlobKey>, BlobError> {
+        // rust-s3 follows the continuation tokens: every page.
+        let pages = self
+            .bucket
+            .list(format!("{prefix}/"), None)
+            .await
+            .map_err(unavailable)?;
+        Ok(pages
+            .into_iter()
+            .flat_map(|page| page.contents)
+            .filter_map(|object| BlobKey::parse(&object.key).ok())
+            .collect())
+    }
+
     async fn check(&self) -> Result<(), BlobError> {
         // A HEAD of a key that is never written: 404 proves the store answers
         // and accepts our signature; 403 (bad keys) or no answer does not.

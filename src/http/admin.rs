@@ -12,13 +12,14 @@ use super::ApiTags;
 use super::auth::{Admins, Auth};
 use super::clearable::Clearable;
 use super::contract::Checked;
-use super::error::Fails;
+use super::error::{ApiError, Fails};
 use super::params::{Cursor, page_limit};
 use super::responses::Created;
 use super::vocab::ActorKind;
 use super::vocab::{RoleName, StaffRoleName};
 use crate::accounts::{self, StaffRequest};
 use crate::app::AppState;
+use crate::sealer::{self, Checkpoint};
 use crate::store::audit;
 use crate::store::users::{self, ListFilter, StaffChanges};
 
@@ -100,11 +101,14 @@ pub struct UserChanges {
     pub disabled: Option<bool>,
 }
 
-/// One audit event. `hash` chains it to the event before it.
+/// One audit event. `hash` chains it to the event before it. An event is
+/// written with the change it records and sealed into the chain within
+/// about a second: until then it has no `seq`, `prev_hash` or `hash`.
 #[derive(Debug, Object)]
 #[oai(skip_serializing_if_is_none)]
 pub struct AuditEventView {
-    pub seq: i64,
+    /// Its position in the chain, from 1; absent until sealed.
+    pub seq: Option<i64>,
     pub id: Uuid,
     pub occurred_at: DateTime<Utc>,
     pub actor_kind: ActorKind,
@@ -116,8 +120,8 @@ pub struct AuditEventView {
     pub request_id: String,
     /// JSON, as recorded.
     pub details: Option<String>,
-    pub prev_hash: String,
-    pub hash: String,
+    pub prev_hash: Option<String>,
+    pub hash: Option<String>,
 }
 
 impl From<audit::Model> for AuditEventView {
@@ -167,8 +171,8 @@ pub struct ResetPassword {
     pub password: String,
 }
 
-/// The audit chain's state, walked now: intact up to `verified_up_to`, or
-/// where it first breaks.
+/// The audit chain's state, walked now and checked against every signed
+/// checkpoint: intact up to `verified_up_to`, or where it first breaks.
 #[derive(Debug, Object)]
 #[oai(skip_serializing_if_is_none)]
 pub struct AuditVerification {
@@ -181,7 +185,109 @@ pub struct AuditVerification {
     pub broken_event_id: Option<Uuid>,
     /// What is wrong there.
     pub problem: Option<String>,
+    // The checkpoint the chain contradicts (a rewrite with recomputed
+    // hashes, or removed events).
+    pub broken_checkpoint: Option<AuditCheckpointView>,
+    /// Events written but not sealed yet: not a failure (the sealer takes
+    /// them within about a second).
+    pub unsealed: i64,
+    /// Checkpoints the chain was checked against.
+    pub checkpoints_checked: i64,
+    /// Checkpoints not used: unreadable, or not signed by this service's key.
+    pub checkpoints_rejected: i64,
+    /// Whether checkpoint signatures were checked (this node has the key).
+    pub signatures_checked: bool,
+    // The newest checkpoint checked.
+    pub last_checkpoint: Option<AuditCheckpointView>,
     pub checked_at: DateTime<Utc>,
+}
+
+/// A signed statement kept in the blob store: the audit chain's first
+/// `position` events hash to `head_hash`, as of `time`. The signature is
+/// Ed25519 over the UTF-8 text
+/// `tipline audit checkpoint v1\nposition <position>\nhead <head_hash>\ntime <time>\n`,
+/// with `time` exactly as given here.
+#[derive(Debug, Object)]
+pub struct AuditCheckpointView {
+    pub position: i64,
+    pub head_hash: String,
+    /// RFC 3339 with microseconds, as signed.
+    pub time: String,
+    /// The first 16 hex digits of the SHA-256 of the public key.
+    pub key_id: String,
+    /// Base64.
+    pub signature: String,
+    /// Where it is kept in the blob store.
+    pub object_key: String,
+}
+
+impl AuditCheckpointView {
+    fn of(c: Checkpoint) -> Self {
+        Self {
+            object_key: Checkpoint::object_key(c.position).to_string(),
+            position: c.position,
+            head_hash: c.head_hash,
+            time: c.time,
+            key_id: c.key_id,
+            signature: c.signature,
+        }
+    }
+}
+
+#[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct AuditCheckpointPage {
+    pub items: Vec<AuditCheckpointView>,
+    pub next_cursor: Option<String>,
+}
+
+/// The key audit checkpoints are signed with, for anyone who keeps or
+/// checks copies of them.
+#[derive(Debug, Object)]
+pub struct AuditCheckpointKey {
+    /// Always `ed25519`.
+    pub algorithm: String,
+    /// The raw 32-byte public key, base64.
+    pub public_key: String,
+    /// The first 16 hex digits of the SHA-256 of the public key, as in
+    /// each checkpoint's `key_id`.
+    pub key_id: String,
+}
+
+crate::errors! {
+    /// The public checkpoint key: absent when this node does not sign.
+    AuditKeyErrors: 404 ["audit.unsigned"], 503;
+}
+
+/// The audit log's public verification key, for anyone.
+pub struct AuditKeyApi;
+
+#[OpenApi(prefix_path = "/v1/audit", tag = "ApiTags::Ops")]
+impl AuditKeyApi {
+    /// The Ed25519 public key that signs the audit log's checkpoints: keep
+    /// it, with copies of the checkpoints, outside this service.
+    #[oai(
+        path = "/checkpoint-key",
+        method = "get",
+        operation_id = "audit_checkpoint_key"
+    )]
+    async fn checkpoint_key(
+        &self,
+        state: Data<&AppState>,
+    ) -> Result<Json<AuditCheckpointKey>, Fails<AuditKeyErrors>> {
+        use base64::Engine as _;
+        let key = state.sealer.key.as_ref().ok_or_else(|| {
+            ApiError::not_found(
+                "audit.unsigned",
+                "this node has no audit signing key: it signs no checkpoints",
+            )
+        })?;
+        Ok(Json(AuditCheckpointKey {
+            algorithm: "ed25519".into(),
+            public_key: base64::engine::general_purpose::STANDARD.encode(key.public_key()),
+            key_id: key.id().to_owned(),
+        }))
+    }
 }
 
 #[OpenApi(prefix_path = "/v1/admin", tag = "ApiTags::Admin")]
@@ -291,24 +397,69 @@ impl AdminApi {
         state: Data<&AppState>,
     ) -> Result<Json<AuditVerification>, Fails<AdminReadErrors>> {
         let checked_at = auth.ctx.now;
-        Ok(Json(match audit::verify(&state.db).await? {
-            Ok(events) => AuditVerification {
-                intact: true,
-                verified_up_to: events,
-                broken_at: None,
-                broken_event_id: None,
-                problem: None,
-                checked_at,
-            },
-            Err(broken) => AuditVerification {
-                intact: false,
-                verified_up_to: broken.seq - 1,
-                broken_at: Some(broken.seq),
-                broken_event_id: broken.id,
-                problem: Some(broken.why.to_owned()),
-                checked_at,
-            },
+        let public_key = state.sealer.key.as_ref().map(|k| k.public_key());
+        let report = sealer::verify(&state.db, state.blobs.as_ref(), public_key)
+            .await
+            .map_err(|e| ApiError::unavailable(&e))?;
+        let (verified_up_to, broken_at, broken_event_id, problem) = match report.chain {
+            Ok(events) => (events, None, None, None),
+            Err(broken) => (
+                broken.seq - 1,
+                Some(broken.seq),
+                broken.id,
+                Some(broken.why),
+            ),
+        };
+        Ok(Json(AuditVerification {
+            intact: broken_at.is_none(),
+            verified_up_to,
+            broken_at,
+            broken_event_id,
+            problem,
+            broken_checkpoint: report.broken_checkpoint.map(AuditCheckpointView::of),
+            unsealed: report.unsealed,
+            checkpoints_checked: report.checkpoints as i64,
+            checkpoints_rejected: report.rejected.len() as i64,
+            signatures_checked: report.signatures_checked,
+            last_checkpoint: report.last_checkpoint.map(AuditCheckpointView::of),
+            checked_at,
         }))
+    }
+
+    /// The audit log's signed checkpoints, oldest first, as kept in the
+    /// blob store (`audit/checkpoints/`): copy them somewhere the database's
+    /// administrators cannot write.
+    #[oai(
+        path = "/audit/checkpoints",
+        method = "get",
+        operation_id = "admin_list_audit_checkpoints"
+    )]
+    async fn audit_checkpoints(
+        &self,
+        _auth: Auth<Admins>,
+        state: Data<&AppState>,
+        /// Page size, 1–100 (default 50).
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
+        limit: Query<Option<u32>>,
+        /// From the previous page's `next_cursor`.
+        cursor: Query<Option<String>>,
+    ) -> Result<Json<AuditCheckpointPage>, Fails<AdminListErrors>> {
+        let after = Cursor::decode_seq(cursor.0.as_deref())?;
+        let limit = page_limit(limit.0) as usize;
+        let (page, more) = sealer::checkpoint_page(state.blobs.as_ref(), after, limit)
+            .await
+            .map_err(|e| ApiError::unavailable(&e))?;
+        let items: Vec<AuditCheckpointView> = page
+            .into_iter()
+            // An object under the prefix that holds no checkpoint is left
+            // out here; `tipline audit verify` names it.
+            .filter_map(|stored| stored.checkpoint.ok())
+            .map(AuditCheckpointView::of)
+            .collect();
+        let next_cursor = more
+            .then(|| items.last().map(|c| Cursor::encode_seq(c.position)))
+            .flatten();
+        Ok(Json(AuditCheckpointPage { items, next_cursor }))
     }
 
     /// The audit log, oldest first: every state change, who made it, when,
@@ -344,8 +495,13 @@ impl AdminApi {
             from: from.0,
             to: to.0,
         };
+        // Pages run by position, which only sealed events have: seal what
+        // is committed first, so an administrator sees every change made
+        // before the request (the background sealer lags a fraction of a
+        // second).
+        state.sealer.seal_now().await?;
         let rows = audit::list(&state.db, &filter, after, limit + 1).await?;
-        let (rows, next) = crate::store::split_page(rows, limit, |e| e.seq);
+        let (rows, next) = crate::store::split_page(rows, limit, |e| e.seq.unwrap_or_default());
         Ok(Json(AuditPage {
             items: rows.into_iter().map(AuditEventView::from).collect(),
             next_cursor: next.map(Cursor::encode_seq),

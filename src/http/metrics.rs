@@ -107,6 +107,7 @@ pub struct Metrics {
     /// Webhook deliveries from this node that failed (each failed attempt,
     /// whether it is retried or given up).
     pub webhook_delivery_failures: Counter,
+    sealing_lag: Gauge<f64, std::sync::atomic::AtomicU64>,
 }
 
 fn latency_histogram() -> Histogram {
@@ -148,12 +149,20 @@ impl Default for Metrics {
             "Webhook deliveries from this node that failed (retried or given up)",
             webhook_delivery_failures.clone(),
         );
+        let sealing_lag = Gauge::default();
+        own.register_with_unit(
+            "audit_sealing_lag",
+            "Age of the oldest audit event not sealed into the chain yet (0 when none waits)",
+            Unit::Seconds,
+            sealing_lag.clone(),
+        );
         Self {
             registry,
             requests,
             latency,
             stores,
             webhook_delivery_failures,
+            sealing_lag,
         }
     }
 }
@@ -169,6 +178,11 @@ impl Metrics {
         self.latency
             .get_or_create(&labels)
             .observe(elapsed.as_secs_f64());
+    }
+
+    /// Set by this node's sealer after each of its passes.
+    pub fn set_audit_sealing_lag(&self, lag: Duration) {
+        self.sealing_lag.set(lag.as_secs_f64());
     }
 
     /// The OpenMetrics text exposition, `# EOF` included.

@@ -95,7 +95,7 @@ pub type Apis = (
         webhooks::WebhooksApi,
         outcomes::OutcomesApi,
     ),
-    ops::OpsApi,
+    (ops::OpsApi, admin::AuditKeyApi),
 );
 
 /// The API and its spec.
@@ -120,7 +120,7 @@ pub fn api_service() -> OpenApiService<Apis, ()> {
                 webhooks::WebhooksApi,
                 outcomes::OutcomesApi,
             ),
-            ops::OpsApi,
+            (ops::OpsApi, admin::AuditKeyApi),
         ),
         "tipline",
         env!("CARGO_PKG_VERSION"),

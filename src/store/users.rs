@@ -184,6 +184,17 @@ pub async fn bump_token_version(
 /// SQLite serialises writers anyway). Every change to an account's sessions
 /// takes this lock first.
 pub async fn find_for_update(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<Model>, DbErr> {
+    // SQLite has no row locks and fails a transaction that read and then
+    // writes after another commit (the audit sealer commits shortly after
+    // most writes): take its write lock first, with a write that changes
+    // nothing, so the transaction waits its turn instead.
+    if db.get_database_backend() == sea_orm::DatabaseBackend::Sqlite {
+        Entity::update_many()
+            .col_expr(Column::Id, sea_orm::sea_query::Expr::col(Column::Id))
+            .filter(Column::Id.eq(id))
+            .exec(db)
+            .await?;
+    }
     Entity::find_by_id(id).lock_exclusive().one(db).await
 }
 

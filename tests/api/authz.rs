@@ -41,6 +41,8 @@ const PUBLIC: &[&str] = &[
     "list_receipt_notifications",
     "mark_receipt_notifications_read",
     "get_receipt_rewards",
+    // The audit checkpoints' public key: anyone may check a checkpoint.
+    "audit_checkpoint_key",
 ];
 
 struct Operation {
