@@ -14,14 +14,14 @@ use uuid::Uuid;
 use crate::app::AppState;
 use crate::context::Ctx;
 use crate::domain::contact::ContactKind;
-use crate::domain::lead::{LeadAction, LeadStatus};
+use crate::domain::lead::{LeadAction, LeadEvent, LeadStatus};
 use crate::domain::tip::TipAction;
 use crate::error::{ServiceError, lead_not_found as not_found, stale_lead as stale};
 use crate::forwarding::event_data;
 use crate::store::audit::{self, Event};
 use crate::store::contacts;
 use crate::store::leads::{self, lead};
-use crate::store::{notifications, outcomes, rewards, tips, units};
+use crate::store::{notifications, outcomes, rewards, tips, units, webhook_events};
 use crate::webhooks;
 
 /// A unit officer, as the token and the account say.
@@ -94,7 +94,7 @@ pub async fn accept(
     leads::add_unit_history(
         &txn,
         lead.id,
-        "accepted",
+        LeadEvent::Accepted,
         Some(officer.user_id),
         unit.id,
         None,
@@ -128,7 +128,7 @@ pub async fn progress(
     leads::add_unit_history(
         &txn,
         lead.id,
-        "progress",
+        LeadEvent::Progress,
         Some(officer.user_id),
         officer.unit_id,
         Some(note),
@@ -233,14 +233,22 @@ pub async fn resolve(
         }
         closed += 1;
         tips::add_history_with_outcome(&txn, tip.id, to, public_note, &outcome.code, now).await?;
-        notifications::tell_reporter(&txn, tip, "tip.closed", &told_zh, &told_en, now).await?;
+        notifications::tell_reporter(
+            &txn,
+            tip,
+            notifications::Kind::TipClosed,
+            &told_zh,
+            &told_en,
+            now,
+        )
+        .await?;
         if outcome.points > 0 {
             rewards::credit(
                 &txn,
                 tip.reporter_user_id,
                 tip.id,
                 lead.id,
-                "outcome",
+                rewards::Reason::Outcome,
                 outcome.points,
                 now,
             )
@@ -260,7 +268,7 @@ pub async fn resolve(
             reporter,
             *tip_id,
             lead.id,
-            "first_reporter",
+            rewards::Reason::FirstReporter,
             state.settings.first_reporter_bonus,
             now,
         )
@@ -269,7 +277,7 @@ pub async fn resolve(
     leads::add_unit_history(
         &txn,
         lead.id,
-        "resolved",
+        LeadEvent::Resolved,
         Some(officer.user_id),
         unit.id,
         resolution.internal_note,
@@ -315,7 +323,7 @@ pub async fn give_back(
     leads::add_unit_history(
         &txn,
         lead.id,
-        "returned",
+        LeadEvent::Returned,
         Some(officer.user_id),
         unit.id,
         Some(reason),
@@ -324,7 +332,7 @@ pub async fn give_back(
     .await?;
     let mut data = event_data(&lead, members.len());
     data["reason"] = serde_json::Value::from(reason);
-    webhooks::enqueue(&txn, &unit, "lead.returned", data, now).await?;
+    webhooks::enqueue(&txn, &unit, webhook_events::Event::LeadReturned, data, now).await?;
     // The unit it came back from, which the lead no longer names: the
     // unit's live inbox drops it by this.
     let event = Event::new("lead.return", "lead", lead.id)

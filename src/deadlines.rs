@@ -11,10 +11,10 @@ use sea_orm::{DbErr, TransactionTrait};
 
 use crate::app::AppState;
 use crate::context::Ctx;
-use crate::domain::lead::LeadStatus;
+use crate::domain::lead::{LeadEvent, LeadStatus};
 use crate::forwarding::event_data;
 use crate::store::audit::{self, Event};
-use crate::store::{leads, notifications, units, users};
+use crate::store::{leads, notifications, units, users, webhook_events};
 use crate::webhooks;
 
 /// One sweep at the service clock's "now"; returns how many leads it
@@ -66,7 +66,7 @@ pub async fn sweep(state: &AppState) -> Result<usize, DbErr> {
                     user_id: Some(officer.id),
                     tip_id: None,
                     lead_id: Some(lead.id),
-                    kind: "lead.overdue",
+                    kind: notifications::Kind::LeadOverdue,
                     text_zh: &text_zh,
                     text_en: &text_en,
                 },
@@ -88,13 +88,20 @@ pub async fn sweep(state: &AppState) -> Result<usize, DbErr> {
                 .filter(|u| centres.iter().all(|c| c.id != u.id)),
         );
         for listener in &told {
-            webhooks::enqueue(&txn, listener, "lead.overdue", data.clone(), now).await?;
+            webhooks::enqueue(
+                &txn,
+                listener,
+                webhook_events::Event::LeadOverdue,
+                data.clone(),
+                now,
+            )
+            .await?;
         }
         if let Some(unit) = &unit {
             leads::add_unit_history(
                 &txn,
                 lead.id,
-                "overdue",
+                LeadEvent::Overdue,
                 None,
                 unit.id,
                 Some(deadline.1),

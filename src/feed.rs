@@ -174,7 +174,7 @@ async fn poll_once(state: &AppState, after: i64) -> Result<i64, sea_orm::DbErr> 
     let mut tips_moved = false;
     for event in &events {
         let staff = |reporter: Option<Uuid>| {
-            (event.actor_kind == "user")
+            (event.actor_kind == audit::ActorKind::User)
                 .then_some(event.actor_id)
                 .flatten()
                 .filter(|id| Some(*id) != reporter)

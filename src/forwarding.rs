@@ -9,12 +9,13 @@ use crate::app::AppState;
 use crate::context::Ctx;
 use crate::domain::geo::Point;
 use crate::domain::jurisdiction::Jurisdiction;
-use crate::domain::lead::LeadAction;
+use crate::domain::lead::{LeadAction, LeadEvent};
 use crate::domain::tip::{TipAction, TipStatus};
+use crate::domain::unit::UnitKind;
 use crate::error::{ServiceError, lead_not_found, stale_lead};
 use crate::store::audit::{self, Event};
 use crate::store::leads::{self, lead};
-use crate::store::{notifications, tips, units};
+use crate::store::{notifications, tips, units, webhook_events};
 use crate::webhooks;
 
 /// A unit that could take a lead, and why.
@@ -83,7 +84,7 @@ pub async fn suggest(state: &AppState, lead_id: Uuid) -> Result<Vec<Suggestion>,
     if suggestions.is_empty() {
         suggestions = candidates
             .into_iter()
-            .filter(|u| u.kind == "command_center")
+            .filter(|u| u.kind == UnitKind::CommandCenter)
             .map(|unit| Suggestion {
                 reason: "no unit's area and categories match; the command centre routes it".into(),
                 area_km2: None,
@@ -162,12 +163,20 @@ pub async fn forward(
                 return Err(ServiceError::Conflict("tip.invalid_state", e.to_string()));
             }
         }
-        notifications::tell_reporter(&txn, tip, "tip.forwarded", &told_zh, &told_en, now).await?;
+        notifications::tell_reporter(
+            &txn,
+            tip,
+            notifications::Kind::TipForwarded,
+            &told_zh,
+            &told_en,
+            now,
+        )
+        .await?;
     }
     leads::add_unit_history(
         &txn,
         lead.id,
-        "forwarded",
+        LeadEvent::Forwarded,
         Some(moderator),
         unit.id,
         note,
@@ -177,7 +186,7 @@ pub async fn forward(
     webhooks::enqueue(
         &txn,
         &unit,
-        "lead.forwarded",
+        webhook_events::Event::LeadForwarded,
         event_data(&lead, members.len()),
         now,
     )

@@ -12,8 +12,8 @@ use uuid::Uuid;
 
 use crate::app::AppState;
 use crate::context::Ctx;
-use crate::domain::lead::{self as lead_codes, LeadStatus};
-use crate::domain::tip::{TipAction, TipStatus};
+use crate::domain::lead::{self as lead_codes, LeadEvent, LeadStatus};
+use crate::domain::tip::{MessageAuthor, TipAction, TipStatus};
 use crate::error::{ServiceError, lead_not_found, stale_lead, stale_tip, tip_not_found};
 use crate::store::audit::{self, Event};
 use crate::store::leads::{self, lead};
@@ -393,8 +393,16 @@ pub async fn decide(
             }
             LeadChoice::New { title } => {
                 let lead = new_lead(&txn, ctx, moderator, &tip.category, title.as_deref()).await?;
-                leads::add_history(&txn, lead.id, "created", Some(moderator), None, None, now)
-                    .await?;
+                leads::add_history(
+                    &txn,
+                    lead.id,
+                    LeadEvent::Created,
+                    Some(moderator),
+                    None,
+                    None,
+                    now,
+                )
+                .await?;
                 lead.id
             }
         };
@@ -402,7 +410,7 @@ pub async fn decide(
         leads::add_history(
             &txn,
             lead_id,
-            "tip_added",
+            LeadEvent::TipAdded,
             Some(moderator),
             Some(tip.id),
             None,
@@ -425,10 +433,18 @@ pub async fn decide(
     )
     .await?;
     if let Some(question) = &question {
-        tips::add_message(&txn, tip.id, "moderator", Some(moderator), question, now).await?;
+        tips::add_message(
+            &txn,
+            tip.id,
+            MessageAuthor::Moderator,
+            Some(moderator),
+            question,
+            now,
+        )
+        .await?;
     }
-    let kind = format!("tip.{}", next.as_str());
-    notifications::tell_reporter(&txn, &tip, &kind, &told.0, &told.1, now).await?;
+    let kind = notifications::Kind::of_tip(next).expect("every decision is told to the reporter");
+    notifications::tell_reporter(&txn, &tip, kind, &told.0, &told.1, now).await?;
     let mut details = details;
     if let (Some(lead_id), Some(map)) = (lead_id, details.as_object_mut()) {
         map.insert("lead_id".into(), serde_json::json!(lead_id));
@@ -548,7 +564,7 @@ pub async fn create_lead(
     leads::add_history(
         &txn,
         lead.id,
-        "created",
+        LeadEvent::Created,
         Some(moderator),
         None,
         None,
@@ -567,7 +583,7 @@ pub async fn create_lead(
         leads::add_history(
             &txn,
             lead.id,
-            "tip_added",
+            LeadEvent::TipAdded,
             Some(moderator),
             Some(tip.id),
             None,
@@ -715,8 +731,8 @@ async fn change_membership(
     membership: Membership,
 ) -> Result<lead::Model, ServiceError> {
     let (lead_id, history, action) = match membership {
-        Membership::Join => (Some(lead.id), "tip_added", "lead.add_tip"),
-        Membership::Leave => (None, "tip_removed", "lead.remove_tip"),
+        Membership::Join => (Some(lead.id), LeadEvent::TipAdded, "lead.add_tip"),
+        Membership::Leave => (None, LeadEvent::TipRemoved, "lead.remove_tip"),
     };
     let txn = state.db.begin().await?;
     if !leads::bump(&txn, lead, lead.status, ctx.now).await? {
@@ -768,7 +784,7 @@ pub async fn read_original(
         .into_iter()
         .next()
         // Uploads no tip has taken are the uploader's alone.
-        .filter(|m| m.tip_id.is_some() && m.status == media::STORED)
+        .filter(|m| m.tip_id.is_some() && m.status == media::Status::Stored)
         .ok_or_else(|| ServiceError::NotFound("media.not_found", "no such photo".into()))?;
     let txn = state.db.begin().await?;
     audit::lock_head(&txn).await?;

@@ -11,7 +11,7 @@ use crate::app::AppState;
 use crate::context::{Actor, Ctx};
 use crate::domain::contact::{Contact, ContactKind};
 use crate::domain::geo::{self, Point};
-use crate::domain::tip::{self as codes, TipAction, TipStatus};
+use crate::domain::tip::{self as codes, MessageAuthor, TipAction, TipStatus};
 use crate::error::{ServiceError, stale_tip, tip_not_found};
 use crate::idempotency::Guard;
 use crate::store::audit::{self, Event};
@@ -181,7 +181,7 @@ pub async fn submit(
     let photos = media::find_many(&state.db, &media_ids).await?;
     let usable = |m: &media::Model| {
         m.tip_id.is_none()
-            && m.status == media::STORED
+            && m.status == media::Status::Stored
             && match reporter {
                 Reporter::Citizen(id) => m.owner_user_id == Some(id),
                 Reporter::Anonymous(session) => m.owner_session_id == Some(session),
@@ -377,7 +377,15 @@ pub async fn reporter_message(
         Reporter::Anonymous(_) => None,
     };
     let txn = state.db.begin().await?;
-    let message = tips::add_message(&txn, tip.id, "reporter", author_id, body, ctx.now).await?;
+    let message = tips::add_message(
+        &txn,
+        tip.id,
+        MessageAuthor::Reporter,
+        author_id,
+        body,
+        ctx.now,
+    )
+    .await?;
     if let Ok(next) = status.after(TipAction::ReporterAnswers) {
         if !tips::transition(&txn, tip, next, tips::Change::default(), ctx.now).await? {
             txn.rollback().await?;

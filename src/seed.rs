@@ -304,7 +304,7 @@ fn fake_photo(spread: &mut Spread, tip_id: Uuid, at: DateTime<Utc>) -> media::Ac
         owner_user_id: None,
         owner_session_id: None,
         tip_id: Some(tip_id),
-        status: media::STORED.to_owned(),
+        status: media::Status::Stored,
         kind: "jpg".into(),
         sha256: format!("{:064x}", spread.rng.random::<u128>()),
         byte_size: 2_000_000,

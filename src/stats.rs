@@ -11,6 +11,7 @@ use uuid::Uuid;
 use crate::app::AppState;
 use crate::domain::lead::LeadStatus;
 use crate::domain::tip::TipStatus;
+use crate::domain::unit::UnitKind;
 use crate::store::leads::{self, lead};
 use crate::store::{stats, units};
 
@@ -53,7 +54,7 @@ fn secs_between(from: DateTime<Utc>, to: Option<DateTime<Utc>>) -> Option<f64> {
 pub struct UnitRecord {
     pub unit_id: Uuid,
     pub name_en: String,
-    pub kind: String,
+    pub kind: UnitKind,
     pub leads: u64,
     /// Leads whose deadline has come (met or missed).
     pub deadlines_due: u64,
@@ -145,13 +146,13 @@ pub async fn overview(
             continue;
         };
         out.leads_forwarded += 1;
-        if unit.kind == "department" {
+        if unit.kind == UnitKind::Department {
             out.leads_to_non_police += 1;
         }
         let record = per_unit.entry(unit.id).or_insert_with(|| UnitRecord {
             unit_id: unit.id,
             name_en: unit.name_en.clone(),
-            kind: unit.kind.clone(),
+            kind: unit.kind,
             leads: 0,
             deadlines_due: 0,
             on_time: 0,
@@ -207,7 +208,7 @@ pub async fn leads_csv(
             lead.category.clone(),
             tips.get(&lead.id).copied().unwrap_or(0).to_string(),
             unit.map(|u| u.name_en.clone()).unwrap_or_default(),
-            unit.map(|u| u.kind.clone()).unwrap_or_default(),
+            unit.map(|u| u.kind.to_string()).unwrap_or_default(),
             lead.created_at.to_rfc3339(),
             time(lead.forwarded_at),
             time(lead.accepted_at),

@@ -9,12 +9,10 @@ use uuid::Uuid;
 use crate::app::AppState;
 use crate::context::Ctx;
 use crate::domain::jurisdiction::Jurisdiction;
+use crate::domain::unit::UnitKind;
 use crate::error::ServiceError;
 use crate::store::audit::{self, Event};
 use crate::store::{categories, units};
-
-/// Kinds of unit.
-pub const KINDS: [&str; 3] = ["police_station", "command_center", "department"];
 
 /// A unit's settings, as an admin sets them; for a change, `None` keeps
 /// what is there (and `Some(None)` clears an optional one).
@@ -22,7 +20,7 @@ pub const KINDS: [&str; 3] = ["police_station", "command_center", "department"];
 pub struct UnitChanges {
     pub name_zh: Option<String>,
     pub name_en: Option<String>,
-    pub kind: Option<String>,
+    pub kind: Option<UnitKind>,
     pub parent_id: Option<Option<Uuid>>,
     pub jurisdiction: Option<Option<serde_json::Value>>,
     pub categories: Option<Vec<String>>,
@@ -76,14 +74,8 @@ async fn apply(
     if unit.name_zh.is_empty() || unit.name_en.is_empty() {
         return Err(invalid("unit.invalid_name", "both names are needed"));
     }
-    if let Some(kind) = &changes.kind {
-        if !KINDS.contains(&kind.as_str()) {
-            return Err(invalid(
-                "unit.invalid_kind",
-                format!("no unit kind `{kind}`"),
-            ));
-        }
-        unit.kind = kind.clone();
+    if let Some(kind) = changes.kind {
+        unit.kind = kind;
     }
     if let Some(parent) = changes.parent_id {
         if let Some(parent) = parent {
@@ -184,11 +176,14 @@ pub async fn create(
     ctx: &Ctx,
     changes: UnitChanges,
 ) -> Result<units::Model, ServiceError> {
+    let Some(kind) = changes.kind else {
+        return Err(invalid("unit.invalid_kind", "a unit needs a kind"));
+    };
     let blank = units::Model {
         id: Uuid::now_v7(),
         name_zh: String::new(),
         name_en: String::new(),
-        kind: String::new(),
+        kind,
         disabled: false,
         created_at: ctx.now,
         parent_id: None,
@@ -198,9 +193,6 @@ pub async fn create(
         webhook_url: None,
         webhook_secret: None,
     };
-    if changes.kind.is_none() {
-        return Err(invalid("unit.invalid_kind", "a unit needs a kind"));
-    }
     let unit = apply(state, blank, &changes).await?;
     let txn = state.db.begin().await?;
     let unit = units::insert(&txn, unit).await?;

@@ -32,7 +32,7 @@ pub const SIGNATURE_HEADER: &str = "X-Tipline-Signature";
 pub async fn enqueue(
     db: &impl ConnectionTrait,
     unit: &units::Model,
-    event: &str,
+    event: webhook_events::Event,
     data: serde_json::Value,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
@@ -163,7 +163,7 @@ async fn deliver(
         .post(url)
         .header(reqwest::header::CONTENT_TYPE, "application/json")
         .header(EVENT_ID_HEADER, event.id.to_string())
-        .header(EVENT_HEADER, &event.event);
+        .header(EVENT_HEADER, event.event.as_str());
     if let Some(secret) = secret {
         request = request.header(
             SIGNATURE_HEADER,

@@ -93,6 +93,24 @@ impl LeadStatus {
     }
 }
 
+super::closed_set! {
+    /// A step in a lead's history; stored as its name
+    /// (`lead_history.action`).
+    pub enum LeadEvent ("lead history action") {
+        Created = "created",
+        TipAdded = "tip_added",
+        TipRemoved = "tip_removed",
+        Forwarded = "forwarded",
+        Accepted = "accepted",
+        /// A progress note of the unit.
+        Progress = "progress",
+        Resolved = "resolved",
+        Returned = "returned",
+        /// A deadline passed.
+        Overdue = "overdue",
+    }
+}
+
 /// `LD-20261128-7Q3K`, like a tip's reference.
 pub fn lead_reference(today: chrono::NaiveDate) -> String {
     let tip_like = super::tip::tip_reference(today);

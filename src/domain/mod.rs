@@ -44,7 +44,8 @@ macro_rules! named_set {
 
             fn from_str(s: &str) -> Result<Self, Self::Err> {
                 Self::ALL
-                    .into_iter()
+                    .iter()
+                    .copied()
                     .find(|v| v.as_str() == s)
                     .ok_or_else(|| $crate::domain::UnknownName {
                         set: $set,
@@ -56,6 +57,39 @@ macro_rules! named_set {
 }
 pub(crate) use named_set;
 
+/// A closed set that is only names: the enum, `ALL`, `as_str`, the text
+/// form of [`named_set!`], and storage as that text. For the sets with no
+/// rules of their own (unit kinds, who wrote a message, the steps of a
+/// lead's history; the store's own lifecycles use it too).
+macro_rules! closed_set {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident ($set:literal) {
+            $($(#[$vmeta:meta])* $variant:ident = $text:literal,)+
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, sea_orm::DeriveValueType)]
+        #[sea_orm(value_type = "String")]
+        pub enum $name {
+            $($(#[$vmeta])* $variant,)+
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text,)+
+                }
+            }
+        }
+
+        $crate::domain::named_set!($name, $set);
+    };
+}
+pub(crate) use closed_set;
+
 pub mod contact;
 pub mod geo;
 pub mod jurisdiction;
@@ -63,6 +97,7 @@ pub mod lead;
 mod phone;
 mod role;
 pub mod tip;
+pub mod unit;
 
 pub use phone::{InvalidMobileNumber, MobileNumber};
 pub use role::Role;

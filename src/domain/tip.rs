@@ -156,6 +156,15 @@ pub struct IllegalTransition {
     pub action: TipAction,
 }
 
+super::closed_set! {
+    /// Who wrote a message of a tip's conversation; stored as its name
+    /// (`tip_messages.author`).
+    pub enum MessageAuthor ("message author") {
+        Reporter = "reporter",
+        Moderator = "moderator",
+    }
+}
+
 /// Letters and digits that cannot be misread (no 0/O, 1/I/L, U).
 const ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTVWXYZ";
 

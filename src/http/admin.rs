@@ -130,7 +130,7 @@ impl From<audit::Model> for AuditEventView {
             seq: e.seq,
             id: e.id,
             occurred_at: e.occurred_at,
-            actor_kind: ActorKind::of_stored(&e.actor_kind),
+            actor_kind: ActorKind::from(e.actor_kind),
             actor_id: e.actor_id,
             action: e.action,
             object_kind: e.object_kind,

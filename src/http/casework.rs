@@ -244,7 +244,7 @@ async fn unit_lead_view(
         .into_iter()
         .filter(|h| h.unit_id == Some(unit_id))
         .map(|h| UnitHistoryEntry {
-            action: LeadHistoryAction::of_stored(&h.action),
+            action: LeadHistoryAction::from(h.action),
             note: h.note,
             at: h.created_at,
         })

@@ -376,11 +376,20 @@ impl From<UploadError> for ApiError {
 impl From<sea_orm::DbErr> for ApiError {
     /// A database error that a retry may get past (the database away or
     /// restarting, the pool exhausted, a serialisation race, a lock) is a
-    /// 503; one that says the service itself is wrong (a broken statement,
-    /// a constraint no handler expected, a row that does not decode) is a
-    /// 500, so it is counted and fixed rather than retried for ever.
+    /// 503; a unique key that no handler expected to collide is a 409 (two
+    /// requests made the same thing at once: the row exists, reading it
+    /// again shows it); one that says the service itself is wrong (a broken
+    /// statement, another constraint, a row that does not decode) is a 500,
+    /// so it is counted and fixed rather than retried for ever.
     fn from(e: sea_orm::DbErr) -> Self {
-        if database_fault(&e) {
+        if let Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) = e.sql_err() {
+            // The constraint's text names columns, never values.
+            tracing::warn!(error = %e, "an unexpected unique-key collision");
+            Self::Conflict(ErrorBody::json(
+                "request.duplicate",
+                "this collides with something that exists already, perhaps made by a request at the same moment; read it again before retrying",
+            ))
+        } else if database_fault(&e) {
             tracing::error!(error = %e, "a database statement failed");
             Self::Internal(ErrorBody::json(
                 "internal",
@@ -511,8 +520,8 @@ mod tests {
         ApiError::from(e).into_parts().0
     }
 
-    /// Real errors from a real SQLite: the service's faults are 500s, the
-    /// store being busy or away is a 503.
+    /// Real errors from a real SQLite: the service's faults are 500s, an
+    /// unexpected duplicate a 409, the store being busy or away a 503.
     #[test]
     fn a_database_error_is_a_503_only_when_a_retry_may_pass() {
         let runtime = tokio::runtime::Builder::new_current_thread()
@@ -531,7 +540,15 @@ mod tests {
                 .execute_unprepared("INSERT INTO t VALUES (1)")
                 .await
                 .unwrap_err();
-            assert_eq!(status(unique), 500);
+            assert_eq!(status(unique), 409);
+            db.execute_unprepared("CREATE TABLE c (id INTEGER CHECK (id > 0))")
+                .await
+                .unwrap();
+            let check = db
+                .execute_unprepared("INSERT INTO c VALUES (0)")
+                .await
+                .unwrap_err();
+            assert_eq!(status(check), 500);
             let broken = db.execute_unprepared("SELEC 1").await.unwrap_err();
             assert_eq!(status(broken), 500);
             db.close().await.unwrap();

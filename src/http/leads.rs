@@ -237,7 +237,7 @@ async fn lead_view(state: &AppState, lead: lead::Model) -> Result<LeadView, ApiE
         history: history
             .into_iter()
             .map(|h| LeadHistoryEntry {
-                action: LeadHistoryAction::of_stored(&h.action),
+                action: LeadHistoryAction::from(h.action),
                 actor_id: h.actor_user_id,
                 tip_id: h.tip_id,
                 unit_id: h.unit_id,
@@ -414,7 +414,7 @@ impl LeadsApi {
                     unit_id: s.unit.id,
                     name_zh: s.unit.name_zh,
                     name_en: s.unit.name_en,
-                    kind: UnitKind::of_stored(&s.unit.kind),
+                    kind: UnitKind::from(s.unit.kind),
                     reason: s.reason,
                     area_km2: s.area_km2,
                 })

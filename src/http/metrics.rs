@@ -235,8 +235,14 @@ pub async fn sample(state: &AppState, limit: Duration) {
                     .get_or_create(&StatusLabel { status })
                     .set(n as i64);
             };
-            set(crate::store::webhook_events::PENDING, backlog.pending);
-            set(crate::store::webhook_events::FAILED, backlog.failed);
+            set(
+                crate::store::webhook_events::Status::Pending.as_str(),
+                backlog.pending,
+            );
+            set(
+                crate::store::webhook_events::Status::Failed.as_str(),
+                backlog.failed,
+            );
             gauges
                 .webhook_oldest_pending_age
                 .get_or_create(&[])

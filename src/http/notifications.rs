@@ -121,7 +121,7 @@ async fn page(
             .into_iter()
             .map(|n| NotificationView {
                 id: n.id,
-                kind: NotificationKind::of_stored(&n.kind),
+                kind: NotificationKind::from(n.kind),
                 text_zh: n.text_zh,
                 text_en: n.text_en,
                 tip_id: n.tip_id,
@@ -146,7 +146,7 @@ async fn rewards_of(
             .into_iter()
             .map(|r| RewardEntry {
                 points: r.points,
-                reason: RewardReason::of_stored(&r.reason),
+                reason: RewardReason::from(r.reason),
                 tip_id: r.tip_id,
                 at: r.created_at,
             })

@@ -183,7 +183,7 @@ impl StatsApi {
                 .map(|u| UnitStats {
                     unit_id: u.unit_id,
                     name_en: u.name_en,
-                    kind: UnitKind::of_stored(&u.kind),
+                    kind: UnitKind::from(u.kind),
                     leads: u.leads,
                     deadlines_due: u.deadlines_due,
                     on_time: u.on_time,

@@ -18,7 +18,7 @@ use super::error::{ApiError, Fails};
 use super::idempotent::{self, Begun};
 use super::params::{Cursor, page_limit};
 use super::responses::{Created, Original, Photo};
-use super::vocab::{ContactKindName, CrsName, MessageAuthor, TipStatusName, stored};
+use super::vocab::{ContactKindName, CrsName, MessageAuthor, TipStatusName};
 use crate::app::AppState;
 use crate::context::Ctx;
 use crate::limits::{self, Limit};
@@ -324,7 +324,7 @@ pub async fn tip_view(state: &AppState, tip: tip::Model) -> Result<TipView, ApiE
 pub(super) fn message_view(m: tips::message::Model) -> MessageView {
     MessageView {
         id: m.id,
-        author: stored(&m.author),
+        author: MessageAuthor::from(m.author),
         body: m.body,
         created_at: m.created_at,
     }

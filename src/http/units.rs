@@ -121,7 +121,7 @@ async fn views(state: &AppState, rows: Vec<units::Model>) -> Result<Vec<UnitView
                 .map(|c| c.category.clone())
                 .collect(),
             id: unit.id,
-            kind: UnitKind::of_stored(&unit.kind),
+            kind: UnitKind::from(unit.kind),
             name_zh: unit.name_zh,
             name_en: unit.name_en,
             parent_id: unit.parent_id,
@@ -172,7 +172,7 @@ impl UnitsApi {
         let changes = UnitChanges {
             name_zh: Some(body.name_zh),
             name_en: Some(body.name_en),
-            kind: Some(body.kind.as_str().to_owned()),
+            kind: Some(body.kind.into()),
             parent_id: Some(body.parent_id),
             jurisdiction: Some(body.jurisdiction.map(|j| j.0)),
             categories: Some(body.categories),
@@ -234,7 +234,7 @@ impl UnitsApi {
         let changes = UnitChanges {
             name_zh: body.name_zh,
             name_en: body.name_en,
-            kind: body.kind.map(|k| k.as_str().to_owned()),
+            kind: body.kind.map(Into::into),
             parent_id: body.parent_id.into_change(),
             jurisdiction: body.jurisdiction.into_change().map(|j| j.map(|j| j.0)),
             categories: body.categories,

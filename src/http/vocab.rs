@@ -1,9 +1,13 @@
 //! The closed sets the API names, each an enum in the spec so that a
 //! generated client gets a type, not a string to guess at.
 //!
-//! Sets the domain owns (tip and lead states, contact kinds, roles) are
-//! mirrored with `remote`, which makes the compiler keep both lists equal.
-//! The rest are stored as text by the service; [`stored`] reads them back.
+//! Sets the service types (tip and lead states, contact kinds, roles, unit
+//! kinds, the steps of a lead's history, notification kinds, webhook events
+//! and their states, reward reasons, message authors: enums in `domain` or
+//! `store`) are mirrored with `remote`, which makes the compiler keep both
+//! lists equal and converts the typed values the store reads. The few the
+//! store keeps as free text (a photo's type, a tip's datum) are read back
+//! with [`stored`].
 
 use poem_openapi::Enum;
 use poem_openapi::types::ParseFromParameter;
@@ -12,6 +16,7 @@ use crate::domain::Role;
 use crate::domain::contact::ContactKind;
 use crate::domain::lead::LeadStatus;
 use crate::domain::tip::TipStatus;
+use crate::store::audit::ActorKind as AuditActorKind;
 
 /// A closed set's value from the text the service stored. The service writes
 /// only names the set holds, so another one is a corrupt row: a bug, which
@@ -111,7 +116,7 @@ impl From<StaffRoleName> for Role {
 
 /// What a unit is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-#[oai(rename_all = "snake_case")]
+#[oai(rename_all = "snake_case", remote = "crate::domain::unit::UnitKind")]
 pub enum UnitKind {
     PoliceStation,
     /// The city's command centre: gets what no other unit takes, and the
@@ -120,20 +125,6 @@ pub enum UnitKind {
     /// A non-police body: market supervision, labour inspection, urban
     /// management, ...
     Department,
-}
-
-impl UnitKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            UnitKind::PoliceStation => "police_station",
-            UnitKind::CommandCenter => "command_center",
-            UnitKind::Department => "department",
-        }
-    }
-
-    pub fn of_stored(text: &str) -> Self {
-        stored(text)
-    }
 }
 
 /// The datum of coordinates: `wgs84` (GPS, the default) or `gcj02` (what
@@ -153,7 +144,10 @@ impl CrsName {
 
 /// Who wrote a message of a tip's conversation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-#[oai(rename_all = "snake_case")]
+#[oai(
+    rename_all = "snake_case",
+    remote = "crate::domain::tip::MessageAuthor"
+)]
 pub enum MessageAuthor {
     Reporter,
     Moderator,
@@ -161,6 +155,7 @@ pub enum MessageAuthor {
 
 /// What a notification tells of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(remote = "crate::store::notifications::Kind")]
 pub enum NotificationKind {
     /// The tip was verified and is in a lead.
     #[oai(rename = "tip.verified")]
@@ -185,15 +180,9 @@ pub enum NotificationKind {
     LeadOverdue,
 }
 
-impl NotificationKind {
-    pub fn of_stored(text: &str) -> Self {
-        stored(text)
-    }
-}
-
 /// A step in a lead's history.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-#[oai(rename_all = "snake_case")]
+#[oai(rename_all = "snake_case", remote = "crate::domain::lead::LeadEvent")]
 pub enum LeadHistoryAction {
     Created,
     TipAdded,
@@ -206,12 +195,6 @@ pub enum LeadHistoryAction {
     Returned,
     /// A deadline passed.
     Overdue,
-}
-
-impl LeadHistoryAction {
-    pub fn of_stored(text: &str) -> Self {
-        stored(text)
-    }
 }
 
 /// Who did something recorded in the audit log.
@@ -228,9 +211,13 @@ pub enum ActorKind {
     Reporter,
 }
 
-impl ActorKind {
-    pub fn of_stored(text: &str) -> Self {
-        stored(text)
+impl From<AuditActorKind> for ActorKind {
+    fn from(kind: AuditActorKind) -> Self {
+        match kind {
+            AuditActorKind::User => ActorKind::User,
+            AuditActorKind::Anonymous => ActorKind::Anonymous,
+            AuditActorKind::System => ActorKind::System,
+        }
     }
 }
 
@@ -268,6 +255,7 @@ impl PhotoMediaType {
 
 /// What a webhook event tells the unit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(remote = "crate::store::webhook_events::Event")]
 pub enum WebhookEventKind {
     #[oai(rename = "lead.forwarded")]
     LeadForwarded,
@@ -277,41 +265,26 @@ pub enum WebhookEventKind {
     LeadOverdue,
 }
 
-impl WebhookEventKind {
-    pub fn of_stored(text: &str) -> Self {
-        stored(text)
-    }
-}
-
 /// Where a webhook event's delivery stands: `pending` (waiting for its next
 /// attempt), `delivered`, or `failed` (out of attempts; an admin may retry).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-#[oai(rename_all = "snake_case")]
+#[oai(
+    rename_all = "snake_case",
+    remote = "crate::store::webhook_events::Status"
+)]
 pub enum WebhookEventStatus {
     Pending,
     Delivered,
     Failed,
 }
 
-impl WebhookEventStatus {
-    pub fn of_stored(text: &str) -> Self {
-        stored(text)
-    }
-}
-
 /// Why points were credited: the lead's `outcome`, or the bonus of the
 /// `first_reporter` of a contact.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-#[oai(rename_all = "snake_case")]
+#[oai(rename_all = "snake_case", remote = "crate::store::rewards::Reason")]
 pub enum RewardReason {
     Outcome,
     FirstReporter,
-}
-
-impl RewardReason {
-    pub fn of_stored(text: &str) -> Self {
-        stored(text)
-    }
 }
 
 /// Always `Bearer`: send the token as `Authorization: Bearer <token>`.
@@ -342,13 +315,29 @@ mod tests {
         for k in ContactKind::ALL {
             assert_eq!(ContactKindName::from(k).to_json().unwrap(), k.as_str());
         }
-        for k in [
-            UnitKind::PoliceStation,
-            UnitKind::CommandCenter,
-            UnitKind::Department,
-        ] {
-            assert_eq!(UnitKind::of_stored(k.as_str()), k);
-            assert_eq!(k.to_json().unwrap(), k.as_str());
+        for &k in crate::domain::unit::UnitKind::ALL {
+            assert_eq!(UnitKind::from(k).to_json().unwrap(), k.as_str());
+        }
+        for &e in crate::domain::lead::LeadEvent::ALL {
+            assert_eq!(LeadHistoryAction::from(e).to_json().unwrap(), e.as_str());
+        }
+        for &a in crate::domain::tip::MessageAuthor::ALL {
+            assert_eq!(MessageAuthor::from(a).to_json().unwrap(), a.as_str());
+        }
+        for &k in crate::store::notifications::Kind::ALL {
+            assert_eq!(NotificationKind::from(k).to_json().unwrap(), k.as_str());
+        }
+        for &e in crate::store::webhook_events::Event::ALL {
+            assert_eq!(WebhookEventKind::from(e).to_json().unwrap(), e.as_str());
+        }
+        for &s in crate::store::webhook_events::Status::ALL {
+            assert_eq!(WebhookEventStatus::from(s).to_json().unwrap(), s.as_str());
+        }
+        for &r in crate::store::rewards::Reason::ALL {
+            assert_eq!(RewardReason::from(r).to_json().unwrap(), r.as_str());
+        }
+        for &k in AuditActorKind::ALL {
+            assert_eq!(ActorKind::from(k).to_json().unwrap(), k.as_str());
         }
     }
 

@@ -43,8 +43,8 @@ impl From<webhook_events::Model> for WebhookEventView {
         WebhookEventView {
             id: e.id,
             unit_id: e.unit_id,
-            event: WebhookEventKind::of_stored(&e.event),
-            status: WebhookEventStatus::of_stored(&e.status),
+            event: WebhookEventKind::from(e.event),
+            status: WebhookEventStatus::from(e.status),
             attempts: e.attempts,
             next_attempt_at: e.next_attempt_at,
             last_status_code: e.last_status_code,
@@ -80,11 +80,7 @@ impl WebhooksApi {
         #[oai(validator(minimum(value = "1"), maximum(value = "100")))] limit: Query<Option<u32>>,
         cursor: Query<Option<String>>,
     ) -> Result<Json<WebhookEventPage>, Fails<AdminListErrors>> {
-        let status = status.0.map(|s| match s {
-            WebhookEventStatus::Pending => webhook_events::PENDING,
-            WebhookEventStatus::Delivered => webhook_events::DELIVERED,
-            WebhookEventStatus::Failed => webhook_events::FAILED,
-        });
+        let status = status.0.map(webhook_events::Status::from);
         let limit = page_limit(limit.0);
         let before = Cursor::decode(cursor.0.as_deref())?;
         let rows = webhook_events::list(&state.db, unit_id.0, status, before, limit).await?;

@@ -109,7 +109,7 @@ pub async fn store(
             Owner::Session(s) => Some(s),
         },
         tip_id: None,
-        status: media::PENDING.to_owned(),
+        status: media::Status::Pending,
         kind: extension(processed.kind).to_owned(),
         sha256: hex::encode(Sha256::digest(&original)),
         byte_size: original.len() as i64,
@@ -165,7 +165,7 @@ pub async fn store(
         return Err(e.into());
     }
     Ok(media::Model {
-        status: media::STORED.to_owned(),
+        status: media::Status::Stored,
         ..row
     })
 }

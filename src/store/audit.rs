@@ -31,8 +31,7 @@ pub struct Model {
     pub prev_hash: Option<String>,
     pub hash: Option<String>,
     pub occurred_at: DateTime<Utc>,
-    /// `user`, `anonymous` or `system`.
-    pub actor_kind: String,
+    pub actor_kind: ActorKind,
     pub actor_id: Option<Uuid>,
     pub action: String,
     pub object_kind: String,
@@ -45,6 +44,18 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+crate::domain::closed_set! {
+    /// Who did it, as recorded: the row's `actor_kind`.
+    pub enum ActorKind ("audit actor kind") {
+        /// An account; `actor_id` names it.
+        User = "user",
+        /// An anonymous reporter (no id is kept).
+        Anonymous = "anonymous",
+        /// The service itself (upkeep, deadlines).
+        System = "system",
+    }
+}
 
 /// The chain's head: the last sealed event's position and hash, and the
 /// last signed checkpoint. Written by the sealer only.
@@ -113,7 +124,7 @@ fn canonical(seq: i64, e: &Model) -> String {
         seq,
         e.id.to_string(),
         e.occurred_at.timestamp_micros(),
-        e.actor_kind,
+        e.actor_kind.as_str(),
         opt(e.actor_id),
         e.action,
         e.object_kind,
@@ -156,9 +167,9 @@ pub async fn lock_head(db: &impl ConnectionTrait) -> Result<(), DbErr> {
 /// after the transaction commits.
 pub async fn record(db: &impl ConnectionTrait, ctx: &Ctx, event: Event<'_>) -> Result<(), DbErr> {
     let (actor_kind, actor_id) = match ctx.actor {
-        Actor::User(id) => ("user", Some(id)),
-        Actor::Anonymous => ("anonymous", None),
-        Actor::System => ("system", None),
+        Actor::User(id) => (ActorKind::User, Some(id)),
+        Actor::Anonymous => (ActorKind::Anonymous, None),
+        Actor::System => (ActorKind::System, None),
     };
     ActiveModel {
         // v7: time-ordered, so the sealer takes events about in the order
@@ -168,7 +179,7 @@ pub async fn record(db: &impl ConnectionTrait, ctx: &Ctx, event: Event<'_>) -> R
         prev_hash: Set(None),
         hash: Set(None),
         occurred_at: Set(ctx.now.trunc_subsecs(6)),
-        actor_kind: Set(actor_kind.to_owned()),
+        actor_kind: Set(actor_kind),
         actor_id: Set(actor_id),
         action: Set(event.action.to_owned()),
         object_kind: Set(event.object_kind.to_owned()),

@@ -8,7 +8,7 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveValue::Set, QueryOrder, QuerySelect};
 
 use crate::domain::contact::ContactKind;
-use crate::domain::lead::LeadStatus;
+use crate::domain::lead::{LeadEvent, LeadStatus};
 
 pub mod lead {
     use super::*;
@@ -57,7 +57,7 @@ pub mod history {
         #[sea_orm(primary_key, auto_increment = false)]
         pub id: Uuid,
         pub lead_id: Uuid,
-        pub action: String,
+        pub action: LeadEvent,
         pub actor_user_id: Option<Uuid>,
         pub tip_id: Option<Uuid>,
         pub note: Option<String>,
@@ -113,7 +113,7 @@ pub async fn bump(
 pub async fn add_history(
     db: &impl ConnectionTrait,
     lead_id: Uuid,
-    action: &str,
+    action: LeadEvent,
     actor: Option<Uuid>,
     tip_id: Option<Uuid>,
     note: Option<&str>,
@@ -135,7 +135,7 @@ pub async fn add_history(
 pub async fn add_unit_history(
     db: &impl ConnectionTrait,
     lead_id: Uuid,
-    action: &str,
+    action: LeadEvent,
     actor: Option<Uuid>,
     unit_id: Uuid,
     note: Option<&str>,
@@ -155,7 +155,7 @@ pub async fn add_unit_history(
 /// One line of a lead's history, before it is written.
 struct Entry<'a> {
     lead_id: Uuid,
-    action: &'a str,
+    action: LeadEvent,
     actor: Option<Uuid>,
     tip_id: Option<Uuid>,
     unit_id: Option<Uuid>,
@@ -170,7 +170,7 @@ async fn insert_history(
     history::ActiveModel {
         id: Set(Uuid::now_v7()),
         lead_id: Set(entry.lead_id),
-        action: Set(entry.action.to_owned()),
+        action: Set(entry.action),
         actor_user_id: Set(entry.actor),
         tip_id: Set(entry.tip_id),
         note: Set(entry.note.map(str::to_owned)),

@@ -15,7 +15,7 @@ pub struct Model {
     pub owner_user_id: Option<Uuid>,
     pub owner_session_id: Option<Uuid>,
     pub tip_id: Option<Uuid>,
-    pub status: String,
+    pub status: Status,
     pub kind: String,
     pub sha256: String,
     pub byte_size: i64,
@@ -42,10 +42,16 @@ pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
 
-pub const PENDING: &str = "pending";
-pub const STORED: &str = "stored";
-/// Claimed by the reaper: no tip may take it any more.
-pub const REAPING: &str = "reaping";
+crate::domain::closed_set! {
+    /// Where a photo row is: its objects being written, all written, or
+    /// being removed.
+    pub enum Status ("media status") {
+        Pending = "pending",
+        Stored = "stored",
+        /// Claimed by the reaper: no tip may take it any more.
+        Reaping = "reaping",
+    }
+}
 
 pub async fn insert(db: &impl ConnectionTrait, row: Model) -> Result<Model, DbErr> {
     ActiveModel::from(row).insert(db).await
@@ -53,7 +59,7 @@ pub async fn insert(db: &impl ConnectionTrait, row: Model) -> Result<Model, DbEr
 
 pub async fn mark_stored(db: &impl ConnectionTrait, id: Uuid) -> Result<(), DbErr> {
     Entity::update_many()
-        .col_expr(Column::Status, Expr::value(STORED))
+        .col_expr(Column::Status, Expr::value(Status::Stored))
         .filter(Column::Id.eq(id))
         .exec(db)
         .await
@@ -224,7 +230,7 @@ pub async fn attach(db: &impl ConnectionTrait, ids: &[Uuid], tip_id: Uuid) -> Re
         .col_expr(Column::OwnerSessionId, Expr::value(Option::<Uuid>::None))
         .filter(Column::Id.is_in(ids.iter().copied()))
         .filter(Column::TipId.is_null())
-        .filter(Column::Status.eq(STORED))
+        .filter(Column::Status.eq(Status::Stored))
         .exec(db)
         .await?;
     Ok(result.rows_affected)
@@ -233,7 +239,7 @@ pub async fn attach(db: &impl ConnectionTrait, ids: &[Uuid], tip_id: Uuid) -> Re
 /// Claims an unattached photo for removal; `false` if a tip has it.
 pub async fn claim_for_reaping(db: &impl ConnectionTrait, id: Uuid) -> Result<bool, DbErr> {
     let result = Entity::update_many()
-        .col_expr(Column::Status, Expr::value(REAPING))
+        .col_expr(Column::Status, Expr::value(Status::Reaping))
         .filter(Column::Id.eq(id))
         .filter(Column::TipId.is_null())
         .exec(db)
@@ -256,7 +262,7 @@ pub async fn reapable(
         .add(Column::CreatedAt.lt(stored_before))
         .add(
             Condition::all()
-                .add(Column::Status.ne(STORED))
+                .add(Column::Status.ne(Status::Stored))
                 .add(Column::CreatedAt.lt(pending_before)),
         );
     let mut query = Entity::find()

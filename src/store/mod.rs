@@ -2,9 +2,11 @@
 //! queries of each aggregate in a module of its own. Functions take a
 //! connection or a transaction (`&impl ConnectionTrait`), never HTTP types.
 //!
-//! Tip and lead states, contact kinds and roles are typed columns (the
-//! domain's enums, stored as their names), so a state is never written here
-//! as a string.
+//! Columns holding a closed set (states, kinds, roles, reasons) are typed:
+//! the domain's enums where the domain has one, else an enum beside its
+//! table (`media::Status`, `webhook_events::Status`, `notifications::Kind`,
+//! `audit::ActorKind`, `rewards::Reason`), all stored as their names, so a
+//! state is never written here as a string.
 //!
 //! Modules read downwards only: `tips` imports no other aggregate, `leads`
 //! reads `tips`' tables for its contact filter, and `contacts` (queries

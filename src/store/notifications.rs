@@ -7,6 +7,8 @@ use sea_orm::entity::prelude::*;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveValue::Set, QueryOrder, QuerySelect};
 
+use crate::domain::tip::TipStatus;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "notifications")]
 pub struct Model {
@@ -15,7 +17,7 @@ pub struct Model {
     pub user_id: Option<Uuid>,
     pub tip_id: Option<Uuid>,
     pub lead_id: Option<Uuid>,
-    pub kind: String,
+    pub kind: Kind,
     pub text_zh: String,
     pub text_en: String,
     pub read_at: Option<DateTime<Utc>>,
@@ -27,12 +29,42 @@ pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
 
+crate::domain::closed_set! {
+    /// What a notification tells of.
+    pub enum Kind ("notification kind") {
+        TipVerified = "tip.verified",
+        TipRejected = "tip.rejected",
+        TipNeedsInfo = "tip.needs_info",
+        TipDuplicate = "tip.duplicate",
+        TipForwarded = "tip.forwarded",
+        TipClosed = "tip.closed",
+        /// For the command centre's officers.
+        LeadOverdue = "lead.overdue",
+    }
+}
+
+impl Kind {
+    /// What a reporter is told when their tip reaches `status`, if that
+    /// is news to them.
+    pub fn of_tip(status: TipStatus) -> Option<Kind> {
+        match status {
+            TipStatus::Verified => Some(Kind::TipVerified),
+            TipStatus::Rejected => Some(Kind::TipRejected),
+            TipStatus::NeedsInfo => Some(Kind::TipNeedsInfo),
+            TipStatus::Duplicate => Some(Kind::TipDuplicate),
+            TipStatus::Forwarded => Some(Kind::TipForwarded),
+            TipStatus::Closed => Some(Kind::TipClosed),
+            TipStatus::Submitted | TipStatus::InReview | TipStatus::Withdrawn => None,
+        }
+    }
+}
+
 /// One notification to write.
 pub struct New<'a> {
     pub user_id: Option<Uuid>,
     pub tip_id: Option<Uuid>,
     pub lead_id: Option<Uuid>,
-    pub kind: &'a str,
+    pub kind: Kind,
     pub text_zh: &'a str,
     pub text_en: &'a str,
 }
@@ -43,7 +75,7 @@ pub async fn add(db: &impl ConnectionTrait, new: New<'_>, now: DateTime<Utc>) ->
         user_id: Set(new.user_id),
         tip_id: Set(new.tip_id),
         lead_id: Set(new.lead_id),
-        kind: Set(new.kind.to_owned()),
+        kind: Set(new.kind),
         text_zh: Set(new.text_zh.to_owned()),
         text_en: Set(new.text_en.to_owned()),
         read_at: Set(None),
@@ -59,7 +91,7 @@ pub async fn add(db: &impl ConnectionTrait, new: New<'_>, now: DateTime<Utc>) ->
 pub async fn tell_reporter(
     db: &impl ConnectionTrait,
     tip: &super::tips::tip::Model,
-    kind: &str,
+    kind: Kind,
     text_zh: &str,
     text_en: &str,
     now: DateTime<Utc>,

@@ -17,8 +17,7 @@ pub struct Model {
     pub user_id: Option<Uuid>,
     pub tip_id: Uuid,
     pub lead_id: Uuid,
-    /// `outcome` or `first_reporter`.
-    pub reason: String,
+    pub reason: Reason,
     pub points: i32,
     pub created_at: DateTime<Utc>,
 }
@@ -28,6 +27,16 @@ pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
 
+crate::domain::closed_set! {
+    /// Why points were credited.
+    pub enum Reason ("reward reason") {
+        /// The lead's outcome.
+        Outcome = "outcome",
+        /// The bonus of the first reporter of a contact.
+        FirstReporter = "first_reporter",
+    }
+}
+
 /// Credits `points` to a tip's reporter for `reason`, once per tip and
 /// reason.
 pub async fn credit(
@@ -35,7 +44,7 @@ pub async fn credit(
     user_id: Option<Uuid>,
     tip_id: Uuid,
     lead_id: Uuid,
-    reason: &str,
+    reason: Reason,
     points: i32,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
@@ -44,7 +53,7 @@ pub async fn credit(
         user_id: Set(user_id),
         tip_id: Set(tip_id),
         lead_id: Set(lead_id),
-        reason: Set(reason.to_owned()),
+        reason: Set(reason),
         points: Set(points),
         created_at: Set(now),
     };

@@ -6,7 +6,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::domain::contact::ContactKind;
-use crate::domain::tip::{TipAction, TipStatus};
+use crate::domain::tip::{MessageAuthor, TipAction, TipStatus};
 use sea_orm::entity::prelude::*;
 use sea_orm::{ActiveValue::Set, QueryOrder, QuerySelect};
 
@@ -157,7 +157,7 @@ pub mod message {
         #[sea_orm(primary_key, auto_increment = false)]
         pub id: Uuid,
         pub tip_id: Uuid,
-        pub author: String,
+        pub author: MessageAuthor,
         pub author_user_id: Option<Uuid>,
         pub body: String,
         pub created_at: DateTime<Utc>,
@@ -320,7 +320,7 @@ async fn insert_history(
 pub async fn add_message(
     db: &impl ConnectionTrait,
     tip_id: Uuid,
-    author: &str,
+    author: MessageAuthor,
     author_user_id: Option<Uuid>,
     body: &str,
     now: DateTime<Utc>,
@@ -328,7 +328,7 @@ pub async fn add_message(
     message::ActiveModel {
         id: Set(Uuid::now_v7()),
         tip_id: Set(tip_id),
-        author: Set(author.to_owned()),
+        author: Set(author),
         author_user_id: Set(author_user_id),
         body: Set(body.to_owned()),
         created_at: Set(now),

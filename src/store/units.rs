@@ -6,6 +6,8 @@ use chrono::{DateTime, Utc};
 use sea_orm::entity::prelude::*;
 use sea_orm::{ActiveValue::Set, QueryOrder, QuerySelect};
 
+use crate::domain::unit::UnitKind;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "units")]
 pub struct Model {
@@ -13,8 +15,7 @@ pub struct Model {
     pub id: Uuid,
     pub name_zh: String,
     pub name_en: String,
-    /// `police_station`, `command_center` or `department`.
-    pub kind: String,
+    pub kind: UnitKind,
     pub disabled: bool,
     pub created_at: DateTime<Utc>,
     pub parent_id: Option<Uuid>,
@@ -59,7 +60,7 @@ pub async fn insert(db: &impl ConnectionTrait, unit: Model) -> Result<Model, DbE
 pub struct NewUnit<'a> {
     pub name_zh: &'a str,
     pub name_en: &'a str,
-    pub kind: &'a str,
+    pub kind: UnitKind,
 }
 
 /// A unit with only a name and kind; the rest is set by [`update`].
@@ -72,7 +73,7 @@ pub async fn create(
         id: Set(Uuid::now_v7()),
         name_zh: Set(new.name_zh.to_owned()),
         name_en: Set(new.name_en.to_owned()),
-        kind: Set(new.kind.to_owned()),
+        kind: Set(new.kind),
         disabled: Set(false),
         created_at: Set(now),
         parent_id: Set(None),
@@ -190,7 +191,7 @@ pub async fn categories_of(
 pub async fn command_centers(db: &impl ConnectionTrait) -> Result<Vec<Model>, DbErr> {
     Entity::find()
         .filter(Column::Disabled.eq(false))
-        .filter(Column::Kind.eq("command_center"))
+        .filter(Column::Kind.eq(UnitKind::CommandCenter))
         .order_by_asc(Column::Id)
         .all(db)
         .await

@@ -14,10 +14,10 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub unit_id: Uuid,
-    pub event: String,
+    pub event: Event,
     /// The JSON body, exactly as signed and sent.
     pub payload: String,
-    pub status: String,
+    pub status: Status,
     pub attempts: i32,
     pub next_attempt_at: DateTime<Utc>,
     pub leased_until: Option<DateTime<Utc>>,
@@ -32,32 +32,48 @@ pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
 
-pub const PENDING: &str = "pending";
-pub const DELIVERED: &str = "delivered";
-pub const FAILED: &str = "failed";
+crate::domain::closed_set! {
+    /// Where an event's delivery stands.
+    pub enum Status ("webhook event status") {
+        /// Waiting for its next attempt.
+        Pending = "pending",
+        Delivered = "delivered",
+        /// Out of attempts; an admin may retry it.
+        Failed = "failed",
+    }
+}
+
+crate::domain::closed_set! {
+    /// What an event tells the unit; its name in the payload too.
+    pub enum Event ("webhook event") {
+        LeadForwarded = "lead.forwarded",
+        LeadReturned = "lead.returned",
+        LeadOverdue = "lead.overdue",
+    }
+}
 
 /// Queues `event` for `unit_id`: the payload is `data` wrapped with the
 /// event's id, name and time.
 pub async fn enqueue(
     db: &impl ConnectionTrait,
     unit_id: Uuid,
-    event: &str,
+    event: Event,
     data: serde_json::Value,
     now: DateTime<Utc>,
 ) -> Result<Uuid, DbErr> {
     let id = Uuid::now_v7();
     let payload = serde_json::json!({
         "id": id,
-        "event": event,
+        "event": event.as_str(),
         "occurred_at": now,
         "data": data,
     });
     ActiveModel {
         id: Set(id),
         unit_id: Set(unit_id),
-        event: Set(event.to_owned()),
+        event: Set(event),
         payload: Set(payload.to_string()),
-        status: Set(PENDING.to_owned()),
+        status: Set(Status::Pending),
         attempts: Set(0),
         next_attempt_at: Set(now),
         leased_until: Set(None),
@@ -78,7 +94,7 @@ pub async fn due(
     limit: u64,
 ) -> Result<Vec<Model>, DbErr> {
     Entity::find()
-        .filter(Column::Status.eq(PENDING))
+        .filter(Column::Status.eq(Status::Pending))
         .filter(Column::NextAttemptAt.lte(now))
         .filter(
             Condition::any()
@@ -102,7 +118,7 @@ pub async fn lease(
     let result = Entity::update_many()
         .col_expr(Column::LeasedUntil, Expr::value(until))
         .filter(Column::Id.eq(event.id))
-        .filter(Column::Status.eq(PENDING))
+        .filter(Column::Status.eq(Status::Pending))
         .filter(Column::Attempts.eq(event.attempts))
         .filter(
             Condition::any()
@@ -130,9 +146,9 @@ pub async fn record_attempt(
     attempt: Attempt,
 ) -> Result<(), DbErr> {
     let status = match (attempt.delivered_at, attempt.retry_at) {
-        (Some(_), _) => DELIVERED,
-        (None, Some(_)) => PENDING,
-        (None, None) => FAILED,
+        (Some(_), _) => Status::Delivered,
+        (None, Some(_)) => Status::Pending,
+        (None, None) => Status::Failed,
     };
     let mut update = Entity::update_many()
         .col_expr(Column::Status, Expr::value(status))
@@ -147,7 +163,7 @@ pub async fn record_attempt(
     // Only the attempt this relay leased: a later one is not overwritten.
     update
         .filter(Column::Id.eq(event.id))
-        .filter(Column::Status.eq(PENDING))
+        .filter(Column::Status.eq(Status::Pending))
         .filter(Column::Attempts.eq(event.attempts))
         .exec(db)
         .await
@@ -161,11 +177,11 @@ pub async fn requeue(
     now: DateTime<Utc>,
 ) -> Result<bool, DbErr> {
     let result = Entity::update_many()
-        .col_expr(Column::Status, Expr::value(PENDING))
+        .col_expr(Column::Status, Expr::value(Status::Pending))
         .col_expr(Column::NextAttemptAt, Expr::value(now))
         .col_expr(Column::LeasedUntil, Expr::value(None::<DateTime<Utc>>))
         .filter(Column::Id.eq(id))
-        .filter(Column::Status.eq(FAILED))
+        .filter(Column::Status.eq(Status::Failed))
         .exec(db)
         .await?;
     Ok(result.rows_affected == 1)
@@ -181,18 +197,18 @@ pub struct Backlog {
 }
 
 pub async fn backlog(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<Backlog, DbErr> {
-    let count = |status: &'static str| Entity::find().filter(Column::Status.eq(status)).count(db);
+    let count = |status: Status| Entity::find().filter(Column::Status.eq(status)).count(db);
     let oldest: Option<DateTime<Utc>> = Entity::find()
         .select_only()
         .column(Column::CreatedAt)
-        .filter(Column::Status.eq(PENDING))
+        .filter(Column::Status.eq(Status::Pending))
         .order_by_asc(Column::CreatedAt)
         .into_tuple()
         .one(db)
         .await?;
     Ok(Backlog {
-        pending: count(PENDING).await?,
-        failed: count(FAILED).await?,
+        pending: count(Status::Pending).await?,
+        failed: count(Status::Failed).await?,
         oldest_pending_age: oldest
             .and_then(|at| (now - at).to_std().ok())
             .unwrap_or_default(),
@@ -207,7 +223,7 @@ pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<Model>, 
 pub async fn list(
     db: &impl ConnectionTrait,
     unit_id: Option<Uuid>,
-    status: Option<&str>,
+    status: Option<Status>,
     before: Option<Uuid>,
     limit: u64,
 ) -> Result<Vec<Model>, DbErr> {

@@ -244,7 +244,7 @@ async fn metrics_show_the_webhook_backlog_and_failed_deliveries() {
     tipline::store::webhook_events::enqueue(
         &app.state.db,
         unit_id,
-        "lead.forwarded",
+        tipline::store::webhook_events::Event::LeadForwarded,
         json!({"lead_id": uuid::Uuid::now_v7()}),
         app.state.clock.now(),
     )

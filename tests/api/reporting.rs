@@ -523,7 +523,7 @@ async fn an_anonymous_reporter_follows_a_tip_through_its_receipt() {
     assert!(
         events
             .iter()
-            .all(|e| e.actor_kind == "anonymous" && e.actor_id.is_none())
+            .all(|e| e.actor_kind.as_str() == "anonymous" && e.actor_id.is_none())
     );
 }
 
@@ -1044,16 +1044,16 @@ async fn an_anonymous_sessions_tips_are_not_linked_through_their_photos() {
 /// that failed may still have landed), which no tip can take.
 async fn assert_no_photo_but_a_tombstone(app: &TestApp) {
     use sea_orm::{ColumnTrait, QueryFilter};
-    use tipline::store::media::{Column, Entity, PENDING};
+    use tipline::store::media::{Column, Entity, Status};
     let rows = Entity::find().all(&app.state.db).await.unwrap();
     assert!(rows.len() <= 1, "{rows:?}");
     assert!(
         rows.iter()
-            .all(|r| r.status == PENDING && r.tip_id.is_none()),
+            .all(|r| r.status == Status::Pending && r.tip_id.is_none()),
         "{rows:?}"
     );
     let stored = Entity::find()
-        .filter(Column::Status.ne(PENDING))
+        .filter(Column::Status.ne(Status::Pending))
         .count(&app.state.db)
         .await
         .unwrap();

@@ -211,7 +211,7 @@ impl TestApp {
             tipline::store::units::NewUnit {
                 name_zh: "测试派出所",
                 name_en: "Test station",
-                kind: "police_station",
+                kind: tipline::domain::unit::UnitKind::PoliceStation,
             },
             self.state.clock.now(),
         )
