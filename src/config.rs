@@ -181,6 +181,8 @@ pub struct Settings {
     pub live_poll: Duration,
     pub map: MapSettings,
     pub audit: AuditSettings,
+    /// Reading contacts off card photos.
+    pub reading: ReadingConfig,
     /// `TIPLINE_*` variables a Kubernetes Service set, which are not keys:
     /// their names, for the note at start (their values are never shown).
     pub kubernetes_service_vars: Vec<String>,
@@ -208,6 +210,16 @@ pub struct AuditSettings {
     /// The Ed25519 key checkpoints are signed with (checked when loaded);
     /// without one, this node seals but does not sign.
     pub signing_key: Option<Secret>,
+}
+
+/// Reading the cards in uploaded photos (`crate::suggestions`).
+#[derive(Clone, Debug)]
+pub struct ReadingConfig {
+    /// Printed text too, not only QR codes.
+    pub ocr_enabled: bool,
+    pub ocr_dir: PathBuf,
+    /// Photos read at once on this node.
+    pub workers: usize,
 }
 
 /// The map tiles the web apps draw under their outlines and points; none
@@ -775,6 +787,25 @@ keys! {
             Ok(Some(Secret::new(v)))
         };
 
+    /// read printed text on card photos too (OCR: phone numbers, WeChat ids,
+    /// QQ numbers), not only QR codes; needs a build with `--features ocr`
+    /// and the files `scripts/install-ocr` fetches, else QR codes only (the
+    /// start says which)
+    #[shown = "`false`"]
+    ocr_enabled: bool = false,
+        check = boolean;
+
+    /// where the OCR model and runtime files are
+    #[shown = "`<data_dir>/ocr`"]
+    ocr_dir: Option<PathBuf> = None,
+        check = |v| non_empty(v).map(|v| Some(PathBuf::from(v)));
+
+    /// photos whose cards are read at once on each node, in the background
+    /// (a blocking pool behind a semaphore)
+    #[shown = "`1`"]
+    reading_workers: usize = 1,
+        check = positive;
+
     /// a tile URL template with `{z}`, `{x}`, `{y}` (and `{s}`) for the web
     /// apps' maps; the pages' CSP then allows its origin
     #[shown = "— (no tiles: a plain background)"]
@@ -952,6 +983,7 @@ impl Raw {
                 "TIPLINE_SIGNING_SECRET is required with PostgreSQL: every node must sign with the same key",
             ));
         }
+        let ocr_dir = self.ocr_dir.unwrap_or_else(|| self.data_dir.join("ocr"));
         Ok(Settings {
             bind: self.bind,
             data_dir: self.data_dir,
@@ -1000,6 +1032,11 @@ impl Raw {
                 timeout: Duration::from_millis(self.webhook_timeout_ms),
             },
             live_poll: Duration::from_millis(self.live_poll_ms),
+            reading: ReadingConfig {
+                ocr_enabled: self.ocr_enabled,
+                ocr_dir,
+                workers: self.reading_workers,
+            },
             map: MapSettings {
                 tile_url: self.map_tile_url,
                 tile_datum: self.map_tile_datum,

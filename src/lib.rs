@@ -32,6 +32,7 @@ pub mod seed;
 pub mod server;
 pub mod stats;
 pub mod store;
+pub mod suggestions;
 pub mod telemetry;
 pub mod units;
 pub mod vocabulary;

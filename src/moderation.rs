@@ -18,7 +18,7 @@ use crate::error::{ServiceError, lead_not_found, stale_lead, stale_tip, tip_not_
 use crate::store::audit::{self, Event};
 use crate::store::leads::{self, lead};
 use crate::store::tips::{self, tip};
-use crate::store::{contacts, media, notifications, reject_reasons, users};
+use crate::store::{contacts, media, notifications, reject_reasons, suggestions, users};
 
 use ServiceError::{Conflict, Invalid};
 
@@ -865,6 +865,8 @@ pub struct TipDetail {
     pub contacts: Vec<ContactReach>,
     pub photos: Vec<media::Model>,
     pub similar_photos: Vec<SimilarPhoto>,
+    /// Contacts read off its photos and not dismissed (`crate::suggestions`).
+    pub suggestions: Vec<suggestions::suggestion::Model>,
     /// The conversation with the reporter, oldest first.
     pub messages: Vec<tips::message::Model>,
     /// Internal notes, oldest first.
@@ -898,6 +900,7 @@ pub async fn tip_detail(
     let lookalikes = media::lookalikes(db, t.id, &photos, SIMILAR_LIMIT).await?;
     let other_ids: Vec<Uuid> = lookalikes.iter().filter_map(|l| l.other.tip_id).collect();
     let others = tips::find_many(db, &other_ids).await?;
+    let suggestions = suggestions::of_tip(db, t.id).await?;
     let timeline = crate::reporting::timeline(db, t.id).await?;
     let messages = tips::messages_of(db, t.id).await?;
     let notes = tips::notes_of(db, t.id).await?;
@@ -958,6 +961,7 @@ pub async fn tip_detail(
         contacts,
         photos,
         similar_photos,
+        suggestions,
         messages,
         notes,
         timeline,

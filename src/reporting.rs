@@ -262,6 +262,7 @@ pub async fn submit(
                 "media_ids must be your own photos, uploaded and not yet in a tip",
             ));
         }
+        crate::store::suggestions::attach_to_tip(&txn, &media_ids, tip.id).await?;
         audit::record(
             &txn,
             ctx,

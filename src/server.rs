@@ -22,6 +22,8 @@ pub struct Prepared {
     state: AppState,
     acceptor: TcpAcceptor,
     local_addr: SocketAddr,
+    /// Reads the cards of uploaded photos in the background.
+    reader: crate::suggestions::Reader,
     /// Set when this start created the first administrator.
     pub first_admin: Option<FirstAdmin>,
 }
@@ -69,6 +71,16 @@ pub async fn prepare(settings: Settings) -> anyhow::Result<Prepared> {
         "tipline ready to serve"
     );
 
+    // Loading OCR models takes a while: off the async threads.
+    let reading = crate::suggestions::ReadingSettings::of(&settings.reading);
+    let reader = {
+        let reading = reading.clone();
+        tokio::task::spawn_blocking(move || crate::suggestions::card_reader(&reading))
+            .await
+            .context("cannot start the card reader")?
+    };
+    let reader = crate::suggestions::Reader::new(reader, reading);
+
     let clock = Arc::new(crate::clock::Clock::default());
     let sealer = Arc::new(crate::sealer::Sealer::new(
         &settings,
@@ -106,6 +118,7 @@ pub async fn prepare(settings: Settings) -> anyhow::Result<Prepared> {
         state,
         acceptor,
         local_addr,
+        reader,
         first_admin,
     })
 }
@@ -174,6 +187,7 @@ impl Prepared {
             crate::deadlines::spawn(self.state.clone()),
             crate::feed::spawn(self.state.clone()),
             crate::sealer::spawn(self.state.clone()),
+            crate::suggestions::spawn(self.state.clone(), self.reader.clone()),
         ];
         poem::Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(

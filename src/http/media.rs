@@ -29,6 +29,7 @@ use super::auth::{Auth, Reporters, client_addr};
 use super::error::{ApiError, ErrorBody, Fails};
 use super::idempotent::{self, Begun};
 use super::responses::{Created, Original, Photo};
+use super::suggestions::{ReadingStateName, reading_of};
 use super::tips::{creation_limit, reporter_of};
 use crate::app::AppState;
 use crate::context::Ctx;
@@ -242,15 +243,16 @@ impl MediaApi {
             || hex::encode(Sha256::digest(&bytes)),
         )
         .await?;
-        let row = if let Begun::Replay(outcome) = begun {
+        let (row, reading) = if let Begun::Replay(outcome) = begun {
             let id = outcome["media_id"]
                 .as_str()
                 .and_then(|s| s.parse::<Uuid>().ok())
                 .ok_or_else(idempotent::unreadable)?;
-            media::find_many(&state.db, &[id])
+            let row = media::find_many(&state.db, &[id])
                 .await?
                 .pop()
-                .ok_or_else(|| ApiError::not_found("media.not_found", "the photo is gone"))?
+                .ok_or_else(|| ApiError::not_found("media.not_found", "the photo is gone"))?;
+            (row, reading_of(&state, id).await?)
         } else {
             let result = upload_fresh(&state, req, owner, reporter, bytes, &auth.ctx).await;
             idempotent::settle(
@@ -260,13 +262,14 @@ impl MediaApi {
                 |row| serde_json::json!({ "media_id": row.id }),
             )
             .await?;
-            result?
+            // Queued with the upload; read by `crate::suggestions`.
+            (result?, ReadingStateName::Pending)
         };
         // The uploader sent the original: they may check it against its
         // hash.
-        Ok(Created::Created(Json(
-            Photo::of(&state, &row, Original::Described).await?,
-        )))
+        let mut photo = Photo::of(&state, &row, Original::Described).await?;
+        photo.reading = Some(reading);
+        Ok(Created::Created(Json(photo)))
     }
 }
 

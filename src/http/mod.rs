@@ -37,6 +37,7 @@ pub mod reject_reasons;
 pub mod request_id;
 pub mod responses;
 pub mod stats;
+pub mod suggestions;
 pub mod tips;
 pub mod units;
 pub mod vocab;
@@ -94,6 +95,8 @@ pub type Apis = (
         units::UnitsApi,
         webhooks::WebhooksApi,
         outcomes::OutcomesApi,
+        suggestions::PhotoSuggestionsApi,
+        suggestions::SuggestionDecisionsApi,
     ),
     (ops::OpsApi, admin::AuditKeyApi),
 );
@@ -119,6 +122,8 @@ pub fn api_service() -> OpenApiService<Apis, ()> {
                 units::UnitsApi,
                 webhooks::WebhooksApi,
                 outcomes::OutcomesApi,
+                suggestions::PhotoSuggestionsApi,
+                suggestions::SuggestionDecisionsApi,
             ),
             (ops::OpsApi, admin::AuditKeyApi),
         ),

@@ -14,6 +14,7 @@ use poem_openapi::{ApiResponse, Object};
 use uuid::Uuid;
 
 use super::error::ApiError;
+use super::suggestions::ReadingStateName;
 use super::vocab::{PhotoKind, PhotoMediaType};
 use crate::app::AppState;
 use crate::blob::BlobKey;
@@ -64,6 +65,10 @@ pub struct Photo {
     pub byte_size: Option<i64>,
     /// Of the original bytes, as uploaded (the evidence).
     pub sha256: Option<String>,
+    // In the upload's answer only: reading the card in the photo has
+    // begun; `GET /v1/media/{id}/suggestions` lists what it found. (A
+    // plain comment: the enum's own description is what the spec shows.)
+    pub reading: Option<ReadingStateName>,
 }
 
 /// Whether a photo's view describes the original.
@@ -93,6 +98,7 @@ impl Photo {
             content_type: described.then(|| mime_of(PhotoKind::of_stored(&row.kind))),
             byte_size: described.then_some(row.byte_size),
             sha256: described.then(|| row.sha256.clone()),
+            reading: None,
         })
     }
 

@@ -155,6 +155,9 @@ pub async fn store(
         use sea_orm::TransactionTrait;
         let txn = db.begin().await?;
         media::mark_stored(&txn, row.id).await?;
+        // Reading the card is a job of its own (`crate::suggestions`),
+        // never done on the upload's path.
+        crate::store::suggestions::enqueue(&txn, row.id, ctx.now).await?;
         let event = Event::new("media.upload", "media", row.id)
             .details(serde_json::json!({ "bytes": row.byte_size, "kind": row.kind }));
         audit::record(&txn, ctx, event).await?;

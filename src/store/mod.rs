@@ -25,6 +25,7 @@ pub mod refresh_tokens;
 pub mod reject_reasons;
 pub mod rewards;
 pub mod stats;
+pub mod suggestions;
 pub mod tips;
 pub mod units;
 pub mod users;

@@ -18,5 +18,6 @@ mod ops;
 mod readiness;
 mod reporting;
 mod spec;
+mod suggestions;
 mod throttle;
 mod units;

@@ -16,6 +16,7 @@ use crate::http::admin::AuditEventView;
 use crate::http::auth::{Auth, Moderators};
 use crate::http::error::{ApiError, Fails};
 use crate::http::responses::{Original, Photo, signed_url};
+use crate::http::suggestions::SuggestionView;
 use crate::http::tips::{HistoryEntry, LocationOut, MessageView, history_entry, message_view};
 use crate::http::vocab::{ActorKind, ContactKindName, CrsName, TipStatusName};
 use crate::moderation::{self, TipDetail};
@@ -85,6 +86,9 @@ pub struct ModeratorTip {
     /// Open leads holding other tips with one of this tip's contacts.
     pub suggested_leads: Vec<LeadRef>,
     pub similar_photos: Vec<SimilarPhoto>,
+    /// Contacts read off the photos, not yet dismissed: confirm or dismiss
+    /// each.
+    pub suggestions: Vec<SuggestionView>,
     /// The conversation with the reporter.
     pub messages: Vec<MessageView>,
     /// Internal: reporters never see them.
@@ -132,6 +136,11 @@ async fn moderator_tip(state: &AppState, d: TipDetail) -> Result<ModeratorTip, A
         // Moderators handle the evidence: they see the original's hash.
         photos: Photo::of_all(state, &d.photos, Original::Described).await?,
         similar_photos: similar,
+        suggestions: d
+            .suggestions
+            .into_iter()
+            .map(SuggestionView::from)
+            .collect(),
         messages: d.messages.into_iter().map(message_view).collect(),
         notes: d.notes.into_iter().map(NoteView::from).collect(),
         history: d.timeline.into_iter().map(history_entry).collect(),
