@@ -717,7 +717,23 @@ fn queue_query(
             );
     }
     if let Some((kind, value)) = &filter.contact {
-        query = query.filter(tip::Column::Id.in_subquery(tips_with_contact(*kind, value)));
+        let mut carriers = tips_with_contact(*kind, value);
+        // The page's bounds again, inside: PostgreSQL carries an equality
+        // through `IN` but not a range, so without them a deep page walks
+        // the contact's tips from the first (a number on forty thousand
+        // cards, deep in its pages: see benches/queue.rs).
+        let carrier = || Expr::col(contact::Column::TipId);
+        if let Some(after) = after {
+            carriers.and_where(if filter.newest_first {
+                carrier().lt(after)
+            } else {
+                carrier().gt(after)
+            });
+        }
+        if let Some(from) = filter.created_from {
+            carriers.and_where(carrier().gte(first_id_at(from)));
+        }
+        query = query.filter(tip::Column::Id.in_subquery(carriers));
     }
     if let Some(text) = &filter.text {
         let pattern = format!("%{}%", escape_like(&text.to_lowercase()));

@@ -336,3 +336,63 @@ fn the_spec_lets_clients_leave_the_state_filter_out() {
         assert_eq!(status["required"], false, "{path}: {status}");
     }
 }
+
+/// The tips of one contact, page by page in both orders and from a time:
+/// every page bounds the contact's own walk, and none skips or repeats.
+#[tokio::test]
+async fn a_contacts_tips_page_through_in_both_orders() {
+    let desk = Desk::open().await;
+    let mut carriers = Vec::new();
+    for i in 0..7 {
+        let tip = desk
+            .tip(|b| {
+                b["contacts"] = json!([{"kind": "phone", "value": "+86 13900139000"}]);
+            })
+            .await;
+        carriers.push(tip);
+        if i % 2 == 0 {
+            desk.tip(|_| {}).await; // a tip without the number between
+        }
+    }
+    assert_eq!(walk_contact(&desk, "oldest", None).await, carriers);
+    let mut newest = carriers.clone();
+    newest.reverse();
+    assert_eq!(walk_contact(&desk, "newest", None).await, newest);
+
+    // From the fourth carrier's time on: the last four, both ways.
+    let fourth = desk.detail(&carriers[3]).await;
+    let from = fourth["created_at"].as_str().unwrap();
+    assert_eq!(
+        walk_contact(&desk, "oldest", Some(from)).await,
+        carriers[3..]
+    );
+    let mut last_four = carriers[3..].to_vec();
+    last_four.reverse();
+    assert_eq!(walk_contact(&desk, "newest", Some(from)).await, last_four);
+}
+
+/// Every tip carrying +86 139 0013 9000, two a page.
+async fn walk_contact(desk: &Desk, order: &str, from: Option<&str>) -> Vec<String> {
+    let mut seen: Vec<String> = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let mut params = vec![
+            ("limit", "2"),
+            ("contact", "phone:13900139000"),
+            ("order", order),
+        ];
+        if let Some(from) = from {
+            params.push(("created_from", from));
+        }
+        if let Some(c) = &cursor {
+            params.push(("cursor", c));
+        }
+        let page = desk.queue(&params).await;
+        seen.extend(ids(&page["items"]));
+        assert!(seen.len() <= 7, "the walk repeats: {seen:?}");
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = Some(next.to_owned()),
+            None => return seen,
+        }
+    }
+}
