@@ -20,6 +20,7 @@
 //! | `desk.rs` | the moderator desk: a moderator, a reporter, the queue |
 //! | `units.rs` | the city: units, areas, officers, leads forwarded |
 //! | `events.rs` | server-sent event streams as a test reads them |
+//! | `webhooks.rs` | a unit's webhook receiver, and its signature check |
 //!
 //! Everything is re-exported here, so a test imports
 //! `crate::helpers::{Desk, upload, error_code}` wherever a fixture lives.
@@ -41,6 +42,7 @@ mod process;
 mod stores;
 mod tips;
 mod units;
+mod webhooks;
 
 pub use desk::*;
 pub use events::*;
@@ -49,6 +51,7 @@ pub use process::*;
 pub use stores::*;
 pub use tips::*;
 pub use units::*;
+pub use webhooks::*;
 
 pub const SIGNING_SECRET: &str = "test-signing-secret-0123456789abcdef";
 /// The access-token key of every test app, so tests can forge tokens.
