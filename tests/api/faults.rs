@@ -142,7 +142,7 @@ async fn not_ready_for(nodes: &Nodes, store: &str) {
     assert_eq!(body["checks"][store], "failed", "{body}");
 }
 
-/// A 503 the load received: the uniform body, with its retry hint.
+/// A 503 the load received: the uniform body, and `Retry-After`.
 fn answered_with_a_retry_hint(log: &LoadLog) {
     let (body, retry_after) = log.unavailable().expect("a 503 reached the load");
     assert_eq!(body["code"], "service.unavailable", "{body}");
@@ -152,7 +152,7 @@ fn answered_with_a_retry_hint(log: &LoadLog) {
         "{message}"
     );
     assert!(!body["request_id"].as_str().unwrap().is_empty());
-    let _ = retry_after;
+    assert_eq!(retry_after.as_deref(), Some("5"), "{body}");
 }
 
 #[tokio::test]
