@@ -272,6 +272,22 @@ async fn the_blob_store_down_mid_upload_is_503_and_leaves_nothing_half_written()
     .await;
     assert!(refused, "{:?}", load.log.failures());
     not_ready_for(&nodes, "blob_store").await;
+    // The audit log is still sealed (its checkpoints wait for the store):
+    // an event written now is chained while the store is away, so live
+    // streams and the admins' list keep up.
+    nodes
+        .send(
+            nodes
+                .client
+                .post(nodes.url(0, "/v1/auth/register"))
+                .json(&serde_json::json!({"phone": "13800138031", "password": "a good password"})),
+        )
+        .await
+        .ok();
+    assert!(
+        nodes.all_sealed().await,
+        "the sealer stopped while the blob store was away"
+    );
 
     s3.resume();
     let before = load.log.acked_count();
