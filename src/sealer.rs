@@ -277,7 +277,8 @@ pub struct Pass {
 pub enum SealError {
     #[error(transparent)]
     Db(#[from] DbErr),
-    #[error("cannot store the checkpoint: {0}")]
+    /// The pass sealed and committed; only its checkpoint was not stored.
+    #[error("sealed, but cannot store the checkpoint: {0}")]
     Blob(#[from] BlobError),
 }
 
@@ -348,6 +349,7 @@ impl Sealer {
         }
         pass.head = head.seq;
         let due = self.is_due(head.checkpoint_at);
+        let mut unstored = None;
         if let Some(key) = &self.key
             && committed_seq > head.checkpoint_seq
             && (due || force_checkpoint)
@@ -356,19 +358,31 @@ impl Sealer {
             let body = serde_json::to_vec_pretty(&checkpoint).expect("a checkpoint serializes");
             // Written before the head records it: if the commit fails, the
             // object is a true statement about a committed head all the
-            // same, and the next pass writes it again.
-            self.blobs
+            // same, and the next pass writes it again. A blob store that
+            // does not answer does not hold up the sealing (live streams
+            // and the admins' list read sealed events): the head does not
+            // record the checkpoint, so the next pass tries it again.
+            match self
+                .blobs
                 .put(
                     &Checkpoint::object_key(committed_seq),
                     Bytes::from(body),
                     "application/json",
                 )
-                .await?;
-            audit::mark_checkpoint(&txn, committed_seq, now).await?;
-            pass.checkpoint = Some(checkpoint);
+                .await
+            {
+                Ok(()) => {
+                    audit::mark_checkpoint(&txn, committed_seq, now).await?;
+                    pass.checkpoint = Some(checkpoint);
+                }
+                Err(e) => unstored = Some(e),
+            }
         }
         txn.commit().await?;
-        Ok(Some(pass))
+        match unstored {
+            Some(e) => Err(SealError::Blob(e)),
+            None => Ok(Some(pass)),
+        }
     }
 
     /// Whether this node would sign a checkpoint now (read without a lock;

@@ -22,9 +22,16 @@ struct Signature {
 }
 
 fn error(status: StatusCode, code: &str, message: &str) -> Response {
-    ErrorBody::json(code, message)
+    let mut response = ErrorBody::json(code, message)
         .with_status(status)
-        .into_response()
+        .into_response();
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        response.headers_mut().insert(
+            poem::http::header::RETRY_AFTER,
+            super::error::RETRY_UNAVAILABLE_SECS.into(),
+        );
+    }
+    response
 }
 
 #[handler]

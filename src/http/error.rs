@@ -89,9 +89,10 @@ pub enum ApiError {
     /// Too many attempts; `Retry-After` says when to try again.
     #[oai(status = 429)]
     TooManyRequests(Json<ErrorBody>, #[oai(header = "Retry-After")] u64),
-    /// A store did not answer, or the service is busy. Retry later.
+    /// A store did not answer, or the service is busy; `Retry-After` says
+    /// when to try again.
     #[oai(status = 503)]
-    Unavailable(Json<ErrorBody>),
+    Unavailable(Json<ErrorBody>, #[oai(header = "Retry-After")] u64),
     /// A fault of the service; the request id finds it in the logs. No
     /// operation lists it: a test that meets one has found a bug.
     #[oai(status = 500)]
@@ -150,28 +151,38 @@ impl ApiError {
             ApiError::UnsupportedMediaType(b) => (415, b.0),
             ApiError::Unprocessable(b) => (422, b.0),
             ApiError::TooManyRequests(b, _) => (429, b.0),
-            ApiError::Unavailable(b) => (503, b.0),
+            ApiError::Unavailable(b, _) => (503, b.0),
             ApiError::Internal(b) => (500, b.0),
         }
     }
 
     /// Too much work queued (password hashing): retry shortly.
     pub fn busy() -> Self {
-        Self::Unavailable(ErrorBody::json(
-            "service.busy",
-            "the service is busy; nothing was changed, retry shortly",
-        ))
+        Self::Unavailable(
+            ErrorBody::json(
+                "service.busy",
+                "the service is busy; nothing was changed, retry shortly",
+            ),
+            RETRY_BUSY_SECS,
+        )
     }
 
     /// A store failed: logged here with the request id, answered generically.
     pub fn unavailable(cause: &dyn std::fmt::Display) -> Self {
         tracing::error!(error = %cause, "a store failed");
-        Self::Unavailable(ErrorBody::json(
-            "service.unavailable",
-            "the service cannot complete this now; retry later (with the same Idempotency-Key, a retry is safe)",
-        ))
+        Self::Unavailable(
+            ErrorBody::json("service.unavailable", UNAVAILABLE_MESSAGE),
+            RETRY_UNAVAILABLE_SECS,
+        )
     }
 }
+
+/// `Retry-After` of a 503 when a store does not answer: a database restart
+/// or failover, or a blob store coming back, takes seconds.
+pub const RETRY_UNAVAILABLE_SECS: u64 = 5;
+/// `Retry-After` of a 503 when the service is busy (queued work).
+pub const RETRY_BUSY_SECS: u64 = 1;
+const UNAVAILABLE_MESSAGE: &str = "the service cannot complete this now; retry later (with the same Idempotency-Key, a retry is safe)";
 
 /// One error status an operation answers, with every `code` it may carry
 /// there and the description the spec gives it.
@@ -291,7 +302,7 @@ macro_rules! errors {
         $crate::errors!(@list 429, "Too many attempts; `Retry-After` says when to try again.", [$($code),*])
     };
     (@status 503 [$($code:literal),*]) => {
-        $crate::errors!(@list 503, "A store did not answer, or the service is busy: retry later. Whether a write took effect is not known; a retry with the same `Idempotency-Key` is safe.", ["service.unavailable" $(, $code)*])
+        $crate::errors!(@list 503, "A store did not answer, or the service is busy: retry after `Retry-After` seconds. Whether a write took effect is not known; a retry with the same `Idempotency-Key` is safe.", ["service.unavailable" $(, $code)*])
     };
     (@list $status:literal, $text:literal, [$first:literal $(, $code:literal)*]) => {
         $crate::http::error::ErrorStatus {
@@ -464,10 +475,7 @@ pub fn from_poem_error(err: &poem::Error) -> Response {
         ),
         StatusCode::PAYLOAD_TOO_LARGE => ("request.too_large", err.to_string()),
         StatusCode::UNSUPPORTED_MEDIA_TYPE => ("request.unsupported_media_type", err.to_string()),
-        StatusCode::SERVICE_UNAVAILABLE => (
-            "service.unavailable",
-            "the service cannot complete this now; retry later (with the same Idempotency-Key, a retry is safe)".to_owned(),
-        ),
+        StatusCode::SERVICE_UNAVAILABLE => ("service.unavailable", UNAVAILABLE_MESSAGE.to_owned()),
         s if s.is_server_error() => {
             // The details stay in the log; the client gets the request id.
             tracing::error!(error = %err, "request failed");
@@ -486,9 +494,16 @@ pub fn from_poem_error(err: &poem::Error) -> Response {
     } else {
         status
     };
-    ErrorBody::json(code, message)
+    let mut response = ErrorBody::json(code, message)
         .with_status(status)
-        .into_response()
+        .into_response();
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        response.headers_mut().insert(
+            poem::http::header::RETRY_AFTER,
+            RETRY_UNAVAILABLE_SECS.into(),
+        );
+    }
+    response
 }
 
 /// A handler panicked: the request gets the uniform 500 and the process

@@ -111,9 +111,29 @@ fn create_sqlite_dir(url: &DatabaseUrl) -> Result<(), ConnectError> {
     }
 }
 
+/// The PostgreSQL advisory lock key of migrating ("tipline" and 2; the
+/// sealer's is 1).
+const MIGRATION_LOCK: i64 = 0x7469_706c_696e_6502;
+
 /// Applies the migrations that have not run yet.
+///
+/// On PostgreSQL, nodes that start at once on a new database would each
+/// create the same tables, and all but one would fail to start; so one
+/// node migrates at a time, under a lock held by the transaction the
+/// migrations run in, and the others then find nothing pending. (Each
+/// migration is a savepoint inside it; a future migration that cannot run
+/// in a transaction, such as `CREATE INDEX CONCURRENTLY`, needs another
+/// way.) SQLite serialises writers itself.
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
-    Migrator::up(db, None).await
+    if db.get_database_backend() != sea_orm::DatabaseBackend::Postgres {
+        return Migrator::up(db, None).await;
+    }
+    use sea_orm::TransactionTrait;
+    let txn = db.begin().await?;
+    txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({MIGRATION_LOCK})"))
+        .await?;
+    Migrator::up(&txn, None).await?;
+    txn.commit().await
 }
 
 /// Splits a page fetched with one row more than `limit`: the rows to show,

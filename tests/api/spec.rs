@@ -72,3 +72,28 @@ fn no_field_wraps_a_reference_in_all_of_unless_to_make_it_nullable() {
         "a described field of a named type (use a plain comment, not a doc comment): {found:?}"
     );
 }
+
+#[test]
+fn every_503_of_an_operation_tells_when_to_retry() {
+    let spec: serde_json::Value = serde_json::from_str(&openapi(SpecFormat::Json)).unwrap();
+    let mut seen = 0;
+    for (path, operations) in spec["paths"].as_object().unwrap() {
+        for (method, operation) in operations.as_object().unwrap() {
+            let Some(unavailable) = operation["responses"].get("503") else {
+                continue;
+            };
+            if path == "/readyz" {
+                continue; // a probe's answer, read by the orchestrator
+            }
+            seen += 1;
+            let headers = unavailable["headers"].as_object().unwrap();
+            assert!(
+                headers
+                    .keys()
+                    .any(|h| h.eq_ignore_ascii_case("Retry-After")),
+                "{method} {path}: a 503 without Retry-After"
+            );
+        }
+    }
+    assert!(seen > 50, "only {seen} operations answer 503");
+}

@@ -14,12 +14,15 @@
 //! | file | holds |
 //! |---|---|
 //! | `stores.rs` | the PostgreSQL and S3 backends of a test |
-//! | `process.rs` | the `tipline` binary and s3s-fs as processes; raw HTTP |
+//! | `process.rs` | `tipline`, s3s-fs and PostgreSQL as processes; raw HTTP |
 //! | `people.rs` | citizens, anonymous reporters, staff, sign-ins |
 //! | `tips.rs` | photos, uploads, tip bodies, receipts, reading ids |
 //! | `desk.rs` | the moderator desk: a moderator, a reporter, the queue |
 //! | `units.rs` | the city: units, areas, officers, leads forwarded |
 //! | `events.rs` | server-sent event streams as a test reads them |
+//! | `webhooks.rs` | a unit's webhook receiver, and its signature check |
+//! | `nodes.rs` | several `tipline` processes on one database and store |
+//! | `load.rs` | reporters sending tips at once, retrying as apps do |
 //!
 //! Everything is re-exported here, so a test imports
 //! `crate::helpers::{Desk, upload, error_code}` wherever a fixture lives.
@@ -36,19 +39,25 @@ use tokio::sync::oneshot;
 
 mod desk;
 mod events;
+mod load;
+mod nodes;
 mod people;
 mod process;
 mod stores;
 mod tips;
 mod units;
+mod webhooks;
 
 pub use desk::*;
 pub use events::*;
+pub use load::*;
+pub use nodes::*;
 pub use people::*;
 pub use process::*;
 pub use stores::*;
 pub use tips::*;
 pub use units::*;
+pub use webhooks::*;
 
 pub const SIGNING_SECRET: &str = "test-signing-secret-0123456789abcdef";
 /// The access-token key of every test app, so tests can forge tokens.

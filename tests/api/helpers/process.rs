@@ -1,7 +1,7 @@
 //! Processes a test starts and stops: the `tipline` binary itself (its
 //! commands, and `serve` with its log read line by line), an s3s-fs server
-//! of a test's own, and HTTP written by hand where no client library would
-//! send it.
+//! and a PostgreSQL server of a test's own, and HTTP written by hand where
+//! no client library would send it.
 
 use std::io::{BufRead, BufReader};
 use std::net::{SocketAddr, TcpListener as StdListener, TcpStream};
@@ -140,6 +140,158 @@ impl Drop for S3Server {
     }
 }
 
+/// A PostgreSQL server of a test's own: a cluster made with `initdb` in a
+/// temporary directory, on a free port, which the test may stop (as a crash
+/// would) and start again. Restarting the shared server would disturb every
+/// other test.
+pub struct PgServer {
+    bin: PathBuf,
+    dir: tempfile::TempDir,
+    pub port: u16,
+    running: bool,
+}
+
+impl PgServer {
+    /// The directory of `initdb` and `pg_ctl`: `TEST_PG_BIN`, else the
+    /// newest `/usr/lib/postgresql/*/bin` (Debian's layout).
+    pub fn binaries() -> Option<PathBuf> {
+        if let Ok(dir) = std::env::var("TEST_PG_BIN") {
+            return Some(PathBuf::from(dir));
+        }
+        let mut found: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
+            .ok()?
+            .filter_map(Result::ok)
+            .filter_map(|entry| {
+                let version = entry.file_name().to_str()?.parse().ok()?;
+                let bin = entry.path().join("bin");
+                bin.join("initdb").is_file().then_some((version, bin))
+            })
+            .collect();
+        found.sort();
+        found.pop().map(|(_, bin)| bin)
+    }
+
+    /// A new cluster (trust authentication, user `postgres`), started.
+    pub fn start(bin: PathBuf) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        if as_root() {
+            // PostgreSQL refuses to run as root: its files belong to postgres.
+            let status = Command::new("chown")
+                .args(["-R", "postgres:"])
+                .arg(dir.path())
+                .status()
+                .unwrap();
+            assert!(status.success(), "chown the cluster's directory");
+        }
+        let data = dir.path().join("data");
+        let out = Self::command(&bin, "initdb")
+            .arg("-D")
+            .arg(&data)
+            .args(["-U", "postgres", "--auth=trust", "--no-sync"])
+            .args(["-E", "UTF8", "--locale=C"])
+            .stdin(Stdio::null())
+            .output()
+            .expect("run initdb");
+        assert!(
+            out.status.success(),
+            "initdb failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let mut server = Self {
+            bin,
+            dir,
+            port: free_port(),
+            running: false,
+        };
+        server.resume();
+        server
+    }
+
+    /// A command of the server's, run as `postgres` when the test is root.
+    fn command(bin: &Path, program: &str) -> Command {
+        if as_root() {
+            let mut cmd = Command::new("runuser");
+            cmd.args(["-u", "postgres", "--"]).arg(bin.join(program));
+            cmd
+        } else {
+            Command::new(bin.join(program))
+        }
+    }
+
+    fn pg_ctl(&self, args: &[&str]) -> std::process::Output {
+        Self::command(&self.bin, "pg_ctl")
+            .arg("-D")
+            .arg(self.dir.path().join("data"))
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+            .expect("run pg_ctl")
+    }
+
+    /// The server's log so far, for a failure message.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("server.log")).unwrap_or_default()
+    }
+
+    /// (Re)starts the server on the same port and data, and waits until it
+    /// takes connections (after crash recovery, when it was stopped as a
+    /// crash would stop it).
+    pub fn resume(&mut self) {
+        let options = format!(
+            "-p {} -c listen_addresses=127.0.0.1 -c unix_socket_directories={} -c fsync=off",
+            self.port,
+            self.dir.path().display()
+        );
+        let log = self.dir.path().join("server.log").display().to_string();
+        let out = self.pg_ctl(&["-l", &log, "-w", "-t", "300", "-o", &options, "start"]);
+        assert!(
+            out.status.success(),
+            "pg_ctl start failed: {}{}",
+            String::from_utf8_lossy(&out.stderr),
+            self.log()
+        );
+        self.running = true;
+    }
+
+    /// Stops the server at once, without a checkpoint, as a crash would:
+    /// every client loses its connections.
+    pub fn stop(&mut self) {
+        if !self.running {
+            return;
+        }
+        let out = self.pg_ctl(&["-m", "immediate", "-w", "stop"]);
+        assert!(
+            out.status.success(),
+            "pg_ctl stop failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        self.running = false;
+    }
+
+    /// A URL allowed to create databases.
+    pub fn admin_url(&self) -> String {
+        format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
+    }
+}
+
+impl Drop for PgServer {
+    fn drop(&mut self) {
+        if self.running {
+            let _ = self.pg_ctl(&["-m", "immediate", "-w", "stop"]);
+        }
+    }
+}
+
+fn as_root() -> bool {
+    static ROOT: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ROOT.get_or_init(|| {
+        Command::new("id")
+            .arg("-u")
+            .output()
+            .is_ok_and(|out| out.stdout.trim_ascii() == b"0")
+    })
+}
+
 /// The `tipline` binary with only the given environment.
 pub fn tipline(env: &[(String, String)]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_tipline"));
@@ -210,6 +362,17 @@ impl Running {
             .unwrap_or_else(|| panic!("never ready; stderr so far: {:?}", self.seen));
         let event: serde_json::Value = serde_json::from_str(&line).expect("a JSON log line");
         event["fields"]["addr"].as_str().unwrap().to_owned()
+    }
+
+    /// Whether the process has not exited.
+    pub fn is_running(&mut self) -> bool {
+        self.child.try_wait().unwrap().is_none()
+    }
+
+    /// `kill -9`: the process ends at once, mid-whatever it was doing.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 
     pub fn terminate(&self) {

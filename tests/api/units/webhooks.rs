@@ -1,94 +1,13 @@
 //! Webhooks: signed, retried until the receiver takes them, kept across a
 //! restart, and carrying nothing about reporters.
 
-use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use hmac::{Hmac, Mac};
 use serde_json::{Value, json};
-use sha2::Sha256;
 
-use crate::helpers::{CITIZEN_PHONE, City, Desk, TestApp, TestEnv, eventually, free_port};
-
-/// What a webhook receiver got.
-#[derive(Clone, Debug)]
-struct Delivery {
-    event_id: String,
-    event: String,
-    signature: String,
-    body: String,
-}
-
-/// A webhook receiver on `port` that answers 500 to its first `failures`
-/// requests, then 200.
-struct Receiver {
-    seen: Arc<Mutex<Vec<Delivery>>>,
-    server: tokio::task::JoinHandle<()>,
-}
-
-impl Receiver {
-    async fn start(port: u16, failures: usize) -> Self {
-        let seen: Arc<Mutex<Vec<Delivery>>> = Arc::default();
-        let log = seen.clone();
-        let endpoint = poem::endpoint::make(move |req: poem::Request| {
-            let log = log.clone();
-            async move {
-                let header = |name: &str| {
-                    req.headers()
-                        .get(name)
-                        .and_then(|v| v.to_str().ok())
-                        .unwrap_or_default()
-                        .to_owned()
-                };
-                let delivery = Delivery {
-                    event_id: header("X-Tipline-Event-Id"),
-                    event: header("X-Tipline-Event"),
-                    signature: header("X-Tipline-Signature"),
-                    body: String::new(),
-                };
-                let body = req.into_body().into_string().await.unwrap_or_default();
-                let mut log = log.lock().unwrap();
-                log.push(Delivery { body, ..delivery });
-                if log.len() <= failures {
-                    poem::http::StatusCode::INTERNAL_SERVER_ERROR
-                } else {
-                    poem::http::StatusCode::NO_CONTENT
-                }
-            }
-        });
-        let addr = SocketAddr::from(([127, 0, 0, 1], port));
-        let listener = poem::listener::TcpListener::bind(addr);
-        let server = tokio::spawn(async move {
-            let _ = poem::Server::new(listener).run(endpoint).await;
-        });
-        Self { seen, server }
-    }
-
-    fn deliveries(&self) -> Vec<Delivery> {
-        self.seen.lock().unwrap().clone()
-    }
-}
-
-impl Drop for Receiver {
-    fn drop(&mut self) {
-        self.server.abort();
-    }
-}
-
-/// Checks `t=<unix>,v1=<hex>` against the body and secret.
-fn signed_right(delivery: &Delivery, secret: &str) -> bool {
-    let Some((t, v1)) = delivery
-        .signature
-        .split_once(',')
-        .and_then(|(t, v)| Some((t.strip_prefix("t=")?, v.strip_prefix("v1=")?)))
-    else {
-        return false;
-    };
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
-    mac.update(format!("{t}.{}", delivery.body).as_bytes());
-    hex::decode(v1).is_ok_and(|sig| mac.verify_slice(&sig).is_ok())
-}
+use crate::helpers::{
+    CITIZEN_PHONE, City, Desk, Receiver, TestApp, TestEnv, eventually, free_port, signed_right,
+};
 
 #[tokio::test]
 async fn webhooks_are_signed_retried_and_survive_a_restart() {
