@@ -64,11 +64,17 @@ function Boxes({ boxes, highlight, named }: { boxes: readonly PhotoBox[]; highli
       {boxes.map((b) => (
         <span
           key={b.id}
-          class={b.id === highlight ? 'photo-box photo-box--hi' : 'photo-box'}
+          class={`photo-box${b.id === highlight ? ' photo-box--hi' : ''}${b.region.y < 0.08 ? ' photo-box--top' : ''}`}
           data-suggestion={b.id}
           {...(named ? { role: 'img', 'aria-label': b.label } : { 'aria-hidden': 'true' })}
           style={regionStyle(b.region)}
-        />
+        >
+          {named && (
+            <span class="photo-box__tag" aria-hidden="true">
+              {b.tag}
+            </span>
+          )}
+        </span>
       ))}
     </>
   );

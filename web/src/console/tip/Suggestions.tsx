@@ -13,7 +13,10 @@ import { contactKindLabel } from './words';
 
 /** The boxes to draw on the photos for these suggestions. */
 export function boxesOf(t: ReturnType<typeof useConsole>['i18n']['t'], list: readonly Suggestion[]): PhotoBox[] {
-  return suggestionBoxes(list, (s) => t('tip.suggestion.box', { kind: contactKindLabel(t, s.kind), value: s.value }));
+  return suggestionBoxes(list, (s) => {
+    const kind = contactKindLabel(t, s.kind);
+    return { label: t('tip.suggestion.box', { kind, value: s.value }), tag: `${kind} ${s.value}` };
+  });
 }
 
 export function Suggestions(p: {

@@ -20,10 +20,10 @@ describe('the suggestions on a tip', () => {
   });
 
   it('draws a box for each, on its own photo, named for screen readers', () => {
-    const boxes = suggestionBoxes([s('a'), s('b', { media_id: 'm2', state: 'confirmed' }), s('c', { state: 'dismissed' })], (x) => `box ${x.id}`);
+    const boxes = suggestionBoxes([s('a'), s('b', { media_id: 'm2', state: 'confirmed' }), s('c', { state: 'dismissed' })], (x) => ({ label: `box ${x.id}`, tag: x.id }));
     expect(boxes).toEqual([
-      { id: 'a', mediaId: 'm1', region: REGION, label: 'box a' },
-      { id: 'b', mediaId: 'm2', region: REGION, label: 'box b' },
+      { id: 'a', mediaId: 'm1', region: REGION, label: 'box a', tag: 'a' },
+      { id: 'b', mediaId: 'm2', region: REGION, label: 'box b', tag: 'b' },
     ]);
   });
 

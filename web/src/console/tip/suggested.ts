@@ -12,6 +12,8 @@ export interface PhotoBox {
   region: Region;
   /** What was read there, for screen readers ("识别位置：电话 +86…"). */
   label: string;
+  /** The same, short, shown beside the box in the large view ("电话 +86…"). */
+  tag: string;
 }
 
 /** Waiting ones first, surest first; then those already confirmed; never dismissed ones. */
@@ -20,10 +22,13 @@ export function orderSuggestions(list: readonly Suggestion[]): Suggestion[] {
   return list.filter((s) => s.state !== 'dismissed').sort((a, b) => rank(a) - rank(b) || b.confidence - a.confidence);
 }
 
-export function suggestionBoxes(list: readonly Suggestion[], label: (s: Suggestion) => string): PhotoBox[] {
+export function suggestionBoxes(
+  list: readonly Suggestion[],
+  words: (s: Suggestion) => { label: string; tag: string },
+): PhotoBox[] {
   return list
     .filter((s) => s.state !== 'dismissed')
-    .map((s) => ({ id: s.id, mediaId: s.media_id, region: s.region, label: label(s) }));
+    .map((s) => ({ id: s.id, mediaId: s.media_id, region: s.region, ...words(s) }));
 }
 
 const pct = (f: number) => `${+(Math.min(1, Math.max(0, Number.isFinite(f) ? f : 0)) * 100).toFixed(3)}%`;
