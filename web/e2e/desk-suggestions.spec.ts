@@ -5,6 +5,7 @@
 // and a decision someone else already made is said in words where it was
 // tried.
 import type { Page } from '@playwright/test';
+import { audit } from './axe';
 import { expect, test } from './fixtures';
 import { Staff, submitCardTip, uniquePlace } from './desk-api';
 import { FIXTURES, QR_PHONE, QR_WECHAT } from './reporter-api';
@@ -33,6 +34,7 @@ test('a moderator sees what was read off the photos, where, and confirms one and
   await expect(phone).toContainText('照片 1');
   await expect(wechat).toContainText('照片 2');
   await expect(pane(page).getByRole('region', { name: '联系方式', exact: true }).getByText('没有联系方式。')).toBeVisible();
+  await audit(page);
 
   // One box on each photo, inside the picture, around the code (right of the middle).
   const photos = pane(page).getByRole('list', { name: '照片', exact: true }).getByRole('listitem');

@@ -4,6 +4,7 @@
 // the phone like anything typed, and sent with the report); dismissing
 // takes the offer away for good.
 import type { Page } from '@playwright/test';
+import { audit } from './axe';
 import { expect, test } from './fixtures';
 import { FIXTURES, PHONE, QR_PHONE, QR_WECHAT, Staff } from './reporter-api';
 
@@ -32,6 +33,7 @@ test('a phone number read off the photo is offered, added to the contacts with o
   await expect(offer).toHaveText(/照片上识别到电话：\s*138 0013 8000/, READ);
   await expect(page.getByText('由照片自动识别，请与卡片核对。')).toBeVisible();
   await expect(contact1(page)).toHaveValue('');
+  await audit(page);
 
   await offer.getByRole('button', { name: '添加电话 138 0013 8000' }).tap();
   await expect(contact1(page)).toHaveValue('138 0013 8000');
