@@ -21,9 +21,14 @@ type TipView = {
 };
 
 test('a moderator sees what was read off the photos, where, and confirms one and dismisses another', async ({ page, request }) => {
-  const tip = await submitCardTip(request, [FIXTURES.qrPhone, FIXTURES.qrWechat], uniquePlace());
-  await page.goto(`/console/queue?tip=${tip.id}`);
+  const place = uniquePlace();
+  const tip = await submitCardTip(request, [FIXTURES.qrPhone, FIXTURES.qrWechat], place);
+  // The queue narrowed to this tip's place, so its row is in the list.
+  await page.goto(`/console/queue?${new URLSearchParams({ near: `${place.lat.toFixed(5)},${place.lon.toFixed(5)},500`, tip: tip.id })}`);
   await expect(pane(page).getByRole('heading', { name: tip.reference, exact: true })).toBeVisible();
+  const row = page.getByRole('list', { name: '举报' }).getByRole('listitem').filter({ hasText: tip.reference });
+  await expect(row).toBeVisible();
+  await expect(row).not.toContainText(QR_PHONE);
 
   const list = found(page).getByRole('listitem');
   await expect(list).toHaveCount(2);
@@ -73,6 +78,8 @@ test('a moderator sees what was read off the photos, where, and confirms one and
   await expect(contacts.getByText(QR_PHONE, { exact: true })).toBeVisible();
   await expect(phone).toContainText('已加入联系方式');
   await expect(phone.getByRole('button')).toHaveCount(0);
+  // The queue's row shows the contact too, without a reload.
+  await expect(row).toContainText(`电话 ${QR_PHONE}`);
 
   await wechat.getByRole('button', { name: `忽略微信 ${QR_WECHAT}` }).click();
   await expect(wechat).toHaveCount(0);

@@ -35,6 +35,8 @@ export interface TipPaneProps {
   onDecided(before: ModeratorTip, after: TipState, d: Decision): void;
   /** A claim or release here, or a fresh read: the queue's row follows. */
   onState(s: TipState): void;
+  /** The tip's contacts changed here (a suggestion confirmed): the queue's row follows. */
+  onContacts?(id: string, contacts: Schemas['ContactOut'][]): void;
   /** Back to the list (narrow screens). */
   onClose(): void;
   /** The lead this moderator verified into last, offered first when open. */
@@ -305,7 +307,10 @@ export function TipPane(p: TipPaneProps) {
           photoNumber={new Map(tip.photos.map((ph, i) => [ph.id, i + 1]))}
           highlight={pointed}
           onHighlight={setPointed}
-          onChanged={() => load(true)}
+          onChanged={async () => {
+            const now = await load(true);
+            if (now) p.onContacts?.(now.id, now.contacts.map(({ kind, value }) => ({ kind, value })));
+          }}
         />
         {tip.description && <p class="tip-description">{tip.description}</p>}
         <dl class="tip-facts">
