@@ -83,3 +83,21 @@ test('a photo with nothing to read offers nothing and says nothing', async ({ pa
   await expect(offers(page)).toHaveCount(0);
   await expect(page.getByRole('alert')).toHaveCount(0);
 });
+
+test('offline after the upload: no question, no error; back online, the offer comes', async ({ page, context }) => {
+  const asked: string[] = [];
+  page.on('request', (r) => {
+    if (r.url().includes('/suggestions')) asked.push(r.url());
+  });
+  await addPhoto(page, FIXTURES.qrPhone);
+  await context.setOffline(true);
+  const before = asked.length;
+  // Absence over time: let two of the page's turns (1.5 s, then 2 s) pass offline.
+  await page.waitForTimeout(4_000);
+  expect(asked.length, 'no call while the browser says it is offline').toBe(before);
+  await expect(offers(page)).toHaveCount(0);
+  await expect(page.getByRole('alert')).toHaveCount(0);
+
+  await context.setOffline(false);
+  await expect(offers(page).getByRole('button', { name: '添加电话 138 0013 8000' })).toBeVisible(READ);
+});
