@@ -75,7 +75,6 @@ export function Suggestions(p: {
               class={`tip-suggestion${p.highlight === s.id ? ' tip-suggestion--hi' : ''}`}
               onMouseEnter={point}
               onMouseLeave={leave}
-              aria-label={t('tip.suggestion.label', { kind, value: s.value })}
             >
               <span class="tip-suggestion__what">
                 <span class="contact-kind">{kind}</span> <span class="num contact-value">{s.value}</span>
