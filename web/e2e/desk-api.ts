@@ -61,6 +61,54 @@ export async function submitTip(
   return { id: body.tip.id, reference: body.tip.reference, receipt: body.receipt };
 }
 
+/**
+ * An anonymous reporter's tip with these photos and no contacts, returned
+ * once the service has read every photo's card (so its suggestions are on
+ * the tip).
+ */
+export async function submitCardTip(
+  request: APIRequestContext,
+  files: readonly string[],
+  t: { lat: number; lon: number; description?: string },
+): Promise<Submitted & { mediaIds: string[] }> {
+  const anon = await request.post('/v1/auth/anonymous');
+  expect(anon.status()).toBe(201);
+  const { access_token } = (await anon.json()) as { access_token: string };
+  const auth = { Authorization: `Bearer ${access_token}` };
+  const mediaIds: string[] = [];
+  for (const file of files) {
+    const media = await request.post('/v1/media', {
+      headers: auth,
+      multipart: { file: { name: 'card.jpg', mimeType: 'image/jpeg', buffer: readFileSync(file) } },
+    });
+    expect(media.status(), await media.text()).toBe(201);
+    mediaIds.push(((await media.json()) as { id: string }).id);
+  }
+  for (const id of mediaIds) {
+    await expect
+      .poll(
+        async () => {
+          const r = await request.get(`/v1/media/${id}/suggestions`, { headers: auth });
+          return ((await r.json()) as { reading: string }).reading;
+        },
+        { timeout: 30_000, intervals: [250, 500, 1000] },
+      )
+      .toBe('done');
+  }
+  const res = await request.post('/v1/tips', {
+    headers: auth,
+    data: {
+      category: 'illicit_card_ads',
+      description: t.description ?? '电线杆上的小卡片，印有二维码',
+      location: { lat: t.lat, lon: t.lon, accuracy_m: 10 },
+      media_ids: mediaIds,
+    },
+  });
+  expect(res.status(), await res.text()).toBe(201);
+  const body = (await res.json()) as { tip: { id: string; reference: string }; receipt: { code: string; secret: string } };
+  return { id: body.tip.id, reference: body.tip.reference, receipt: body.receipt, mediaIds };
+}
+
 /** The tip as its anonymous reporter reads it. */
 export async function receiptView(request: APIRequestContext, r: { code: string; secret: string }) {
   const res = await request.get(`/v1/receipts/${r.code}`, { headers: { 'X-Receipt-Secret': r.secret } });

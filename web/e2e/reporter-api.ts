@@ -12,7 +12,15 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const FIXTURES = {
   jpeg: join(here, 'fixtures', 'card.jpg'),
   png: join(here, 'fixtures', 'card.png'),
+  // Card photos whose QR code the service reads (made by
+  // tests/fixtures/suggestions/make.py, shared with the API's tests).
+  qrPhone: join(here, '..', '..', 'tests', 'fixtures', 'suggestions', 'qr-phone.jpg'),
+  qrWechat: join(here, '..', '..', 'tests', 'fixtures', 'suggestions', 'qr-wechat.jpg'),
 };
+
+/** What the QR codes of FIXTURES.qrPhone and .qrWechat say, as the service stores them. */
+export const QR_PHONE = '+8613800138000';
+export const QR_WECHAT = 'card_girl_2024';
 
 /** A phone viewport with touch, and the phone's position granted. */
 export const PHONE = {

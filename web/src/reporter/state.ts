@@ -15,6 +15,7 @@ import { loadReporterMessages, ZH_CN } from './i18n/load';
 import { memoryReporterDb, newId, openReporterDb, type ReporterDb } from './report/db';
 import { createOutbox, type Outbox, type OutboxDeps } from './report/outbox';
 import { uploadPhoto } from './report/upload';
+import type { ReadingAnswer } from './report/reading';
 
 export type Category = Schemas['Category'];
 
@@ -34,6 +35,12 @@ export interface ReporterState {
   refreshUnread(): Promise<void>;
   /** The draft the report form shows. */
   currentDraft: Signal<string | null>;
+  /**
+   * What the service read off one of this phone's uploaded photos, asked as
+   * its uploader: `token` is an anonymous draft's session, null the
+   * citizen's. Never throws.
+   */
+  readPhoto(mediaId: string, token: string | null, signal: AbortSignal): Promise<ReadingAnswer>;
 }
 
 export const NAMESPACE = 'reporter';
@@ -175,6 +182,19 @@ export function createReporterState(options: ReporterOptions): ReporterState {
     }
   }
 
+  async function readPhoto(mediaId: string, token: string | null, abort: AbortSignal): Promise<ReadingAnswer> {
+    try {
+      const { data, response } = await api.GET('/v1/media/{id}/suggestions', {
+        params: { path: { id: mediaId } },
+        ...(token ? { headers: { Authorization: `Bearer ${token}` } } : {}),
+        signal: abort,
+      });
+      return data ? { ok: true, data } : { ok: false, status: response.status };
+    } catch {
+      return { ok: false, status: 0 };
+    }
+  }
+
   return {
     api,
     session,
@@ -188,6 +208,7 @@ export function createReporterState(options: ReporterOptions): ReporterState {
     unread,
     refreshUnread,
     currentDraft: signal<string | null>(null),
+    readPhoto,
   };
 }
 

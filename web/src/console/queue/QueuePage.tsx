@@ -321,6 +321,7 @@ export function QueuePage() {
             lookup={lookup}
             onDecided={onDecided}
             onState={(s) => store.applyTip(s, null)}
+            onContacts={(id, contacts) => store.update(id, { contacts })}
             onClose={() => openTip(null, false)}
           />
         ) : (

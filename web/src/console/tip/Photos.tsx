@@ -3,18 +3,27 @@
 // that the service records in the audit log, shown with its SHA-256. A
 // unit's photos (display copies only: the service leaves out the
 // original's description for officers) open the same way, without the
-// original.
+// original. Contacts read off a photo are outlined where they were found
+// (boxes as fractions of the upright picture), the one the moderator points
+// at in the list highlighted.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { call, toProblem, type Problem } from '../../shared/api/problem';
 import { ProblemMessage } from '../../shared/ui/ProblemMessage';
 import type { Schemas } from '../../shared/api/types';
 import { formatNumber } from '../../shared/format/time';
 import { useConsole } from '../state';
+import { regionStyle, type PhotoBox } from './suggested';
 
 type Photo = Schemas['Photo'];
 type Original = Schemas['OriginalLink'];
 
-export function Photos({ photos, reference }: { photos: readonly Photo[]; reference: string }) {
+interface BoxProps {
+  boxes?: readonly PhotoBox[];
+  /** The box to highlight (the suggestion pointed at in the list). */
+  highlight?: string | null;
+}
+
+export function Photos({ photos, reference, boxes = [], highlight = null }: { photos: readonly Photo[]; reference: string } & BoxProps) {
   const { t } = useConsole().i18n;
   const [open, setOpen] = useState<number | null>(null);
   if (photos.length === 0) return null;
@@ -24,14 +33,49 @@ export function Photos({ photos, reference }: { photos: readonly Photo[]; refere
         {photos.map((p, i) => (
           <li key={p.id}>
             <button type="button" class="tip-photos__item" onClick={() => setOpen(i)} aria-label={t('tip.photo.open', { n: i + 1, ref: reference })}>
-              <img src={p.display_url} alt="" loading="lazy" decoding="async" />
+              {/* Uncropped, so a box lands where it was read. */}
+              <span class="photo-frame tip-photos__frame" style={{ aspectRatio: `${p.width} / ${p.height}` }}>
+                <img src={p.display_url} alt="" loading="lazy" decoding="async" width={p.width} height={p.height} />
+                <Boxes boxes={boxes.filter((b) => b.mediaId === p.id)} highlight={highlight} />
+              </span>
             </button>
           </li>
         ))}
       </ul>
       {open !== null && photos[open] && (
-        <PhotoViewer photos={photos} index={open} onIndex={setOpen} onClose={() => setOpen(null)} reference={reference} />
+        <PhotoViewer
+          photos={photos}
+          index={open}
+          onIndex={setOpen}
+          onClose={() => setOpen(null)}
+          reference={reference}
+          boxes={boxes}
+          highlight={highlight}
+        />
       )}
+    </>
+  );
+}
+
+/** Outlines over a photo's frame (the frame is exactly the picture). */
+function Boxes({ boxes, highlight, named }: { boxes: readonly PhotoBox[]; highlight: string | null; named?: boolean }) {
+  return (
+    <>
+      {boxes.map((b) => (
+        <span
+          key={b.id}
+          class={`photo-box${b.id === highlight ? ' photo-box--hi' : ''}${b.region.y < 0.08 ? ' photo-box--top' : ''}`}
+          data-suggestion={b.id}
+          {...(named ? { role: 'img', 'aria-label': b.label } : { 'aria-hidden': 'true' })}
+          style={regionStyle(b.region)}
+        >
+          {named && (
+            <span class="photo-box__tag" aria-hidden="true">
+              {b.tag}
+            </span>
+          )}
+        </span>
+      ))}
     </>
   );
 }
@@ -42,13 +86,15 @@ function PhotoViewer({
   onIndex,
   onClose,
   reference,
+  boxes = [],
+  highlight = null,
 }: {
   photos: readonly Photo[];
   index: number;
   onIndex(i: number): void;
   onClose(): void;
   reference: string;
-}) {
+} & BoxProps) {
   const { api, i18n } = useConsole();
   const { t } = i18n;
   const lang = i18n.lang.value;
@@ -119,12 +165,16 @@ function PhotoViewer({
         </button>
       </div>
       <div class="photo-viewer__stage" tabIndex={0} aria-label={t('tip.photo.stage')}>
-        <img
-          src={photo.display_url}
-          alt={t('tip.photo.alt', { ref: reference, n: index + 1 })}
-          style={{ width: `${zoom * 100}%` }}
-          onDblClick={() => setZoom((z) => (z > 1 ? 1 : 2))}
-        />
+        <span class="photo-frame photo-viewer__frame" style={{ width: `${zoom * 100}%` }}>
+          <img
+            src={photo.display_url}
+            alt={t('tip.photo.alt', { ref: reference, n: index + 1 })}
+            width={photo.width}
+            height={photo.height}
+            onDblClick={() => setZoom((z) => (z > 1 ? 1 : 2))}
+          />
+          <Boxes boxes={boxes.filter((b) => b.mediaId === photo.id)} highlight={highlight} named />
+        </span>
       </div>
       <p class="desk-muted num">
         {photo.byte_size !== undefined && photo.content_type !== undefined

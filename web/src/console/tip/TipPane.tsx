@@ -18,6 +18,7 @@ import { categoryLabel, leadRef, rememberLead, rememberRejectReason } from '../q
 import { claim, decide, release, type Decision, type TipState } from './decide';
 import { AskDialog, DuplicateDialog, RejectDialog, VerifyDialog, type DuplicateCandidate, type VerifyChoice } from './dialogs';
 import { Photos } from './Photos';
+import { boxesOf, Suggestions } from './Suggestions';
 import { claimText, contactHref, contactKindLabel, leadStatusLabel, queueHrefForContact, statusLabel, who } from './words';
 
 export type ModeratorTip = Schemas['ModeratorTip'];
@@ -34,6 +35,8 @@ export interface TipPaneProps {
   onDecided(before: ModeratorTip, after: TipState, d: Decision): void;
   /** A claim or release here, or a fresh read: the queue's row follows. */
   onState(s: TipState): void;
+  /** The tip's contacts changed here (a suggestion confirmed): the queue's row follows. */
+  onContacts?(id: string, contacts: Schemas['ContactOut'][]): void;
   /** Back to the list (narrow screens). */
   onClose(): void;
   /** The lead this moderator verified into last, offered first when open. */
@@ -59,6 +62,8 @@ export function TipPane(p: TipPaneProps) {
   const [dialogProblem, setDialogProblem] = useState<Problem | null>(null);
   const [actionProblem, setActionProblem] = useState<Problem | null>(null);
   const [reporter, setReporter] = useState<Schemas['ReporterContact'] | null>(null);
+  /** The suggestion pointed at in the list: its box is highlighted on the photo. */
+  const [pointed, setPointed] = useState<string | null>(null);
   const note = useRef<HTMLTextAreaElement>(null);
   const heading = useRef<HTMLHeadingElement>(null);
   const gen = useRef(0);
@@ -94,6 +99,7 @@ export function TipPane(p: TipPaneProps) {
     setDialog(null);
     setActionProblem(null);
     setReporter(null);
+    setPointed(null);
     void load();
   }, [p.id]);
 
@@ -294,7 +300,18 @@ export function TipPane(p: TipPaneProps) {
         <h3 id="tip-what-h" class="visually-hidden">
           {t('tip.what')}
         </h3>
-        <Photos photos={tip.photos} reference={tip.reference} />
+        <Photos photos={tip.photos} reference={tip.reference} boxes={boxesOf(t, tip.suggestions)} highlight={pointed} />
+        <Suggestions
+          tipId={tip.id}
+          suggestions={tip.suggestions}
+          photoNumber={new Map(tip.photos.map((ph, i) => [ph.id, i + 1]))}
+          highlight={pointed}
+          onHighlight={setPointed}
+          onChanged={async () => {
+            const now = await load(true);
+            if (now) p.onContacts?.(now.id, now.contacts.map(({ kind, value }) => ({ kind, value })));
+          }}
+        />
         {tip.description && <p class="tip-description">{tip.description}</p>}
         <dl class="tip-facts">
           {tip.address && (

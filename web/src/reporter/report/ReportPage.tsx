@@ -15,6 +15,8 @@ import type { ContactRow, Draft, Place } from './db';
 import { newId } from './db';
 import { emptyDraft, isDefinite, MAX_PHOTOS, missing, type Missing, type PhotoState } from './outbox';
 import type { MapPickerProps } from './MapPicker';
+import { FoundOffers, useFoundContacts } from './Found';
+import { addOffer, offersFor, type Offer } from './reading';
 
 /** Where the map opens when the phone has no position and none was kept. */
 const DEFAULT_CENTRE = { lat: 29.3068, lon: 120.0751 };
@@ -129,7 +131,14 @@ function ReportForm({ initial, onSent }: { initial: Draft; onSent(id: string): v
   const [contacts, setContacts] = useState<ContactRow[]>(initial.contacts);
   const [tried, setTried] = useState(false);
   const [lacking, setLacking] = useState<Missing[]>([]);
+  const [added, setAdded] = useState<Offer[]>([]);
   const summary = useRef<HTMLDivElement>(null);
+  const found = useFoundContacts(photos, draft.state === 'editing');
+  const offers = offersFor(
+    photos.map((p) => (p.mediaId && found[p.mediaId]) || []),
+    contacts,
+    draft.dismissedFound ?? [],
+  );
 
   useEffect(() => {
     if (!categories.value) void r.loadCategories();
@@ -143,8 +152,20 @@ function ReportForm({ initial, onSent }: { initial: Draft; onSent(id: string): v
     if (categories.value) performance.mark('tipline:ready');
   }, [categories.value]);
 
-  const edit = (patch: Partial<Pick<Draft, 'category' | 'description' | 'address' | 'place' | 'contacts'>>) =>
+  const edit = (patch: Partial<Pick<Draft, 'category' | 'description' | 'address' | 'place' | 'contacts' | 'dismissedFound'>>) =>
     void outbox.edit(draft.id, patch);
+
+  function setContactRows(rows: ContactRow[]) {
+    setContacts(rows);
+    edit({ contacts: rows });
+  }
+
+  function addFound(o: Offer) {
+    const rows = addOffer(contacts, o);
+    if (!rows) return;
+    setContactRows(rows);
+    setAdded((a) => [...a.filter((x) => x.key !== o.key), o]);
+  }
 
   const refused = useMemo(() => {
     const p = draft.problem;
@@ -191,6 +212,12 @@ function ReportForm({ initial, onSent }: { initial: Draft; onSent(id: string): v
 
       <Section id="photos" title={t('report.photos.heading')} hint={t('report.photos.hint')}>
         <PhotoStrip draft={draft} photos={photos} />
+        <FoundOffers
+          offers={offers}
+          added={added.filter((a) => !offers.some((o) => o.key === a.key))}
+          onAdd={addFound}
+          onDismiss={(o) => edit({ dismissedFound: [...(draft.dismissedFound ?? []), o.key] })}
+        />
       </Section>
 
       <PlaceField
@@ -233,10 +260,7 @@ function ReportForm({ initial, onSent }: { initial: Draft; onSent(id: string): v
         rows={contacts}
         showErrors={tried}
         refused={refused}
-        onChange={(rows) => {
-          setContacts(rows);
-          edit({ contacts: rows });
-        }}
+        onChange={setContactRows}
       />
 
       <div class="section field">

@@ -72,6 +72,11 @@ export interface Draft {
   idempotencyKey: string;
   /** The anonymous session its photos and tip go out under (keys are per caller). */
   anon?: AnonSession;
+  /**
+   * Contacts read off the photos that the reporter said no to (`kind:value`,
+   * normalised), so a reload does not offer them again.
+   */
+  dismissedFound?: string[];
   /** Contact row ids in the order they were last sent (to place a 422 at its field). */
   sentContactIds?: string[];
   /** Why the last attempt did not go through. */

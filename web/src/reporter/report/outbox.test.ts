@@ -121,6 +121,25 @@ describe('the outbox', () => {
     expect(sent.sent).toMatchObject({ reference: 'TL-20261201-0001', receipt: { code: 'R-1', secret: 'secret-1' } });
   });
 
+  it('names each uploaded photo’s media id, then and after a reload (its card is read by that id)', async () => {
+    const s = new FakeService();
+    const db = memoryReporterDb();
+    const o = make(s.deps(db));
+    const d = await readyDraft(o);
+    const states = () => o.drafts.value.find((x) => x.id === d.id)!.photoIds.map((id) => o.photos.value.get(id));
+    expect(states()).toHaveLength(2);
+    expect(states().map((p) => p?.mediaId)).toEqual(s.uploads.map((u) => `m-${u.key}`));
+    expect(states().every((p) => p?.status === 'done')).toBe(true);
+
+    // A dismissed offer is kept with the draft, and does not clear a refusal.
+    await o.edit(d.id, { dismissedFound: ['phone:+8613800138000'] });
+    const again = make(s.deps(db));
+    await again.start();
+    const kept = again.drafts.value.find((x) => x.id === d.id)!;
+    expect(kept.dismissedFound).toEqual(['phone:+8613800138000']);
+    expect(kept.photoIds.map((id) => again.photos.value.get(id)?.mediaId)).toEqual(s.uploads.map((u) => `m-${u.key}`));
+  });
+
   it('retries a tip whose answer was lost with the same key, so the service makes one tip', async () => {
     const s = new FakeService();
     const db = memoryReporterDb();

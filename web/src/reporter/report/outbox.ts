@@ -61,6 +61,8 @@ export interface PhotoState {
   status: PhotoStatus;
   progress: number;
   problem?: Problem;
+  /** The service's id for it, once uploaded (its card is read from then on). */
+  mediaId?: string;
 }
 
 /** Statuses after which the same upload would be refused again: the reporter must act. */
@@ -137,7 +139,7 @@ export function emptyDraft(now: number, category = ''): Draft {
 }
 
 /** The fields the form writes; the rest belong to the queue. */
-export type FormField = 'category' | 'description' | 'address' | 'place' | 'contacts';
+export type FormField = 'category' | 'description' | 'address' | 'place' | 'contacts' | 'dismissedFound';
 
 export interface Outbox {
   /** Every draft not yet sent, and the sent ones still kept (newest first). */
@@ -191,7 +193,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
   }
 
   function photoStateOf(p: DraftPhoto): PhotoState {
-    if (p.media) return { id: p.id, status: 'done', progress: 1 };
+    if (p.media) return { id: p.id, status: 'done', progress: 1, mediaId: p.media.id };
     if (p.problem) return { id: p.id, status: 'failed', progress: 0, problem: p.problem };
     return { id: p.id, status: 'waiting', progress: 0 };
   }
@@ -284,7 +286,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
       if (!deps.online()) return 'wait';
       const abort = new AbortController();
       uploads.set(id, abort);
-      setPhoto(id, { status: 'uploading', progress: 0, problem: undefined });
+      setPhoto(id, { status: 'uploading', progress: 0, problem: undefined, mediaId: undefined });
       let out: UploadOutcome;
       try {
         out = await deps.upload(p, token, (f) => setPhoto(id, { progress: f }), abort.signal);
@@ -303,7 +305,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
               : { kind: 'anonymous', token, ...(caller.session.lineage ? { lineage: caller.session.lineage } : {}) },
         };
         await deps.db.photos.put(p);
-        setPhoto(id, { status: 'done', progress: 1, problem: undefined });
+        setPhoto(id, { status: 'done', progress: 1, problem: undefined, mediaId: out.media.id });
         continue;
       }
       if (out.problem.status === 401 && caller.kind === 'anonymous') {
@@ -332,7 +334,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
         delete p.media;
         p.idempotencyKey = newId();
         await deps.db.photos.put(p);
-        setPhoto(id, { status: 'waiting', progress: 0 });
+        setPhoto(id, { status: 'waiting', progress: 0, mediaId: undefined });
       }
     }
   }
@@ -497,7 +499,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
       return update(id, (d) => {
         Object.assign(d, patch);
         // A change to what was refused: the field shows its own state again.
-        const refusedField = Object.keys(patch).some((k) => k !== 'description' && k !== 'address');
+        const refusedField = Object.keys(patch).some((k) => k !== 'description' && k !== 'address' && k !== 'dismissedFound');
         if (d.state === 'editing' && d.problem && isDefinite(d.problem) && refusedField) delete d.problem;
       });
     },
