@@ -10,6 +10,7 @@ mod m20261128_000003_create_reporting;
 mod m20261128_000004_create_moderation;
 mod m20261128_000005_create_routing;
 mod m20261206_180000_seal_audit_events;
+mod m20261206_220000_tip_state_count_slots;
 
 pub struct Migrator;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000004_create_moderation::Migration),
             Box::new(m20261128_000005_create_routing::Migration),
             Box::new(m20261206_180000_seal_audit_events::Migration),
+            Box::new(m20261206_220000_tip_state_count_slots::Migration),
         ]
     }
 }

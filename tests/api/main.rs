@@ -13,6 +13,7 @@ mod cli;
 mod errors;
 mod lifecycle;
 mod live;
+mod migrations;
 mod moderation;
 mod ops;
 mod readiness;
