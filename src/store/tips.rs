@@ -123,7 +123,7 @@ pub mod note {
 
 /// How many tips are in each state, kept by [`insert`] and [`transition`]:
 /// [`COUNT_SLOTS`] rows per state, of which each transaction updates one
-/// chosen at random and a read sums them. With one row per state, every
+/// that no other holds (see [`count_added`]) and a read sums them. With one row per state, every
 /// submission on every node waited for the one before it to commit.
 pub mod status_count {
     use super::*;
@@ -186,34 +186,60 @@ pub async fn insert(db: &impl ConnectionTrait, row: tip::Model) -> Result<tip::M
     Ok(tip)
 }
 
-/// Adds `n` tips (negative: removes) in each state to the counts, in one
-/// slot chosen at random; bulk loads (`tipline seed`) call it in the
-/// transaction that inserts them.
+/// Adds `n` tips (negative: removes) in each state to the counts; bulk
+/// loads (`tipline seed`) call it in the transaction that inserts them.
 ///
-/// Rows are updated in the order of (state, slot), so two transactions that
-/// touch the same rows lock them in the same order and never deadlock.
+/// On PostgreSQL each change goes to a slot of its state that no other
+/// transaction holds (`FOR UPDATE SKIP LOCKED`), so it does not wait for
+/// another transaction's commit; only when every slot is held does it wait
+/// for one chosen at random. SQLite has one writer at a time and takes a
+/// random slot. States are taken in name order, so a transaction waits for
+/// a slot only while it holds slots of earlier states, and two transactions
+/// never wait for each other.
 pub async fn count_added(
     db: &impl ConnectionTrait,
     changes: &[(TipStatus, i64)],
 ) -> Result<(), DbErr> {
     use rand::Rng;
-    use sea_orm::sea_query::{Expr, ExprTrait};
-    let slot = rand::rng().random_range(0..COUNT_SLOTS);
+    use sea_orm::sea_query::{Expr, ExprTrait, LockBehavior, LockType, Order, Query};
     let mut changes: Vec<(TipStatus, i64)> =
         changes.iter().copied().filter(|(_, n)| *n != 0).collect();
     changes.sort();
+    let add = |n: i64| {
+        status_count::Entity::update_many().col_expr(
+            status_count::Column::Count,
+            Expr::col(status_count::Column::Count).add(n),
+        )
+    };
     for (status, n) in changes {
-        let updated = status_count::Entity::update_many()
-            .col_expr(
-                status_count::Column::Count,
-                Expr::col(status_count::Column::Count).add(n),
-            )
-            .filter(status_count::Column::Status.eq(status))
-            .filter(status_count::Column::Slot.eq(slot))
-            .exec(db)
-            .await?;
+        let mut updated = 0;
+        if db.get_database_backend() == sea_orm::DbBackend::Postgres {
+            let free = Query::select()
+                .column(status_count::Column::Slot)
+                .from(status_count::Entity)
+                .and_where(status_count::Column::Status.eq(status))
+                .order_by_expr(Expr::cust("random()"), Order::Asc)
+                .limit(1)
+                .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
+                .to_owned();
+            updated = add(n)
+                .filter(status_count::Column::Status.eq(status))
+                .filter(status_count::Column::Slot.in_subquery(free))
+                .exec(db)
+                .await?
+                .rows_affected;
+        }
+        if updated == 0 {
+            let slot = rand::rng().random_range(0..COUNT_SLOTS);
+            updated = add(n)
+                .filter(status_count::Column::Status.eq(status))
+                .filter(status_count::Column::Slot.eq(slot))
+                .exec(db)
+                .await?
+                .rows_affected;
+        }
         // A state without its rows would lose the count without a word.
-        if updated.rows_affected != 1 {
+        if updated != 1 {
             return Err(DbErr::RecordNotUpdated);
         }
     }
