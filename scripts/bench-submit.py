@@ -520,7 +520,7 @@ def main():
     parser.add_argument("--connections", default=os.environ.get("BENCH_CONNECTIONS", "16,64"))
     parser.add_argument("--seconds", type=int, default=int(os.environ.get("BENCH_SECONDS", "20")))
     parser.add_argument(
-        "--most-per-second", type=int, default=int(os.environ.get("BENCH_MOST_PER_SECOND", "2000")),
+        "--most-per-second", type=int, default=int(os.environ.get("BENCH_MOST_PER_SECOND", "1200")),
         help="photos to upload per second of each run: more than the service can take",
     )
     parser.add_argument("--wrk-threads", type=int, default=2)
