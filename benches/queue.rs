@@ -83,22 +83,22 @@ async fn main() -> anyhow::Result<()> {
     // How the cost grows with the table: p99 at the largest size over p99
     // at the smallest, beside the goals (p99 under 20 ms at any depth; the
     // ratio at most 1.5).
-    if let (Some((small, first)), Some((large, last))) = (report.first(), report.last()) {
-        if small != large {
-            println!("\np99 at {large} tips / p99 at {small} tips (goal <= 1.5; p99 goal < 20 ms)");
-            for ((name, _, p99_small), (_, _, p99_large)) in first.iter().zip(last) {
-                if *p99_small == 0.0 || *p99_large == 0.0 {
-                    continue; // a deep page that one size does not have
-                }
-                let name = name.split(" (of ").next().unwrap_or(name);
-                let ratio = p99_large / p99_small;
-                let verdict = if ratio <= 1.5 && *p99_large < 20.0 {
-                    "ok"
-                } else {
-                    "over"
-                };
-                println!("{name:<70} {ratio:>8.2} {verdict:>6}");
+    if let (Some((small, first)), Some((large, last))) = (report.first(), report.last())
+        && small != large
+    {
+        println!("\np99 at {large} tips / p99 at {small} tips (goal <= 1.5; p99 goal < 20 ms)");
+        for ((name, _, p99_small), (_, _, p99_large)) in first.iter().zip(last) {
+            if *p99_small == 0.0 || *p99_large == 0.0 {
+                continue; // a deep page that one size does not have
             }
+            let name = name.split(" (of ").next().unwrap_or(name);
+            let ratio = p99_large / p99_small;
+            let verdict = if ratio <= 1.5 && *p99_large < 20.0 {
+                "ok"
+            } else {
+                "over"
+            };
+            println!("{name:<70} {ratio:>8.2} {verdict:>6}");
         }
     }
     Ok(())

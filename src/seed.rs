@@ -214,11 +214,8 @@ pub async fn run(db: &DatabaseConnection, options: &SeedOptions) -> Result<Seede
         }
         // Counted in the batch's own transaction: an interrupted run, or one
         // beside a live service, leaves the counts true.
-        per_state.sort();
         let txn = db.begin().await?;
-        for (status, n) in &per_state {
-            crate::store::tips::count_added(&txn, *status, *n).await?;
-        }
+        crate::store::tips::count_added(&txn, &per_state).await?;
         tip::Entity::insert_many(tips)
             .exec_without_returning(&txn)
             .await?;

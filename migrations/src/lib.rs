@@ -11,6 +11,7 @@ mod m20261128_000004_create_moderation;
 mod m20261128_000005_create_routing;
 mod m20261206_180000_seal_audit_events;
 mod m20261206_200000_create_suggestions;
+mod m20261206_220000_tip_state_count_slots;
 
 pub struct Migrator;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000005_create_routing::Migration),
             Box::new(m20261206_180000_seal_audit_events::Migration),
             Box::new(m20261206_200000_create_suggestions::Migration),
+            Box::new(m20261206_220000_tip_state_count_slots::Migration),
         ]
     }
 }

@@ -18,7 +18,7 @@ pub struct UnknownName {
 /// `Display` and `FromStr` of a closed set by the names its `as_str` gives
 /// (and `ALL` lists): the text the API shows and the database keeps. Values
 /// order by name, as the text always sorted: lists keep their order, and
-/// rows locked in that order still are (see `store::tips::count_move`).
+/// rows locked in that order still are (see `store::tips::count_added`).
 macro_rules! named_set {
     ($t:ty, $set:literal) => {
         impl PartialOrd for $t {

@@ -5,7 +5,7 @@ use rand::Rng;
 
 /// Where a tip is in its life (DESIGN.md, "Life of a tip and a lead").
 /// Stored as its name (`tips.status`, `tip_history.status`,
-/// `tip_status_counts.status`).
+/// `tip_state_count_slots.status`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, sea_orm::DeriveValueType)]
 #[sea_orm(value_type = "String")]
 pub enum TipStatus {

@@ -8,7 +8,9 @@
 //! - the process (`process_*`, read from /proc on Linux at each scrape) and
 //!   the build (`tipline_build_info`);
 //! - the stores, read at each scrape by [`sample`]: the database pool, the
-//!   webhook backlog; and the webhook deliveries that failed on this node.
+//!   webhook backlog, the age of the audit log's last signed checkpoint; and
+//!   the webhook deliveries that failed on this node;
+//! - the audit log's sealing lag, set by this node's sealer after each pass.
 //!
 //! Adding a gauge read from the stores: a field in [`StoreGauges`], its
 //! `register` line in [`StoreGauges::register`], and the line that sets it
@@ -66,6 +68,9 @@ pub struct StoreGauges {
     pub webhook_events: Family<StatusLabel, Gauge>,
     /// How long the oldest pending webhook event has waited.
     pub webhook_oldest_pending_age: Family<NoLabels, Gauge<f64, AtomicU64>>,
+    /// How long ago the last signed audit checkpoint was made (whichever
+    /// node signed it); left out until there is one.
+    pub audit_checkpoint_age: Family<NoLabels, Gauge<f64, AtomicU64>>,
 }
 
 impl StoreGauges {
@@ -95,6 +100,13 @@ impl StoreGauges {
             "How long the oldest pending webhook event has waited",
             Unit::Seconds,
             self.webhook_oldest_pending_age.clone(),
+        );
+        registry.register_with_unit(
+            "audit_checkpoint_age",
+            "Time since the last signed audit checkpoint; one is signed at an interval \
+             while new events are sealed, so it also grows while nothing is logged",
+            Unit::Seconds,
+            self.audit_checkpoint_age.clone(),
         );
     }
 }
@@ -222,11 +234,14 @@ pub async fn sample(state: &AppState, limit: Duration) {
     gauges.db_pool_idle.set(idle as i64);
     gauges.db_pool_max.set(i64::from(max));
 
-    let backlog = tokio::time::timeout(
-        limit,
-        crate::store::webhook_events::backlog(db, state.clock.now()),
-    )
-    .await;
+    // Read side by side: a scrape waits `limit` at most.
+    let (backlog, head) = tokio::join!(
+        tokio::time::timeout(
+            limit,
+            crate::store::webhook_events::backlog(db, state.clock.now()),
+        ),
+        tokio::time::timeout(limit, crate::store::audit::head(db)),
+    );
     match backlog {
         Ok(Ok(backlog)) => {
             let set = |status, n: u64| {
@@ -249,14 +264,40 @@ pub async fn sample(state: &AppState, limit: Duration) {
                 .set(backlog.oldest_pending_age.as_secs_f64());
         }
         outcome => {
-            let why = match outcome {
-                Ok(Err(e)) => e.to_string(),
-                _ => format!("no answer within {} ms", limit.as_millis()),
-            };
+            let why = unread(outcome.map(|read| read.map(drop)), limit);
             tracing::warn!(error = %why, "metrics: cannot read the webhook backlog");
             gauges.webhook_events.clear();
             gauges.webhook_oldest_pending_age.clear();
         }
+    }
+
+    match head {
+        Ok(Ok(head)) => match head.checkpoint_at {
+            Some(at) => {
+                let age = state.clock.now().signed_duration_since(at);
+                gauges
+                    .audit_checkpoint_age
+                    .get_or_create(&[])
+                    .set(age.to_std().unwrap_or_default().as_secs_f64());
+            }
+            None => gauges.audit_checkpoint_age.clear(),
+        },
+        outcome => {
+            let why = unread(outcome.map(|read| read.map(drop)), limit);
+            tracing::warn!(error = %why, "metrics: cannot read the audit chain's head");
+            gauges.audit_checkpoint_age.clear();
+        }
+    }
+}
+
+/// Why a store reading failed: its error, or no answer within `limit`.
+fn unread(
+    outcome: Result<Result<(), sea_orm::DbErr>, tokio::time::error::Elapsed>,
+    limit: Duration,
+) -> String {
+    match outcome {
+        Ok(Err(e)) => e.to_string(),
+        _ => format!("no answer within {} ms", limit.as_millis()),
     }
 }
 

@@ -121,15 +121,20 @@ pub mod note {
     impl ActiveModelBehavior for ActiveModel {}
 }
 
-/// How many tips are in each state, kept by [`insert`] and [`transition`].
+/// How many tips are in each state, kept by [`insert`] and [`transition`]:
+/// [`COUNT_SLOTS`] rows per state, of which each transaction updates one
+/// that no other holds (see [`count_added`]) and a read sums them. With one row per state, every
+/// submission on every node waited for the one before it to commit.
 pub mod status_count {
     use super::*;
 
     #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-    #[sea_orm(table_name = "tip_status_counts")]
+    #[sea_orm(table_name = "tip_state_count_slots")]
     pub struct Model {
         #[sea_orm(primary_key, auto_increment = false)]
         pub status: TipStatus,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub slot: i16,
         pub count: i64,
     }
 
@@ -138,15 +143,20 @@ pub mod status_count {
 
     impl ActiveModelBehavior for ActiveModel {}
 
-    /// The state is this table's key; keys sea-orm might read back as an
-    /// insert's last id must say how to come from a number, which a state
-    /// never does (the rows are written by the migration, never inserted).
+    /// The state is part of this table's key; keys sea-orm might read back
+    /// as an insert's last id must say how to come from a number, which a
+    /// state never does (the rows are written by the migration, never
+    /// inserted).
     impl sea_orm::TryFromU64 for TipStatus {
         fn try_from_u64(_: u64) -> Result<Self, DbErr> {
             Err(DbErr::ConvertFromU64("TipStatus"))
         }
     }
 }
+
+/// Counter rows per state (the migration that made them writes as many).
+/// More slots spread the writers further and cost a read a few more rows.
+pub const COUNT_SLOTS: i16 = 16;
 
 pub mod message {
     use super::*;
@@ -176,29 +186,67 @@ pub async fn insert(db: &impl ConnectionTrait, row: tip::Model) -> Result<tip::M
     Ok(tip)
 }
 
-/// Adds `n` tips (negative: removes) in `status` to the counts; bulk loads
-/// (`tipline seed`) call it in the transaction that inserts them.
+/// Adds `n` tips (negative: removes) in each state to the counts; bulk
+/// loads (`tipline seed`) call it in the transaction that inserts them.
+///
+/// On PostgreSQL each change goes to a slot of its state that no other
+/// transaction holds (`FOR UPDATE SKIP LOCKED`), so it does not wait for
+/// another transaction's commit; only when every slot is held does it wait
+/// for one chosen at random. SQLite has one writer at a time and takes a
+/// random slot. States are taken in name order, so a transaction waits for
+/// a slot only while it holds slots of earlier states, and two transactions
+/// never wait for each other.
 pub async fn count_added(
     db: &impl ConnectionTrait,
-    status: TipStatus,
-    n: i64,
+    changes: &[(TipStatus, i64)],
 ) -> Result<(), DbErr> {
-    use sea_orm::sea_query::{Expr, ExprTrait};
-    status_count::Entity::update_many()
-        .col_expr(
+    use rand::Rng;
+    use sea_orm::sea_query::{Expr, ExprTrait, LockBehavior, LockType, Order, Query};
+    let mut changes: Vec<(TipStatus, i64)> =
+        changes.iter().copied().filter(|(_, n)| *n != 0).collect();
+    changes.sort();
+    let add = |n: i64| {
+        status_count::Entity::update_many().col_expr(
             status_count::Column::Count,
             Expr::col(status_count::Column::Count).add(n),
         )
-        .filter(status_count::Column::Status.eq(status))
-        .exec(db)
-        .await
-        .map(drop)
+    };
+    for (status, n) in changes {
+        let mut updated = 0;
+        if db.get_database_backend() == sea_orm::DbBackend::Postgres {
+            let free = Query::select()
+                .column(status_count::Column::Slot)
+                .from(status_count::Entity)
+                .and_where(status_count::Column::Status.eq(status))
+                .order_by_expr(Expr::cust("random()"), Order::Asc)
+                .limit(1)
+                .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
+                .to_owned();
+            updated = add(n)
+                .filter(status_count::Column::Status.eq(status))
+                .filter(status_count::Column::Slot.in_subquery(free))
+                .exec(db)
+                .await?
+                .rows_affected;
+        }
+        if updated == 0 {
+            let slot = rand::rng().random_range(0..COUNT_SLOTS);
+            updated = add(n)
+                .filter(status_count::Column::Status.eq(status))
+                .filter(status_count::Column::Slot.eq(slot))
+                .exec(db)
+                .await?
+                .rows_affected;
+        }
+        // A state without its rows would lose the count without a word.
+        if updated != 1 {
+            return Err(DbErr::RecordNotUpdated);
+        }
+    }
+    Ok(())
 }
 
 /// Moves one tip from `from` (none for a new tip) to `to` in the counts.
-/// Rows are updated in name order, so that two transactions moving tips
-/// between the same two states lock them in the same order and never
-/// deadlock.
 async fn count_move(
     db: &impl ConnectionTrait,
     from: Option<TipStatus>,
@@ -207,26 +255,30 @@ async fn count_move(
     if from == Some(to) {
         return Ok(());
     }
-    let mut changes: Vec<(TipStatus, i64)> = vec![(to, 1)];
+    let mut changes = vec![(to, 1)];
     if let Some(from) = from {
         changes.push((from, -1));
     }
-    changes.sort();
-    for (status, delta) in changes {
-        count_added(db, status, delta).await?;
-    }
-    Ok(())
+    count_added(db, &changes).await
 }
 
-/// The number of tips in each state.
+/// The number of tips in each state, in the order of their names.
 pub async fn status_counts(db: &impl ConnectionTrait) -> Result<Vec<(TipStatus, i64)>, DbErr> {
-    Ok(status_count::Entity::find()
+    use sea_orm::sea_query::{Expr, ExprTrait};
+    status_count::Entity::find()
+        .select_only()
+        .column(status_count::Column::Status)
+        // SUM of a bigint is a numeric on PostgreSQL.
+        .expr(
+            Expr::col(status_count::Column::Count)
+                .sum()
+                .cast_as("bigint"),
+        )
+        .group_by(status_count::Column::Status)
         .order_by_asc(status_count::Column::Status)
+        .into_tuple()
         .all(db)
-        .await?
-        .into_iter()
-        .map(|row| (row.status, row.count))
-        .collect())
+        .await
 }
 
 pub async fn insert_contacts(

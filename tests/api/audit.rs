@@ -476,8 +476,16 @@ async fn two_sealers_at_once_make_one_chain() {
 }
 
 #[tokio::test]
-async fn checkpoints_are_served_with_their_public_key_and_sealing_lag_is_a_metric() {
+async fn checkpoints_are_served_with_their_public_key_and_their_age_and_the_sealing_lag_are_metrics()
+ {
     let app = app_sealing_by_hand(true).await;
+    // No checkpoint yet: no age to show.
+    let metrics = app.get("/metrics").await.text().await.unwrap();
+    assert_eq!(
+        metric(&metrics, "tipline_audit_checkpoint_age_seconds"),
+        None,
+        "{metrics}"
+    );
     busy(&app).await;
     // The lag of the oldest unsealed event, on this node's next pass.
     let lag = app.state.sealer.lag().await.unwrap();
@@ -547,6 +555,21 @@ async fn checkpoints_are_served_with_their_public_key_and_sealing_lag_is_a_metri
         metrics.contains("tipline_audit_sealing_lag_seconds"),
         "{metrics}"
     );
+    // The last checkpoint's age, as any node reads it from the database.
+    app.state.clock.advance(chrono::Duration::seconds(90));
+    let metrics = app.get("/metrics").await.text().await.unwrap();
+    let age = metric(&metrics, "tipline_audit_checkpoint_age_seconds").expect("an age");
+    assert!((90.0..120.0).contains(&age), "{metrics}");
+    assert!(
+        metrics.contains("# TYPE tipline_audit_checkpoint_age_seconds gauge"),
+        "{metrics}"
+    );
+}
+
+/// The value of a series without labels in a `/metrics` body, if it is there.
+fn metric(text: &str, name: &str) -> Option<f64> {
+    text.lines()
+        .find_map(|line| line.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
 }
 
 #[tokio::test]

@@ -14,6 +14,7 @@ mod errors;
 mod faults;
 mod lifecycle;
 mod live;
+mod migrations;
 mod moderation;
 mod nodes;
 mod ops;

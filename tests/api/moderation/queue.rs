@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use serde_json::{Value, json};
 use tipline::domain::Role;
 
-use crate::helpers::{CARD_PHONE, Desk, error_code, ids};
+use crate::helpers::{CARD_PHONE, Desk, error_code, id_of, ids, tiny_png, tip_body, upload};
 
 /// Why, the query, and the tips expected in order.
 type Case<'a> = (&'a str, Vec<(&'a str, &'a str)>, Vec<&'a String>);
@@ -318,6 +318,101 @@ async fn counts_follow_tips_from_state_to_state() {
     let filtered = desk.queue(&[("category", "gambling")]).await;
     assert_eq!(ids(&filtered["items"]), Vec::<String>::new());
     assert_eq!(counts(&filtered), (0, 1, 1, 1));
+}
+
+/// Submissions, claims and decisions at once, each moving a count in a
+/// counter row of its own choosing: the counts, summed over those rows, are
+/// exactly the tips in each state, and no single row took every change.
+#[tokio::test]
+async fn counts_stay_exact_under_concurrent_submissions_and_decisions() {
+    use futures_util::future::join_all;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+    use tipline::domain::tip::TipStatus;
+    use tipline::store::tips::{self, status_count, tip};
+
+    const N: usize = 24;
+    let desk = &Desk::open().await;
+    let (_, second) = desk.staff("mod.two", Role::Moderator).await;
+    let second = &second;
+    // Photos first, so that what runs at once is the submissions.
+    let mut bodies = Vec::new();
+    for _ in 0..2 * N {
+        let media = upload(&desk.app, &desk.reporter, &tiny_png()).await;
+        bodies.push(tip_body(&[media["id"].as_str().unwrap()]));
+    }
+    let later = bodies.split_off(N);
+    let submit = |body: Value| async {
+        let response = desk.app.post_as("/v1/tips", &desk.reporter, body).await;
+        assert_eq!(response.status(), 201, "{}", response.text().await.unwrap());
+        let submitted: Value = response.json().await.unwrap();
+        id_of(&submitted["tip"])
+    };
+    let first: Vec<String> = join_all(bodies.into_iter().map(submit)).await;
+
+    // More tips arrive while two moderators claim the first ones...
+    let claims = first.iter().enumerate().map(|(i, id)| {
+        let token = if i % 2 == 0 { &desk.moderator } else { second };
+        async move { (id.clone(), token, desk.claim_as(token, id).await) }
+    });
+    let (_, claimed) = tokio::join!(join_all(later.into_iter().map(submit)), join_all(claims));
+    // ...and decide them, a third verified, a third rejected, a third left
+    // in review.
+    let decisions = claimed.iter().enumerate().filter(|(i, _)| i % 3 != 2).map(
+        |(i, (id, token, version))| async move {
+            let (action, body) = if i % 3 == 0 {
+                ("verify", json!({"version": version}))
+            } else {
+                (
+                    "reject",
+                    json!({"version": version, "reason": "unreadable"}),
+                )
+            };
+            let response = desk.decide_as(token, id, action, body).await;
+            assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
+        },
+    );
+    join_all(decisions).await;
+
+    let db = &desk.app.state.db;
+    let mut actual: Vec<(TipStatus, i64)> = tip::Entity::find()
+        .select_only()
+        .column(tip::Column::Status)
+        .column_as(tip::Column::Id.count(), "n")
+        .group_by(tip::Column::Status)
+        .into_tuple()
+        .all(db)
+        .await
+        .unwrap();
+    actual.sort();
+    let counted: Vec<(TipStatus, i64)> = tips::status_counts(db)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|(_, n)| *n != 0)
+        .collect();
+    assert_eq!(counted, actual);
+    let third = (N / 3) as i64;
+    assert_eq!(
+        actual,
+        vec![
+            (TipStatus::InReview, third),
+            (TipStatus::Rejected, third),
+            (TipStatus::Submitted, N as i64),
+            (TipStatus::Verified, third),
+        ]
+    );
+    let page = desk.queue(&[]).await;
+    assert_eq!(page["counts"]["submitted"], N, "{page}");
+    assert_eq!(page["counts"]["in_review"], third, "{page}");
+
+    // The changes were spread over the rows of each state.
+    let used = status_count::Entity::find()
+        .filter(status_count::Column::Status.eq(TipStatus::Submitted))
+        .filter(status_count::Column::Count.ne(0))
+        .all(db)
+        .await
+        .unwrap();
+    assert!(used.len() > 1, "{used:?}");
 }
 
 /// Both lists work without a state filter (the queue then shows what
