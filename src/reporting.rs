@@ -77,9 +77,14 @@ pub struct NewTip {
 }
 
 /// A tip just submitted; an anonymous tip carries its receipt, shown once.
+/// A tip as its submission wrote it, so the answer needs no read-back:
+/// the row, its contacts in the order stored, its photos, its first step.
 pub struct Submitted {
     pub tip: tip::Model,
     pub receipt: Option<Receipt>,
+    pub contacts: Vec<(ContactKind, String)>,
+    pub photos: Vec<media::Model>,
+    pub timeline: Vec<TimelineStep>,
 }
 
 pub struct Receipt {
@@ -253,7 +258,7 @@ pub async fn submit(
             .map(|c| (c.kind(), c.value().to_owned()))
             .collect();
         tips::insert_contacts(&txn, tip.id, &pairs).await?;
-        tips::add_history(&txn, tip.id, TipStatus::Submitted, None, now).await?;
+        let first_step = tips::add_history(&txn, tip.id, TipStatus::Submitted, None, now).await?;
         if media::attach(&txn, &media_ids, tip.id).await? != media_ids.len() as u64 {
             // Another tip took one of the photos a moment ago.
             txn.rollback().await?;
@@ -283,7 +288,25 @@ pub async fn submit(
             guard.finish_in(&txn, &outcome).await?;
         }
         txn.commit().await?;
-        return Ok(Submitted { tip, receipt });
+        // As `media::attach` left them, in id order as a tip's photos are.
+        let mut photos = photos;
+        photos.sort_by_key(|m| m.id);
+        for photo in &mut photos {
+            photo.tip_id = Some(tip.id);
+            photo.owner_session_id = None;
+        }
+        let timeline = vec![TimelineStep {
+            step: first_step,
+            reason: None,
+            outcome: None,
+        }];
+        return Ok(Submitted {
+            tip,
+            receipt,
+            contacts: pairs,
+            photos,
+            timeline,
+        });
     }
     Err(ServiceError::Conflict(
         "tip.reference_exhausted",

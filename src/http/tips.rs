@@ -281,16 +281,28 @@ pub fn history_entry(t: reporting::TimelineStep) -> HistoryEntry {
 
 /// The reporter's view of a tip, with fresh photo URLs.
 pub async fn tip_view(state: &AppState, tip: tip::Model) -> Result<TipView, ApiError> {
-    let contacts = tips::contacts_of(&state.db, tip.id).await?;
-    let history = reporting::timeline(&state.db, tip.id)
+    let contacts = tips::contacts_of(&state.db, tip.id)
         .await?
         .into_iter()
-        .map(history_entry)
+        .map(|c| (c.kind, c.value))
         .collect();
+    let timeline = reporting::timeline(&state.db, tip.id).await?;
     let photos = media::of_tip(&state.db, tip.id).await?;
+    view_of(state, tip, contacts, timeline, &photos).await
+}
+
+/// The reporter's view of a tip from its parts.
+async fn view_of(
+    state: &AppState,
+    tip: tip::Model,
+    contacts: Vec<(crate::domain::contact::ContactKind, String)>,
+    timeline: Vec<reporting::TimelineStep>,
+    photos: &[media::Model],
+) -> Result<TipView, ApiError> {
+    let history = timeline.into_iter().map(history_entry).collect();
     // Whoever follows a tip (its citizen, or anyone holding the receipt)
     // sees the copies, not the original's description.
-    let photo_views = Photo::of_all(state, &photos, Original::Withheld).await?;
+    let photo_views = Photo::of_all(state, photos, Original::Withheld).await?;
     Ok(TipView {
         id: tip.id,
         reference: tip.reference,
@@ -310,9 +322,9 @@ pub async fn tip_view(state: &AppState, tip: tip::Model) -> Result<TipView, ApiE
         occurred_at: tip.occurred_at,
         contacts: contacts
             .into_iter()
-            .map(|c| ContactOut {
-                kind: ContactKindName::from(c.kind),
-                value: c.value,
+            .map(|(kind, value)| ContactOut {
+                kind: ContactKindName::from(kind),
+                value,
             })
             .collect(),
         photos: photo_views,
@@ -456,11 +468,18 @@ impl TipsApi {
             || body.0.to_json_string(),
         )
         .await?;
-        let (tip_id, receipt) = match begun {
+        match begun {
             Begun::Replay(outcome) => {
+                // A retry: the tip as it is now.
                 let outcome = TipOutcome::parse_from_json(Some(outcome))
                     .map_err(|_| idempotent::unreadable())?;
-                (outcome.tip_id, outcome.receipt)
+                let tip = tips::find(&state.db, outcome.tip_id)
+                    .await?
+                    .ok_or_else(|| ApiError::not_found("tip.not_found", "no such tip"))?;
+                Ok(Created::Created(Json(SubmittedTip {
+                    tip: tip_view(&state, tip).await?,
+                    receipt: outcome.receipt,
+                })))
             }
             begun => {
                 let guard = match &begun {
@@ -475,17 +494,21 @@ impl TipsApi {
                 {
                     guard.abandon(&state).await;
                 }
-                let (tip_id, receipt) = result?;
-                (tip_id, receipt.as_ref().map(ReceiptView::of))
+                // The answer is built from what the submission wrote: a
+                // read-back would cost every submission six statements.
+                let submitted = result?;
+                let receipt = submitted.receipt.as_ref().map(ReceiptView::of);
+                let view = view_of(
+                    &state,
+                    submitted.tip,
+                    submitted.contacts,
+                    submitted.timeline,
+                    &submitted.photos,
+                )
+                .await?;
+                Ok(Created::Created(Json(SubmittedTip { tip: view, receipt })))
             }
-        };
-        let tip = tips::find(&state.db, tip_id)
-            .await?
-            .ok_or_else(|| ApiError::not_found("tip.not_found", "no such tip"))?;
-        Ok(Created::Created(Json(SubmittedTip {
-            tip: tip_view(&state, tip).await?,
-            receipt,
-        })))
+        }
     }
 
     /// The caller's own tips, newest first.
@@ -672,7 +695,7 @@ async fn submit_fresh(
     reporter: Reporter,
     body: NewTipRequest,
     idempotency: Option<&crate::idempotency::Guard>,
-) -> Result<(Uuid, Option<reporting::Receipt>), ApiError> {
+) -> Result<reporting::Submitted, ApiError> {
     let client = client_addr(req, state.settings.auth.client_ip_header.as_deref());
     let limits = &state.settings.limits;
     creation_limit(
@@ -703,8 +726,7 @@ async fn submit_fresh(
             .collect(),
         media_ids: body.media_ids,
     };
-    let submitted = reporting::submit(state, ctx, reporter, new, idempotency).await?;
-    Ok((submitted.tip.id, submitted.receipt))
+    Ok(reporting::submit(state, ctx, reporter, new, idempotency).await?)
 }
 
 #[OpenApi(prefix_path = "/v1")]

@@ -301,14 +301,15 @@ pub async fn insert_contacts(
         .map(drop)
 }
 
+/// A history entry, as written.
 pub async fn add_history(
     db: &impl ConnectionTrait,
     tip_id: Uuid,
     status: TipStatus,
     public_note: Option<&str>,
     now: DateTime<Utc>,
-) -> Result<(), DbErr> {
-    add_history_with_reason(db, tip_id, status, public_note, None, now).await
+) -> Result<history::Model, DbErr> {
+    insert_history(db, tip_id, status, public_note, None, None, now).await
 }
 
 /// A history entry that names a reject reason, whose texts the reporter
@@ -321,7 +322,9 @@ pub async fn add_history_with_reason(
     reason_code: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
-    insert_history(db, tip_id, status, public_note, reason_code, None, now).await
+    insert_history(db, tip_id, status, public_note, reason_code, None, now)
+        .await
+        .map(drop)
 }
 
 /// A `closed` entry naming the unit's outcome, whose texts the reporter
@@ -344,6 +347,7 @@ pub async fn add_history_with_outcome(
         now,
     )
     .await
+    .map(drop)
 }
 
 async fn insert_history(
@@ -354,7 +358,7 @@ async fn insert_history(
     reason_code: Option<&str>,
     outcome_code: Option<&str>,
     now: DateTime<Utc>,
-) -> Result<(), DbErr> {
+) -> Result<history::Model, DbErr> {
     history::ActiveModel {
         id: Set(Uuid::now_v7()),
         tip_id: Set(tip_id),
@@ -366,7 +370,6 @@ async fn insert_history(
     }
     .insert(db)
     .await
-    .map(drop)
 }
 
 pub async fn add_message(

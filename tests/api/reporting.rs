@@ -1202,3 +1202,45 @@ async fn moderators_see_one_contact_however_it_was_written() {
     let hidden = app.get_as("/v1/moderation/contacts/hot", &token).await;
     assert_eq!(error_code(hidden, 404).await, "not_found");
 }
+
+/// The submission's answer is built from what it wrote, not read back:
+/// it must say exactly what reading the tip says (photo URLs aside, which
+/// are signed afresh on each read).
+#[tokio::test]
+async fn the_submission_answers_the_tip_as_a_read_of_it_shows() {
+    let app = TestApp::spawn().await;
+    let token = citizen(&app, "+8613700137000").await;
+    // Sent newest first: a tip's photos are listed oldest first.
+    let older = upload(&app, &token, &tiny_png()).await;
+    let newer = upload(&app, &token, &tiny_png()).await;
+    let mut body = tip_body(&[newer["id"].as_str().unwrap(), older["id"].as_str().unwrap()]);
+    body["contacts"] = json!([
+        {"kind": "wechat", "value": "Lily_2024"},
+        {"kind": "phone", "value": "138 0013 8000"},
+        {"kind": "qq", "value": "12345678"}
+    ]);
+    body["occurred_at"] = json!("2026-12-01T20:30:00Z");
+    let response = app.post_as("/v1/tips", &token, body).await;
+    assert_eq!(response.status(), 201);
+    let answered: Value = response.json().await.unwrap();
+    let id = answered["tip"]["id"].as_str().unwrap();
+    let read: Value = app
+        .get_as(&format!("/v1/tips/{id}"), &token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let without_urls = |tip: &Value| {
+        let mut tip = tip.clone();
+        for photo in tip["photos"].as_array_mut().unwrap() {
+            let photo = photo.as_object_mut().unwrap();
+            photo.remove("display_url");
+            photo.remove("thumbnail_url");
+        }
+        tip
+    };
+    assert_eq!(without_urls(&answered["tip"]), without_urls(&read));
+    assert_eq!(read["photos"].as_array().unwrap().len(), 2);
+    assert_eq!(read["contacts"].as_array().unwrap().len(), 3);
+    assert_eq!(read["history"].as_array().unwrap().len(), 1);
+}
