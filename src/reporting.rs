@@ -14,6 +14,7 @@ use crate::domain::geo::{self, Point};
 use crate::domain::tip::{self as codes, MessageAuthor, TipAction, TipStatus};
 use crate::error::{ServiceError, stale_tip, tip_not_found};
 use crate::idempotency::Guard;
+use crate::media::upload::Owner;
 use crate::store::audit::{self, Event};
 use crate::store::tips::{self, tip};
 use crate::store::{categories, media};
@@ -24,6 +25,16 @@ pub enum Reporter {
     Citizen(Uuid),
     /// An anonymous session: a random id that lives in the token only.
     Anonymous(Uuid),
+}
+
+impl From<Reporter> for Owner {
+    /// Photos are owned by whoever reports with them.
+    fn from(reporter: Reporter) -> Self {
+        match reporter {
+            Reporter::Citizen(id) => Owner::User(id),
+            Reporter::Anonymous(session) => Owner::Session(session),
+        }
+    }
 }
 
 impl Reporter {
@@ -185,12 +196,7 @@ pub async fn submit(
     }
     let photos = media::find_many(&state.db, &media_ids).await?;
     let usable = |m: &media::Model| {
-        m.tip_id.is_none()
-            && m.status == media::Status::Stored
-            && match reporter {
-                Reporter::Citizen(id) => m.owner_user_id == Some(id),
-                Reporter::Anonymous(session) => m.owner_session_id == Some(session),
-            }
+        m.tip_id.is_none() && m.status == media::Status::Stored && Owner::from(reporter).uploaded(m)
     };
     if photos.len() != media_ids.len() || !photos.iter().all(usable) {
         // One answer for missing, someone else's and already used: nothing

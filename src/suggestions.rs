@@ -325,11 +325,7 @@ pub async fn for_uploader(
         .await?
         .pop()
         .ok_or_else(not_found)?;
-    let theirs = match owner {
-        Owner::User(id) => photo.owner_user_id == Some(id),
-        Owner::Session(id) => photo.owner_session_id == Some(id),
-    };
-    if !theirs || photo.status != media::Status::Stored {
+    if !owner.uploaded(&photo) || photo.status != media::Status::Stored {
         return Err(not_found());
     }
     let reading: reading::Model = suggestions::reading_of(&state.db, media_id)

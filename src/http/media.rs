@@ -230,10 +230,7 @@ impl MediaApi {
         photo: PhotoUpload,
     ) -> Result<Created<Photo>, Fails<UploadErrors>> {
         let reporter = reporter_of(&auth.caller);
-        let owner = match reporter {
-            Reporter::Citizen(id) => Owner::User(id),
-            Reporter::Anonymous(session) => Owner::Session(session),
-        };
+        let owner = Owner::from(reporter);
         let bytes = photo.bytes.clone();
         let begun = idempotent::begin(
             &state,

@@ -19,7 +19,6 @@ use super::tips::reporter_of;
 use super::vocab::ContactKindName;
 use crate::app::AppState;
 use crate::media::upload::Owner;
-use crate::reporting::Reporter;
 use crate::store::suggestions::{ReadingState, SuggestionSource, SuggestionState, suggestion};
 
 /// Where the reading of a photo's card stands; in an upload's answer, that
@@ -201,10 +200,7 @@ impl PhotoSuggestionsApi {
         state: Data<&AppState>,
         id: Path<Uuid>,
     ) -> Result<Json<PhotoSuggestions>, Fails<PhotoSuggestionErrors>> {
-        let owner = match reporter_of(&auth.caller) {
-            Reporter::Citizen(id) => Owner::User(id),
-            Reporter::Anonymous(session) => Owner::Session(session),
-        };
+        let owner = Owner::from(reporter_of(&auth.caller));
         let (reading, found) = crate::suggestions::for_uploader(&state, owner, id.0).await?;
         Ok(Json(PhotoSuggestions {
             media_id: id.0,

@@ -43,6 +43,17 @@ pub enum Owner {
     Session(Uuid),
 }
 
+impl Owner {
+    /// Whether this uploader sent the photo (an anonymous session's
+    /// photo stops being its own once a tip takes it).
+    pub fn uploaded(self, photo: &media::Model) -> bool {
+        match self {
+            Owner::User(id) => photo.owner_user_id == Some(id),
+            Owner::Session(id) => photo.owner_session_id == Some(id),
+        }
+    }
+}
+
 /// Runs the CPU-heavy pipeline on the blocking pool, a bounded number at
 /// once, so uploads cannot starve the server.
 pub async fn process(slots: &Arc<Semaphore>, bytes: Bytes) -> Result<Processed, UploadError> {
